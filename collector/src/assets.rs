@@ -1,0 +1,144 @@
+//! The built widget, held in memory: the loader, the hashed glue and wasm,
+//! each with its brotli and gzip copies, as `cargo xtask build` wrote them.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The manifest `cargo xtask build` writes beside the files.
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestFile {
+    name: String,
+    content_type: String,
+    /// Content-hashed names never change content, so they may be cached forever.
+    immutable: bool,
+    etag: String,
+}
+
+/// One file in every encoding we hold.
+#[derive(Debug)]
+pub struct Asset {
+    pub content_type: String,
+    pub immutable: bool,
+    pub etag: String,
+    pub identity: Vec<u8>,
+    pub brotli: Vec<u8>,
+    pub gzip: Vec<u8>,
+}
+
+/// The encoding picked for a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Asset {
+    pub fn body(&self, encoding: Encoding) -> &[u8] {
+        match encoding {
+            Encoding::Brotli => &self.brotli,
+            Encoding::Gzip => &self.gzip,
+            Encoding::Identity => &self.identity,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Assets {
+    files: HashMap<String, Asset>,
+}
+
+impl Assets {
+    /// Reads `manifest.json` and every file it lists from `dir`.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let manifest_path = dir.join("manifest.json");
+        let manifest: Manifest = serde_json::from_slice(
+            &std::fs::read(&manifest_path)
+                .with_context(|| format!("reading {} (run `cargo xtask build`)", manifest_path.display()))?,
+        )
+        .with_context(|| format!("parsing {}", manifest_path.display()))?;
+        let mut files = HashMap::new();
+        for f in manifest.files {
+            anyhow::ensure!(
+                !f.name.contains(['/', '\\']) && !f.name.starts_with('.'),
+                "manifest names a file outside the assets folder: {}",
+                f.name
+            );
+            let read = |suffix: &str| {
+                let path = dir.join(format!("{}{suffix}", f.name));
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+            };
+            let asset = Asset {
+                identity: read("")?,
+                brotli: read(".br")?,
+                gzip: read(".gz")?,
+                content_type: f.content_type,
+                immutable: f.immutable,
+                etag: f.etag,
+            };
+            files.insert(f.name, asset);
+        }
+        Ok(Self { files })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Asset> {
+        self.files.get(name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Picks the best encoding the client accepts: brotli, then gzip, then none.
+/// An encoding listed with `q=0` counts as refused.
+pub fn negotiate(accept_encoding: Option<&str>) -> Encoding {
+    let Some(header) = accept_encoding else { return Encoding::Identity };
+    let accepts = |name: &str| {
+        header.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let token = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            });
+            token.eq_ignore_ascii_case(name) && !refused
+        })
+    };
+    if accepts("br") {
+        Encoding::Brotli
+    } else if accepts("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brotli_wins_when_the_client_takes_both() {
+        assert_eq!(negotiate(Some("gzip, deflate, br, zstd")), Encoding::Brotli);
+    }
+
+    #[test]
+    fn gzip_is_used_when_brotli_is_absent_or_refused() {
+        assert_eq!(negotiate(Some("gzip, deflate")), Encoding::Gzip);
+        assert_eq!(negotiate(Some("br;q=0, gzip;q=0.8")), Encoding::Gzip);
+    }
+
+    #[test]
+    fn no_header_means_no_encoding() {
+        assert_eq!(negotiate(None), Encoding::Identity);
+        assert_eq!(negotiate(Some("identity")), Encoding::Identity);
+    }
+}

@@ -1,0 +1,99 @@
+//! The one config struct, read from flags and `SORI_*` environment variables.
+
+use clap::Parser;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(Clone, Debug, Parser)]
+#[command(name = "sori-collector", version, about = "Sori feedback collector")]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, env = "SORI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Where responses live: sqlite://PATH (created if missing).
+    #[arg(long, env = "SORI_DATABASE_URL", default_value = "sqlite://sori.db")]
+    pub database_url: String,
+
+    /// The built widget (`cargo xtask build` writes target/widget-dist).
+    #[arg(long, env = "SORI_ASSETS_DIR")]
+    pub assets_dir: Option<PathBuf>,
+
+    /// Serve the demo page from this folder at /demo/ and seed its site and
+    /// surveys into an empty database.
+    #[arg(long, env = "SORI_DEMO_DIR")]
+    pub demo_dir: Option<PathBuf>,
+
+    /// The URL browsers reach this collector at, e.g. https://feedback.example.com.
+    /// Defaults to http://127.0.0.1:PORT.
+    #[arg(long, env = "SORI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Token for the admin API (at least 16 characters). Without it the
+    /// admin API answers 401 to everyone.
+    #[arg(long, env = "SORI_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<Secret>,
+
+    /// Largest request body accepted on public endpoints, in bytes.
+    #[arg(long, env = "SORI_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Responses accepted per client IP per minute on each instance; 0 turns the limit off.
+    #[arg(long, env = "SORI_RATE_LIMIT_PER_MINUTE", default_value_t = 120)]
+    pub rate_limit_per_minute: u32,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: port 0, the given database, nothing else.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        let mut config = Config::parse_from(["sori-collector"]);
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.database_url = database_url.into();
+        config
+    }
+}
+
+/// A secret whose `Debug` and `Display` never show it, so it cannot reach a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() < 16 {
+            Err("the admin token must be at least 16 characters".into())
+        } else {
+            Ok(Secret(s.to_owned()))
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let s: Secret = "a-very-long-admin-token".parse().unwrap();
+        assert!(!format!("{s:?}").contains("admin-token"));
+    }
+
+    #[test]
+    fn a_short_admin_token_is_refused() {
+        assert!("short".parse::<Secret>().is_err());
+    }
+}

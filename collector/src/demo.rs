@@ -1,0 +1,110 @@
+//! Demo mode: the product page in `demo/`, served at `/demo/`, and the site
+//! and surveys from `demo/seed.json`, written into an empty database.
+
+use crate::store::{Site, Store, SurveyStatus};
+use anyhow::Context;
+use serde::Deserialize;
+use sori_protocol::SurveyDefinition;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What `seed.json` holds.
+#[derive(Debug, Deserialize)]
+struct Seed {
+    site: Site,
+    surveys: Vec<SurveyDefinition>,
+}
+
+/// A demo file ready to serve.
+#[derive(Debug)]
+pub struct DemoFile {
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// The demo page and its static files, held in memory.
+#[derive(Debug)]
+pub struct Demo {
+    files: HashMap<String, DemoFile>,
+    /// The policy the demo page is served under: the strict one README documents.
+    pub csp: String,
+}
+
+impl Demo {
+    /// Reads the page files of `dir`, pointing the page's script tag at `collector_url`.
+    pub fn load(dir: &Path, collector_url: &str) -> anyhow::Result<Self> {
+        let mut files = HashMap::new();
+        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            let Some(content_type) = content_type(&name) else { continue };
+            let mut body = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            if name.ends_with(".html") {
+                body = String::from_utf8(body)
+                    .with_context(|| format!("{} is not UTF-8", path.display()))?
+                    .replace("{{SORI_URL}}", collector_url)
+                    .into_bytes();
+            }
+            files.insert(name, DemoFile { content_type, body });
+        }
+        anyhow::ensure!(files.contains_key("index.html"), "{} has no index.html", dir.display());
+        let origin = crate::origin_of(collector_url);
+        let csp = format!(
+            "default-src 'self'; script-src 'self' {origin} 'wasm-unsafe-eval'; \
+             connect-src 'self' {origin}; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        Ok(Self { files, csp })
+    }
+
+    pub fn file(&self, name: &str) -> Option<&DemoFile> {
+        self.files.get(name)
+    }
+}
+
+/// Only page assets are served; `seed.json` and anything unknown are not.
+fn content_type(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        _ => return None,
+    })
+}
+
+/// Writes the seed's site and surveys when the database has no site yet, and
+/// makes sure the demo site allows `own_origins` (the collector's own
+/// addresses), so the demo works whatever port it runs on.
+pub async fn seed_if_empty(store: &dyn Store, dir: &Path, own_origins: &[String]) -> anyhow::Result<()> {
+    let path = dir.join("seed.json");
+    let seed: Seed = serde_json::from_slice(
+        &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", path.display()))?;
+    let fresh = store.site_count().await? == 0;
+    let mut site = match store.site(&seed.site.key).await? {
+        Some(existing) => existing,
+        None if fresh => seed.site,
+        None => return Ok(()),
+    };
+    for origin in own_origins {
+        if !site.allows_origin(origin) {
+            site.allowed_origins.push(origin.clone());
+        }
+    }
+    store.put_site(&site).await?;
+    if fresh {
+        for survey in &seed.surveys {
+            survey.check().with_context(|| format!("survey '{}' in {}", survey.id, path.display()))?;
+            store.put_survey(&site.key, survey, SurveyStatus::Active).await?;
+        }
+        tracing::info!(site = %site.key, surveys = seed.surveys.len(), "seeded the demo site");
+    }
+    Ok(())
+}

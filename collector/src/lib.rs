@@ -1,0 +1,144 @@
+//! The Sori collector: serves the widget and its config, ingests responses,
+//! and summarises satisfaction scores.
+//!
+//! # Layout
+//!
+//! - [`config`]: the one config struct (flags and `SORI_*` environment).
+//! - [`routes`]: one file per resource; HTTP in, HTTP out.
+//! - [`store`]: persistence behind the [`store::Store`] trait; the only SQL.
+//! - [`ingest`]: the batching writer every response goes through.
+//! - [`stats`]: pure scoring: counts in, scores with intervals out.
+//! - [`assets`]: the built widget held in memory with its compressed copies.
+//! - [`demo`]: the demo page and its seed data.
+//! - [`error`]: the one error type handlers return.
+//!
+//! [`Application::build`] binds the listener and exposes its port, so tests
+//! run the real server on port 0.
+
+pub mod assets;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod ingest;
+pub mod ratelimit;
+pub mod routes;
+pub mod stats;
+pub mod store;
+
+use anyhow::Context;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use config::Config;
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn store::Store>,
+    pub ingest: ingest::Ingest,
+    pub assets: Arc<assets::Assets>,
+    pub demo: Option<Arc<demo::Demo>>,
+    pub admin_token: Option<Arc<config::Secret>>,
+    pub rate_limit: Arc<ratelimit::RateLimiter>,
+    pub max_body_bytes: usize,
+}
+
+/// A collector bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    writer: JoinHandle<()>,
+    port: u16,
+    public_url: String,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = store::connect(&config.database_url)
+            .await
+            .with_context(|| format!("opening {}", store::redact_url(&config.database_url)))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let assets = match &config.assets_dir {
+            Some(dir) => assets::Assets::load(dir)?,
+            None => {
+                tracing::warn!("no --assets-dir: /widget.js will answer 404");
+                assets::Assets::default()
+            }
+        };
+        let demo = match &config.demo_dir {
+            Some(dir) => {
+                let demo = demo::Demo::load(dir, &public_url)?;
+                let origins = vec![
+                    format!("http://127.0.0.1:{port}"),
+                    format!("http://localhost:{port}"),
+                    origin_of(&public_url),
+                ];
+                demo::seed_if_empty(store.as_ref(), dir, &origins).await?;
+                Some(Arc::new(demo))
+            }
+            None => None,
+        };
+        let (ingest, writer) = ingest::Ingest::start(store.clone());
+        let state = AppState {
+            store,
+            ingest,
+            assets: Arc::new(assets),
+            demo,
+            admin_token: config.admin_token.clone().map(Arc::new),
+            rate_limit: Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute)),
+            max_body_bytes: config.max_body_bytes,
+        };
+        Ok(Self { listener, router: routes::router(state), writer, port, public_url })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL the widget and demo page use to reach this collector.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish
+    /// and the writer commit what it holds.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.writer.await.context("the response writer crashed")?;
+        Ok(())
+    }
+}
+
+/// `scheme://host[:port]` of a URL: what browsers send as `Origin`.
+fn origin_of(url: &str) -> String {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            format!("{}{}", &url[..i + 3], &rest[..host_end])
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_origin_of_a_url_drops_its_path() {
+        assert_eq!(super::origin_of("https://fb.example.com/sori/"), "https://fb.example.com");
+        assert_eq!(super::origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+}

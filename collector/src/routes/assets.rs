@@ -1,0 +1,78 @@
+//! `GET /widget.js` (the loader, short cache) and `GET /assets/{name}` (hashed
+//! glue and wasm, cached for a year), precompressed by `Accept-Encoding`.
+
+use crate::AppState;
+use crate::assets::{Encoding, negotiate};
+use crate::error::AppError;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The loader names the hashed files, so it must be refetched soon after a deploy.
+const LOADER_CACHE: &str = "public, max-age=300, stale-while-revalidate=3600";
+const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/widget.js", get(loader))
+        .route("/assets/{name}", get(hashed))
+}
+
+async fn loader(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    serve(&app, "widget.js", &headers)
+}
+
+async fn hashed(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if name == "widget.js" {
+        return Err(AppError::not_found("unknown_asset", "the loader lives at /widget.js"));
+    }
+    serve(&app, &name, &headers)
+}
+
+fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, AppError> {
+    let asset = app.assets.get(name).ok_or_else(|| {
+        AppError::not_found("unknown_asset", format!("no widget asset named '{name}'"))
+    })?;
+    let mut response = if etag_matches(request, &asset.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let encoding = negotiate(request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
+        let mut r = asset.body(encoding).to_vec().into_response();
+        let h = r.headers_mut();
+        if let Some(value) = match encoding {
+            Encoding::Brotli => Some("br"),
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Identity => None,
+        } {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(value));
+        }
+        if let Ok(ct) = HeaderValue::from_str(&asset.content_type) {
+            h.insert(header::CONTENT_TYPE, ct);
+        }
+        r
+    };
+    let h = response.headers_mut();
+    let cache = if asset.immutable { HASHED_CACHE } else { LOADER_CACHE };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", asset.etag)) {
+        h.insert(header::ETAG, etag);
+    }
+    // Any site may load the widget; which sites may post is decided per site.
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    Ok(response)
+}
+
+fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/").trim_matches('"') == etag))
+}

@@ -1,0 +1,32 @@
+//! `GET /demo/…`: the demo product page, only when the collector runs in demo mode.
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/demo", get(|| async { Redirect::permanent("/demo/") }))
+        .route("/demo/", get(|State(app): State<AppState>| async move { file(&app, "index.html") }))
+        .route("/demo/{name}", get(|State(app): State<AppState>, Path(name): Path<String>| async move { file(&app, &name) }))
+}
+
+fn file(app: &AppState, name: &str) -> Result<Response, AppError> {
+    let not_found = || AppError::not_found("not_found", "no such demo page");
+    let demo = app.demo.as_ref().ok_or_else(not_found)?;
+    let f = demo.file(name).ok_or_else(not_found)?;
+    let mut response = f.body.clone().into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if name.ends_with(".html")
+        && let Ok(csp) = HeaderValue::from_str(&demo.csp)
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    Ok(response)
+}

@@ -1,0 +1,26 @@
+//! `GET /v1/sites/{key}/config`: what the widget needs at start-up.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::store::Site;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use sori_protocol::SiteConfig;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/sites/{key}/config", get(config))
+}
+
+async fn config(State(app): State<AppState>, Extension(site): Extension<Site>) -> Result<Response, AppError> {
+    let surveys = app.store.active_surveys(&site.key).await?;
+    let body = SiteConfig { site: site.key, locale: site.default_locale, surveys };
+    let mut response = Json(body).into_response();
+    // Short, so a paused survey disappears within a minute.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    Ok(response)
+}

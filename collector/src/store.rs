@@ -1,0 +1,174 @@
+//! Persistence behind one trait, so SQLite (embedded default) and PostgreSQL
+//! implementations are interchangeable (DESIGN §6). Only this module and its
+//! children know SQL; handlers see [`Store`] and the model types below.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sori_protocol::{Locale, Scale, Slug, SurveyDefinition, ValidResponse};
+use std::sync::Arc;
+
+/// A site that embeds the widget (DESIGN §2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub key: Slug,
+    pub name: String,
+    /// Exact origins (`https://app.example.com`) allowed to post for this site.
+    pub allowed_origins: Vec<String>,
+    pub default_locale: Locale,
+    /// IANA name, e.g. `Asia/Seoul`; trends are grouped in it.
+    pub time_zone: String,
+}
+
+impl Site {
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SurveyStatus {
+    Draft,
+    Active,
+    Paused,
+}
+
+impl SurveyStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            SurveyStatus::Draft => "draft",
+            SurveyStatus::Active => "active",
+            SurveyStatus::Paused => "paused",
+        }
+    }
+}
+
+/// What happened to one response in a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    /// Its id was stored before; nothing was written.
+    Duplicate,
+}
+
+/// A response on its way into storage, with the site it was posted to.
+#[derive(Clone, Debug)]
+pub struct NewResponse {
+    pub site: Slug,
+    pub response: ValidResponse,
+    pub received_at: time::OffsetDateTime,
+}
+
+/// How many answers of one value one question got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreCount {
+    pub survey: Slug,
+    pub question: Slug,
+    pub scale: Scale,
+    pub value: u8,
+    pub count: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL '{0}': use sqlite://PATH")]
+    UnsupportedUrl(String),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError>;
+    async fn site_count(&self) -> Result<u64, StoreError>;
+    /// Creates the site or replaces its settings.
+    async fn put_site(&self, site: &Site) -> Result<(), StoreError>;
+    /// Stores `def` as a new version when it differs from the current one
+    /// (or as the first), sets the status, and returns the stored definition
+    /// with its version number.
+    async fn put_survey(
+        &self,
+        site: &Slug,
+        def: &SurveyDefinition,
+        status: SurveyStatus,
+    ) -> Result<SurveyDefinition, StoreError>;
+    /// The current version of every active survey of the site, by id.
+    async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError>;
+    /// One exact version of a survey, whatever its status now.
+    async fn survey_version(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+        version: u32,
+    ) -> Result<Option<SurveyDefinition>, StoreError>;
+    /// Writes the batch and its rollup updates in one transaction. A response
+    /// whose id is already stored is left as it is and reported as a duplicate.
+    async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError>;
+    /// Score counts from the rollup, optionally for one survey.
+    async fn score_counts(
+        &self,
+        site: &Slug,
+        survey: Option<&Slug>,
+    ) -> Result<Vec<ScoreCount>, StoreError>;
+}
+
+/// Opens the store a database URL names, creating and migrating it as needed.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// A URL fit for an error message: any password is replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The stored JSON form of answers: `[{"question": …, "value": …}]`.
+pub(crate) fn answers_json(response: &ValidResponse) -> String {
+    use sori_protocol::ValidAnswer;
+    let items: Vec<serde_json::Value> = response
+        .answers
+        .iter()
+        .map(|a| match a {
+            ValidAnswer::Score { question, value, .. } => {
+                serde_json::json!({"question": question, "value": value})
+            }
+            ValidAnswer::Text { question, value } => {
+                serde_json::json!({"question": question, "value": value})
+            }
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        assert_eq!(
+            redact_url("postgres://sori:hunter2@db:5432/sori"),
+            "postgres://sori:***@db:5432/sori"
+        );
+        assert_eq!(redact_url("sqlite://sori.db"), "sqlite://sori.db");
+    }
+}

@@ -1,0 +1,15 @@
+//! What the widget fetches at start-up: `GET /v1/sites/{key}/config`.
+
+use crate::locale::Locale;
+use crate::slug::Slug;
+use crate::survey::SurveyDefinition;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub site: Slug,
+    /// The site's default language; `data-locale` and `sori('locale')` win over it.
+    pub locale: Locale,
+    /// Active surveys, newest version of each.
+    pub surveys: Vec<SurveyDefinition>,
+}

@@ -1,0 +1,183 @@
+//! What the widget posts: `POST /v1/sites/{key}/responses`.
+
+use crate::locale::Locale;
+use crate::slug::Slug;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+/// The response's id, made in the browser (UUIDv7). It is the idempotency
+/// key: posting the same id again is answered as a success and stored once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ResponseId(Uuid);
+
+impl ResponseId {
+    /// Accepts only version-7 UUIDs, whose time prefix keeps ids in arrival order.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let id = Uuid::try_parse(raw).map_err(|_| format!("'{raw}' is not a UUID"))?;
+        if id.get_version_num() == 7 {
+            Ok(Self(id))
+        } else {
+            Err(format!("'{raw}' must be a version 7 UUID"))
+        }
+    }
+
+    /// A new id from a Unix time in milliseconds and ten random bytes; the
+    /// caller supplies both, so this works in the browser and on the server.
+    pub fn from_parts(unix_millis: u64, random: [u8; 10]) -> Self {
+        Self(uuid::Builder::from_unix_timestamp_millis(unix_millis, &random).into_uuid())
+    }
+}
+
+impl fmt::Display for ResponseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        ResponseId::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Coarse device class from the viewport, for breakdowns; never a fingerprint.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceClass {
+    Desktop,
+    Tablet,
+    Mobile,
+    #[default]
+    Unknown,
+}
+
+impl DeviceClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceClass::Desktop => "desktop",
+            DeviceClass::Tablet => "tablet",
+            DeviceClass::Mobile => "mobile",
+            DeviceClass::Unknown => "unknown",
+        }
+    }
+
+    /// Classifies by viewport width in CSS pixels.
+    pub fn from_width(width: f64) -> Self {
+        if width <= 0.0 {
+            DeviceClass::Unknown
+        } else if width < 600.0 {
+            DeviceClass::Mobile
+        } else if width < 1024.0 {
+            DeviceClass::Tablet
+        } else {
+            DeviceClass::Desktop
+        }
+    }
+}
+
+/// A response as posted; [`crate::validate_submission`] turns it into a
+/// [`crate::ValidResponse`] against the survey it answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: ResponseId,
+    pub survey: Slug,
+    pub survey_version: u32,
+    pub answers: Vec<Answer>,
+    #[serde(default = "yes")]
+    pub finished: bool,
+    pub locale: Locale,
+    /// `location.pathname` of the host page; query and fragment are dropped.
+    #[serde(default)]
+    pub page_path: String,
+    #[serde(default)]
+    pub device: DeviceClass,
+    /// Random id kept in the respondent's localStorage; not a person.
+    #[serde(default)]
+    pub respondent: Option<Uuid>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question: Slug,
+    pub value: AnswerValue,
+}
+
+/// A whole number (scores) or a string (free text). Anything else is
+/// refused while parsing, with a message naming what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    Number(i64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for AnswerValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(AnswerValue::Text(s)),
+            Value::Number(n) => n.as_i64().map(AnswerValue::Number).ok_or_else(|| {
+                serde::de::Error::custom(format!("{n} is not a whole number"))
+            }),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a whole number or a string, got {}",
+                json_kind(&other)
+            ))),
+        }
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_built_from_parts_are_version_7_and_parse_back() {
+        let id = ResponseId::from_parts(1_763_000_000_000, [7; 10]);
+        assert_eq!(ResponseId::parse(&id.to_string()), Ok(id));
+    }
+
+    #[test]
+    fn a_version_4_uuid_is_not_a_response_id() {
+        let err = ResponseId::parse("9b2f6a3e-3c1d-4b8e-9f1a-2c3d4e5f6a7b").unwrap_err();
+        assert!(err.contains("version 7"), "{err}");
+        assert!(ResponseId::parse("not-a-uuid").is_err());
+    }
+
+    #[test]
+    fn answer_values_are_numbers_or_strings_only() {
+        let v: AnswerValue = serde_json::from_str("4").unwrap();
+        assert_eq!(v, AnswerValue::Number(4));
+        let v: AnswerValue = serde_json::from_str("\"fine\"").unwrap();
+        assert_eq!(v, AnswerValue::Text("fine".into()));
+        let err = serde_json::from_str::<AnswerValue>("4.5").unwrap_err();
+        assert!(err.to_string().contains("whole number"), "{err}");
+        assert!(serde_json::from_str::<AnswerValue>("true").is_err());
+    }
+
+    #[test]
+    fn device_class_follows_viewport_width() {
+        assert_eq!(DeviceClass::from_width(390.0), DeviceClass::Mobile);
+        assert_eq!(DeviceClass::from_width(800.0), DeviceClass::Tablet);
+        assert_eq!(DeviceClass::from_width(1440.0), DeviceClass::Desktop);
+        assert_eq!(DeviceClass::from_width(0.0), DeviceClass::Unknown);
+    }
+}
