@@ -1,0 +1,145 @@
+//! Every network call the widget makes, and the outbox: each response is
+//! written to localStorage before it is sent and removed only once the
+//! collector has stored it (or refused it for good), so a closed tab or a
+//! dead network does not lose an answer.
+
+use serde::{Deserialize, Serialize};
+use sori_protocol::{ErrorBody, ResponseId, SiteConfig};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, RequestMode, Response};
+
+/// Why a call failed, in the terms the UI needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// Worth retrying: no network, a 5xx, a 429.
+    Transient,
+    /// The collector refused it for good (4xx); its message says why.
+    Rejected(String),
+}
+
+pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
+    let text = request(&format!("{base}v1/sites/{site}/config"), None).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Rejected(e.to_string()))
+}
+
+/// Posts one response JSON; resolves when it is stored (or was stored before).
+pub async fn send_response(base: &str, site: &str, id: ResponseId, body: String) -> Result<(), ApiError> {
+    outbox_put(site, id, &body);
+    let result = request(&format!("{base}v1/sites/{site}/responses"), Some(&body)).await;
+    if !matches!(result, Err(ApiError::Transient)) {
+        outbox_remove(site, id);
+    }
+    result.map(|_| ())
+}
+
+/// Sends whatever earlier page loads left in the outbox.
+pub async fn flush_outbox(base: &str, site: &str) {
+    for item in outbox_read(site) {
+        if send_response(base, site, item.id, item.body).await == Err(ApiError::Transient) {
+            break;
+        }
+    }
+}
+
+async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Transient)?;
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::Cors);
+    if let Some(body) = body {
+        init.set_method("POST");
+        let headers = js_sys::Object::new();
+        js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into())
+            .map_err(|_| ApiError::Transient)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::Transient)?
+        .unchecked_into();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let status = response.status();
+    if response.ok() {
+        Ok(text)
+    } else if status >= 500 || status == 429 || status == 408 {
+        Err(ApiError::Transient)
+    } else {
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error.message)
+            .unwrap_or_else(|_| format!("HTTP {status}"));
+        Err(ApiError::Rejected(message))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    id: ResponseId,
+    body: String,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn outbox_key(site: &str) -> String {
+    format!("sori:outbox:{site}")
+}
+
+fn outbox_read(site: &str) -> Vec<Pending> {
+    storage()
+        .and_then(|s| s.get_item(&outbox_key(site)).ok()?)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn outbox_write(site: &str, items: &[Pending]) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(items)) {
+        // A full or disabled storage only costs the offline guarantee.
+        let _ = s.set_item(&outbox_key(site), &json);
+    }
+}
+
+fn outbox_put(site: &str, id: ResponseId, body: &str) {
+    let mut items = outbox_read(site);
+    items.retain(|p| p.id != id);
+    items.push(Pending { id, body: body.to_owned() });
+    outbox_write(site, &items);
+}
+
+fn outbox_remove(site: &str, id: ResponseId) {
+    let mut items = outbox_read(site);
+    items.retain(|p| p.id != id);
+    outbox_write(site, &items);
+}
+
+/// A random id kept in localStorage so answers from one browser can be told
+/// apart without knowing who it is.
+pub fn respondent_id() -> Option<uuid::Uuid> {
+    let storage = storage()?;
+    let key = "sori:respondent";
+    if let Some(existing) = storage.get_item(key).ok()?.and_then(|s| uuid::Uuid::try_parse(&s).ok()) {
+        return Some(existing);
+    }
+    let mut bytes = [0u8; 16];
+    random_bytes(&mut bytes);
+    let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    let _ = storage.set_item(key, &id.to_string());
+    Some(id)
+}
+
+/// A new UUIDv7 for a response, from the clock and `crypto.getRandomValues`.
+pub fn new_response_id() -> ResponseId {
+    let mut random = [0u8; 10];
+    random_bytes(&mut random);
+    ResponseId::from_parts(js_sys::Date::now() as u64, random)
+}
+
+fn random_bytes(buf: &mut [u8]) {
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(buf);
+    }
+}
