@@ -59,11 +59,14 @@ impl Assets {
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
         let manifest_path = dir.join("manifest.json");
-        let manifest: Manifest = serde_json::from_slice(
-            &std::fs::read(&manifest_path)
-                .with_context(|| format!("reading {} (run `cargo xtask build`)", manifest_path.display()))?,
-        )
-        .with_context(|| format!("parsing {}", manifest_path.display()))?;
+        let manifest: Manifest =
+            serde_json::from_slice(&std::fs::read(&manifest_path).with_context(|| {
+                format!(
+                    "reading {} (run `cargo xtask build`)",
+                    manifest_path.display()
+                )
+            })?)
+            .with_context(|| format!("parsing {}", manifest_path.display()))?;
         let mut files = HashMap::new();
         for f in manifest.files {
             anyhow::ensure!(
@@ -100,14 +103,18 @@ impl Assets {
 /// Picks the best encoding the client accepts: brotli, then gzip, then none.
 /// An encoding listed with `q=0` counts as refused.
 pub fn negotiate(accept_encoding: Option<&str>) -> Encoding {
-    let Some(header) = accept_encoding else { return Encoding::Identity };
+    let Some(header) = accept_encoding else {
+        return Encoding::Identity;
+    };
     let accepts = |name: &str| {
         header.split(',').any(|item| {
             let mut parts = item.split(';');
             let token = parts.next().unwrap_or("").trim();
             let refused = parts.any(|p| {
                 let p = p.trim();
-                p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
             });
             token.eq_ignore_ascii_case(name) && !refused
         })

@@ -39,8 +39,11 @@ impl Demo {
             let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
                 continue;
             };
-            let Some(content_type) = content_type(&name) else { continue };
-            let mut body = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let Some(content_type) = content_type(&name) else {
+                continue;
+            };
+            let mut body =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             if name.ends_with(".html") {
                 body = String::from_utf8(body)
                     .with_context(|| format!("{} is not UTF-8", path.display()))?
@@ -49,7 +52,11 @@ impl Demo {
             }
             files.insert(name, DemoFile { content_type, body });
         }
-        anyhow::ensure!(files.contains_key("index.html"), "{} has no index.html", dir.display());
+        anyhow::ensure!(
+            files.contains_key("index.html"),
+            "{} has no index.html",
+            dir.display()
+        );
         let origin = crate::origin_of(collector_url);
         let csp = format!(
             "default-src 'self'; script-src 'self' {origin} 'wasm-unsafe-eval'; \
@@ -81,7 +88,11 @@ fn content_type(name: &str) -> Option<&'static str> {
 /// Writes the seed's site and surveys when the database has no site yet, and
 /// makes sure the demo site allows `own_origins` (the collector's own
 /// addresses), so the demo works whatever port it runs on.
-pub async fn seed_if_empty(store: &dyn Store, dir: &Path, own_origins: &[String]) -> anyhow::Result<()> {
+pub async fn seed_if_empty(
+    store: &dyn Store,
+    dir: &Path,
+    own_origins: &[String],
+) -> anyhow::Result<()> {
     let path = dir.join("seed.json");
     let seed: Seed = serde_json::from_slice(
         &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
@@ -101,8 +112,12 @@ pub async fn seed_if_empty(store: &dyn Store, dir: &Path, own_origins: &[String]
     store.put_site(&site).await?;
     if fresh {
         for survey in &seed.surveys {
-            survey.check().with_context(|| format!("survey '{}' in {}", survey.id, path.display()))?;
-            store.put_survey(&site.key, survey, SurveyStatus::Active).await?;
+            survey
+                .check()
+                .with_context(|| format!("survey '{}' in {}", survey.id, path.display()))?;
+            store
+                .put_survey(&site.key, survey, SurveyStatus::Active)
+                .await?;
         }
         tracing::info!(site = %site.key, surveys = seed.surveys.len(), "seeded the demo site");
     }

@@ -33,7 +33,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::NotFound { code, message: message.into() }
+        AppError::NotFound {
+            code,
+            message: message.into(),
+        }
     }
 
     fn parts(&self) -> (StatusCode, &'static str, String, Option<String>) {
@@ -41,39 +44,53 @@ impl AppError {
             AppError::Malformed { message } => {
                 (StatusCode::BAD_REQUEST, "malformed", message.clone(), None)
             }
-            AppError::Unsupported { message } => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message.clone(), None)
-            }
+            AppError::Unsupported { message } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                message.clone(),
+                None,
+            ),
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "send the admin token as 'Authorization: Bearer TOKEN'".into(),
                 None,
             ),
-            AppError::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, message.clone(), None),
-            AppError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone(), None),
+            AppError::Forbidden { code, message } => {
+                (StatusCode::FORBIDDEN, code, message.clone(), None)
+            }
+            AppError::NotFound { code, message } => {
+                (StatusCode::NOT_FOUND, code, message.clone(), None)
+            }
             AppError::TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
                 format!("the request body may be at most {limit} bytes"),
                 None,
             ),
-            AppError::Invalid(e) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, e.code, e.message.clone(), e.field.clone())
-            }
+            AppError::Invalid(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.code,
+                e.message.clone(),
+                e.field.clone(),
+            ),
             AppError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 "too many requests; retry after the number of seconds in Retry-After".into(),
                 None,
             ),
-            AppError::Unavailable(what) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", (*what).to_owned(), None)
-            }
+            AppError::Unavailable(what) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                (*what).to_owned(),
+                None,
+            ),
             AppError::Store(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "something went wrong on our side; nothing was stored, so it is safe to retry".into(),
+                "something went wrong on our side; nothing was stored, so it is safe to retry"
+                    .into(),
                 None,
             ),
         }
@@ -86,10 +103,18 @@ impl IntoResponse for AppError {
             tracing::error!(error = %e, "store failure");
         }
         let (status, code, message, field) = self.parts();
-        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message, field } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                field,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }

@@ -45,10 +45,12 @@ impl Ingest {
     /// Resolves once the response is durably committed (or known to be stored already).
     pub async fn submit(&self, response: NewResponse) -> Result<Inserted, IngestError> {
         let (reply, done) = oneshot::channel();
-        self.queue.try_send((response, reply)).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => IngestError::Overloaded,
-            mpsc::error::TrySendError::Closed(_) => IngestError::Stopped,
-        })?;
+        self.queue
+            .try_send((response, reply))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => IngestError::Overloaded,
+                mpsc::error::TrySendError::Closed(_) => IngestError::Stopped,
+            })?;
         Ok(done.await.map_err(|_| IngestError::Stopped)??)
     }
 }

@@ -100,7 +100,13 @@ impl Application {
             rate_limit: Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute)),
             max_body_bytes: config.max_body_bytes,
         };
-        Ok(Self { listener, router: routes::router(state), writer, port, public_url })
+        Ok(Self {
+            listener,
+            router: routes::router(state),
+            writer,
+            port,
+            public_url,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -114,9 +120,16 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish
     /// and the writer commit what it holds.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.writer.await.context("the response writer crashed")?;
         Ok(())
     }
@@ -138,7 +151,13 @@ fn origin_of(url: &str) -> String {
 mod tests {
     #[test]
     fn the_origin_of_a_url_drops_its_path() {
-        assert_eq!(super::origin_of("https://fb.example.com/sori/"), "https://fb.example.com");
-        assert_eq!(super::origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            super::origin_of("https://fb.example.com/sori/"),
+            "https://fb.example.com"
+        );
+        assert_eq!(
+            super::origin_of("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
     }
 }

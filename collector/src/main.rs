@@ -13,7 +13,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     let app = Application::build(config).await?;
-    tracing::info!(port = app.port(), url = app.public_url(), "sori collector listening");
+    tracing::info!(
+        port = app.port(),
+        url = app.public_url(),
+        "sori collector listening"
+    );
     app.run_until(shutdown_signal()).await
 }
 
@@ -23,7 +27,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -18,12 +18,18 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `per_minute == 0` turns the limit off.
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+        Self {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(seconds)` when `ip` is over its limit: retry after that many seconds.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         self.check_at(ip, now)
     }
 

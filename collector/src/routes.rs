@@ -21,9 +21,14 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .merge(site_config::routes())
         .merge(responses::routes(state.max_body_bytes))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), public_site::guard));
-    let admin = summary::routes()
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin::require_token));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            public_site::guard,
+        ));
+    let admin = summary::routes().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        admin::require_token,
+    ));
     Router::new()
         .merge(assets::routes())
         .merge(health::routes())

@@ -39,7 +39,10 @@ pub fn wilson(successes: u64, n: u64) -> Option<Interval> {
     let denom = 1.0 + z2 / n_f;
     let center = (p + z2 / (2.0 * n_f)) / denom;
     let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    Some(Interval { low: (center - half).max(0.0), high: (center + half).min(1.0) })
+    Some(Interval {
+        low: (center - half).max(0.0),
+        high: (center + half).min(1.0),
+    })
 }
 
 /// A share of `n` as a percentage with its Wilson interval in percent.
@@ -48,7 +51,10 @@ pub fn proportion(successes: u64, n: u64) -> Proportion {
     Proportion {
         n,
         score: ci.map(|_| 100.0 * successes as f64 / n as f64),
-        ci95: ci.map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high }),
+        ci95: ci.map(|i| Interval {
+            low: 100.0 * i.low,
+            high: 100.0 * i.high,
+        }),
         low_sample: n < LOW_SAMPLE_BELOW,
     }
 }
@@ -72,7 +78,10 @@ mod tests {
     fn wilson_for_8_of_10_matches_the_hand_computed_interval() {
         // p = 0.8, z²/n = 0.3841459: centre 0.7167401, half-width 0.2265777.
         let i = wilson(8, 10).unwrap();
-        assert!(close(i.low, 0.490_162_5) && close(i.high, 0.943_317_8), "{i:?}");
+        assert!(
+            close(i.low, 0.490_162_5) && close(i.high, 0.943_317_8),
+            "{i:?}"
+        );
     }
 
     #[test]
@@ -100,7 +109,10 @@ mod tests {
         let s = csat(&[0, 0, 0, 1, 0]);
         assert_eq!((s.n, s.score, s.low_sample), (1, Some(100.0), true));
         let ci = s.ci95.unwrap();
-        assert!(close(ci.low / 100.0, 0.206_549_3) && close(ci.high, 100.0), "{ci:?}");
+        assert!(
+            close(ci.low / 100.0, 0.206_549_3) && close(ci.high, 100.0),
+            "{ci:?}"
+        );
     }
 
     #[test]

@@ -148,7 +148,9 @@ pub(crate) fn answers_json(response: &ValidResponse) -> String {
         .answers
         .iter()
         .map(|a| match a {
-            ValidAnswer::Score { question, value, .. } => {
+            ValidAnswer::Score {
+                question, value, ..
+            } => {
                 serde_json::json!({"question": question, "value": value})
             }
             ValidAnswer::Text { question, value } => {

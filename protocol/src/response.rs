@@ -123,9 +123,10 @@ impl<'de> Deserialize<'de> for AnswerValue {
         use serde_json::Value;
         match Value::deserialize(d)? {
             Value::String(s) => Ok(AnswerValue::Text(s)),
-            Value::Number(n) => n.as_i64().map(AnswerValue::Number).ok_or_else(|| {
-                serde::de::Error::custom(format!("{n} is not a whole number"))
-            }),
+            Value::Number(n) => n
+                .as_i64()
+                .map(AnswerValue::Number)
+                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
             other => Err(serde::de::Error::custom(format!(
                 "expected a whole number or a string, got {}",
                 json_kind(&other)

@@ -61,12 +61,22 @@ mod tests {
 
     #[test]
     fn a_plain_lowercase_slug_is_accepted() {
-        assert_eq!(Slug::parse("checkout-csat_2").unwrap().as_str(), "checkout-csat_2");
+        assert_eq!(
+            Slug::parse("checkout-csat_2").unwrap().as_str(),
+            "checkout-csat_2"
+        );
     }
 
     #[test]
     fn slugs_with_capitals_spaces_or_a_leading_dash_are_rejected() {
-        for bad in ["", "Checkout", "two words", "-lead", "슬러그", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "Checkout",
+            "two words",
+            "-lead",
+            "슬러그",
+            &"a".repeat(65),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -107,7 +107,11 @@ impl SurveyDefinition {
     /// Checks what serde cannot: at least one question, unique ids, texts present.
     pub fn check(&self) -> Result<(), FieldError> {
         if self.name.trim().is_empty() {
-            return Err(FieldError::new("name", "required", "give the survey a name"));
+            return Err(FieldError::new(
+                "name",
+                "required",
+                "give the survey a name",
+            ));
         }
         if self.questions.is_empty() {
             return Err(FieldError::new(
@@ -179,7 +183,10 @@ mod tests {
         assert_eq!(def.questions[0].kind, QuestionKind::Csat);
         assert_eq!(
             def.questions[1].kind,
-            QuestionKind::Text { max_length: 1000, multiline: true }
+            QuestionKind::Text {
+                max_length: 1000,
+                multiline: true
+            }
         );
         assert!(!def.questions[1].required);
         def.check().unwrap();
@@ -189,7 +196,10 @@ mod tests {
     fn a_repeated_question_id_is_named_in_the_error() {
         let mut def = parse(CSAT_WITH_COMMENT);
         def.questions[1].id = def.questions[0].id.clone();
-        assert_eq!(def.check().unwrap_err().field.as_deref(), Some("questions[1].id"));
+        assert_eq!(
+            def.check().unwrap_err().field.as_deref(),
+            Some("questions[1].id")
+        );
     }
 
     #[test]
@@ -202,8 +212,14 @@ mod tests {
     #[test]
     fn a_text_limit_beyond_the_cap_is_rejected() {
         let mut def = parse(CSAT_WITH_COMMENT);
-        def.questions[1].kind = QuestionKind::Text { max_length: TEXT_LIMIT + 1, multiline: false };
-        assert_eq!(def.check().unwrap_err().field.as_deref(), Some("questions[1].max_length"));
+        def.questions[1].kind = QuestionKind::Text {
+            max_length: TEXT_LIMIT + 1,
+            multiline: false,
+        };
+        assert_eq!(
+            def.check().unwrap_err().field.as_deref(),
+            Some("questions[1].max_length")
+        );
     }
 
     #[test]

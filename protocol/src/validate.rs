@@ -25,7 +25,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: Some(field.into()), code, message: message.into() }
+        Self {
+            field: Some(field.into()),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -43,8 +47,15 @@ impl std::error::Error for FieldError {}
 /// An answer that fits its question.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValidAnswer {
-    Score { question: Slug, scale: Scale, value: u8 },
-    Text { question: Slug, value: String },
+    Score {
+        question: Slug,
+        scale: Scale,
+        value: u8,
+    },
+    Text {
+        question: Slug,
+        value: String,
+    },
 }
 
 impl ValidAnswer {
@@ -78,7 +89,10 @@ pub fn validate_submission(
         return Err(FieldError::new(
             "survey_version",
             "unknown_version",
-            format!("survey '{}' has no version {}", sub.survey, sub.survey_version),
+            format!(
+                "survey '{}' has no version {}",
+                sub.survey, sub.survey_version
+            ),
         ));
     }
     let mut seen = HashSet::new();
@@ -99,10 +113,18 @@ pub fn validate_submission(
             ));
         }
         let field = format!("answers[{i}].value");
-        answers.push(check_value(&question.kind, answer.question, answer.value, field)?);
+        answers.push(check_value(
+            &question.kind,
+            answer.question,
+            answer.value,
+            field,
+        )?);
     }
     if sub.finished
-        && let Some(missing) = def.questions.iter().find(|q| q.required && !seen.contains(&q.id))
+        && let Some(missing) = def
+            .questions
+            .iter()
+            .find(|q| q.required && !seen.contains(&q.id))
     {
         return Err(FieldError::new(
             "answers",
@@ -134,11 +156,20 @@ fn check_value(
             let scale = Scale::Csat;
             let in_range = (i64::from(scale.min())..=i64::from(scale.max())).contains(&n);
             match u8::try_from(n) {
-                Ok(value) if in_range => Ok(ValidAnswer::Score { question, scale, value }),
+                Ok(value) if in_range => Ok(ValidAnswer::Score {
+                    question,
+                    scale,
+                    value,
+                }),
                 _ => Err(FieldError::new(
                     field,
                     "out_of_range",
-                    format!("a {} answer is a whole number from {} to {}, not {n}", scale.name(), scale.min(), scale.max()),
+                    format!(
+                        "a {} answer is a whole number from {} to {}, not {n}",
+                        scale.name(),
+                        scale.min(),
+                        scale.max()
+                    ),
                 )),
             }
         }
@@ -146,7 +177,11 @@ fn check_value(
             let text = text.trim();
             let len = text.chars().count();
             if len == 0 {
-                Err(FieldError::new(field, "empty", "leave an empty text answer out instead of sending it"))
+                Err(FieldError::new(
+                    field,
+                    "empty",
+                    "leave an empty text answer out instead of sending it",
+                ))
             } else if len > *max_length as usize {
                 Err(FieldError::new(
                     field,
@@ -154,15 +189,22 @@ fn check_value(
                     format!("this answer may be at most {max_length} characters; it has {len}"),
                 ))
             } else {
-                Ok(ValidAnswer::Text { question, value: text.to_owned() })
+                Ok(ValidAnswer::Text {
+                    question,
+                    value: text.to_owned(),
+                })
             }
         }
-        (QuestionKind::Csat, AnswerValue::Text(_)) => {
-            Err(FieldError::new(field, "wrong_type", "a csat answer is a number, not text"))
-        }
-        (QuestionKind::Text { .. }, AnswerValue::Number(_)) => {
-            Err(FieldError::new(field, "wrong_type", "a text answer is a string, not a number"))
-        }
+        (QuestionKind::Csat, AnswerValue::Text(_)) => Err(FieldError::new(
+            field,
+            "wrong_type",
+            "a csat answer is a number, not text",
+        )),
+        (QuestionKind::Text { .. }, AnswerValue::Number(_)) => Err(FieldError::new(
+            field,
+            "wrong_type",
+            "a text answer is a string, not a number",
+        )),
     }
 }
 
@@ -178,7 +220,11 @@ fn clean_page_path(raw: &str) -> Result<String, FieldError> {
         ));
     }
     if !path.is_empty() && !path.starts_with('/') {
-        return Err(FieldError::new("page_path", "invalid", "page_path must start with '/'"));
+        return Err(FieldError::new(
+            "page_path",
+            "invalid",
+            "page_path must start with '/'",
+        ));
     }
     Ok(path.to_owned())
 }
@@ -209,31 +255,55 @@ mod tests {
     }
 
     fn field_of(answers: serde_json::Value) -> Option<String> {
-        validate_submission(&survey(), submission(answers)).unwrap_err().field
+        validate_submission(&survey(), submission(answers))
+            .unwrap_err()
+            .field
     }
 
     #[test]
     fn a_complete_response_is_valid_and_loses_its_query_string() {
         let valid = validate_submission(
             &survey(),
-            submission(json!([{"question": "csat", "value": 4}, {"question": "comment", "value": " ok "}])),
+            submission(
+                json!([{"question": "csat", "value": 4}, {"question": "comment", "value": " ok "}]),
+            ),
         )
         .unwrap();
         assert_eq!(valid.page_path, "/billing");
-        assert_eq!(valid.answers[0], ValidAnswer::Score { question: Slug::parse("csat").unwrap(), scale: Scale::Csat, value: 4 });
-        assert_eq!(valid.answers[1], ValidAnswer::Text { question: Slug::parse("comment").unwrap(), value: "ok".into() });
+        assert_eq!(
+            valid.answers[0],
+            ValidAnswer::Score {
+                question: Slug::parse("csat").unwrap(),
+                scale: Scale::Csat,
+                value: 4
+            }
+        );
+        assert_eq!(
+            valid.answers[1],
+            ValidAnswer::Text {
+                question: Slug::parse("comment").unwrap(),
+                value: "ok".into()
+            }
+        );
     }
 
     #[test]
     fn csat_outside_one_to_five_names_the_value_field() {
         for bad in [0, 6, -1, 300] {
-            assert_eq!(field_of(json!([{"question": "csat", "value": bad}])).as_deref(), Some("answers[0].value"));
+            assert_eq!(
+                field_of(json!([{"question": "csat", "value": bad}])).as_deref(),
+                Some("answers[0].value")
+            );
         }
     }
 
     #[test]
     fn text_given_to_a_score_question_is_the_wrong_type() {
-        let err = validate_submission(&survey(), submission(json!([{"question": "csat", "value": "5"}]))).unwrap_err();
+        let err = validate_submission(
+            &survey(),
+            submission(json!([{"question": "csat", "value": "5"}])),
+        )
+        .unwrap_err();
         assert_eq!(err.code, "wrong_type");
     }
 
@@ -248,17 +318,28 @@ mod tests {
 
     #[test]
     fn unknown_and_repeated_questions_are_named() {
-        assert_eq!(field_of(json!([{"question": "nps", "value": 4}])).as_deref(), Some("answers[0].question"));
         assert_eq!(
-            field_of(json!([{"question": "csat", "value": 4}, {"question": "csat", "value": 5}])).as_deref(),
+            field_of(json!([{"question": "nps", "value": 4}])).as_deref(),
+            Some("answers[0].question")
+        );
+        assert_eq!(
+            field_of(json!([{"question": "csat", "value": 4}, {"question": "csat", "value": 5}]))
+                .as_deref(),
             Some("answers[1].question")
         );
     }
 
     #[test]
     fn a_finished_response_must_answer_required_questions() {
-        let err = validate_submission(&survey(), submission(json!([{"question": "comment", "value": "hi"}]))).unwrap_err();
-        assert_eq!((err.field.as_deref(), err.code), (Some("answers"), "missing_required"));
+        let err = validate_submission(
+            &survey(),
+            submission(json!([{"question": "comment", "value": "hi"}])),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.code),
+            (Some("answers"), "missing_required")
+        );
     }
 
     #[test]
@@ -272,13 +353,25 @@ mod tests {
     fn a_response_to_another_version_is_refused() {
         let mut sub = submission(json!([{"question": "csat", "value": 4}]));
         sub.survey_version = 2;
-        assert_eq!(validate_submission(&survey(), sub).unwrap_err().field.as_deref(), Some("survey_version"));
+        assert_eq!(
+            validate_submission(&survey(), sub)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("survey_version")
+        );
     }
 
     #[test]
     fn a_relative_page_path_is_refused() {
         let mut sub = submission(json!([{"question": "csat", "value": 4}]));
         sub.page_path = "billing".into();
-        assert_eq!(validate_submission(&survey(), sub).unwrap_err().field.as_deref(), Some("page_path"));
+        assert_eq!(
+            validate_submission(&survey(), sub)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("page_path")
+        );
     }
 }

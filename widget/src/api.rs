@@ -24,7 +24,12 @@ pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError
 }
 
 /// Posts one response JSON; resolves when it is stored (or was stored before).
-pub async fn send_response(base: &str, site: &str, id: ResponseId, body: String) -> Result<(), ApiError> {
+pub async fn send_response(
+    base: &str,
+    site: &str,
+    id: ResponseId,
+    body: String,
+) -> Result<(), ApiError> {
     outbox_put(site, id, &body);
     let result = request(&format!("{base}v1/sites/{site}/responses"), Some(&body)).await;
     if !matches!(result, Err(ApiError::Transient)) {
@@ -59,7 +64,11 @@ async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
         .map_err(|_| ApiError::Transient)?
         .unchecked_into();
     let text = match response.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
         Err(_) => String::new(),
     };
     let status = response.status();
@@ -106,7 +115,10 @@ fn outbox_write(site: &str, items: &[Pending]) {
 fn outbox_put(site: &str, id: ResponseId, body: &str) {
     let mut items = outbox_read(site);
     items.retain(|p| p.id != id);
-    items.push(Pending { id, body: body.to_owned() });
+    items.push(Pending {
+        id,
+        body: body.to_owned(),
+    });
     outbox_write(site, &items);
 }
 
@@ -121,7 +133,11 @@ fn outbox_remove(site: &str, id: ResponseId) {
 pub fn respondent_id() -> Option<uuid::Uuid> {
     let storage = storage()?;
     let key = "sori:respondent";
-    if let Some(existing) = storage.get_item(key).ok()?.and_then(|s| uuid::Uuid::try_parse(&s).ok()) {
+    if let Some(existing) = storage
+        .get_item(key)
+        .ok()?
+        .and_then(|s| uuid::Uuid::try_parse(&s).ok())
+    {
         return Some(existing);
     }
     let mut bytes = [0u8; 16];

@@ -13,7 +13,9 @@ pub fn App(widget: Widget) -> impl IntoView {
     provide_context(widget);
     let show_launcher = move || {
         widget.env.with_value(|e| e.launcher)
-            && widget.config.with(|c| matches!(c, ConfigState::Ready(c) if !c.surveys.is_empty()))
+            && widget
+                .config
+                .with(|c| matches!(c, ConfigState::Ready(c) if !c.surveys.is_empty()))
     };
     view! {
         <Show when=show_launcher>

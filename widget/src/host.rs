@@ -13,7 +13,9 @@ pub fn create() -> Result<HtmlElement, JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("sori: no document"))?;
-    let body = document.body().ok_or_else(|| JsValue::from_str("sori: no <body>"))?;
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("sori: no <body>"))?;
     let host = document.create_element("sori-widget")?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let sheet = CssStyleSheet::new()?;
@@ -29,5 +31,9 @@ pub fn create() -> Result<HtmlElement, JsValue> {
 /// The element focused inside our shadow root, if any.
 pub fn active_element() -> Option<web_sys::Element> {
     let document = web_sys::window()?.document()?;
-    document.query_selector("sori-widget").ok()??.shadow_root()?.active_element()
+    document
+        .query_selector("sori-widget")
+        .ok()??
+        .shadow_root()?
+        .active_element()
 }

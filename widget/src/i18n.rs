@@ -43,7 +43,13 @@ static EN: Strings = Strings {
     send_rejected: "We couldn't accept this feedback:",
     thanks_title: "Thank you!",
     thanks_body: "Your feedback goes straight to the team that builds this product.",
-    csat: ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"],
+    csat: [
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Neutral",
+        "Satisfied",
+        "Very satisfied",
+    ],
 };
 
 static KO: Strings = Strings {

@@ -28,8 +28,10 @@ pub fn start(base: String, site: String, locale: String, launcher: bool) -> Resu
     let mount_point = host::create()?;
     let widget = state::Widget::new(state::Env::new(base, site, &locale, launcher));
     state::install(widget);
-    leptos::mount::mount_to(mount_point, move || components::App(components::AppProps { widget }))
-        .forget();
+    leptos::mount::mount_to(mount_point, move || {
+        components::App(components::AppProps { widget })
+    })
+    .forget();
     widget.load();
     Ok(())
 }

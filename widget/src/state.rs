@@ -23,8 +23,18 @@ impl Env {
         let browser_locale = web_sys::window()
             .and_then(|w| w.navigator().language())
             .and_then(|tag| Locale::from_tag(&tag));
-        let base = if base.ends_with('/') { base } else { format!("{base}/") };
-        Self { base, site, attr_locale: Locale::from_tag(attr_locale), browser_locale, launcher }
+        let base = if base.ends_with('/') {
+            base
+        } else {
+            format!("{base}/")
+        };
+        Self {
+            base,
+            site,
+            attr_locale: Locale::from_tag(attr_locale),
+            browser_locale,
+            launcher,
+        }
     }
 }
 
@@ -107,7 +117,9 @@ impl Widget {
             match api::fetch_config(&base, &site).await {
                 Ok(config) => self.config.set(ConfigState::Ready(config)),
                 Err(e) => {
-                    web_sys::console::warn_1(&format!("sori: could not load site config: {e:?}").into());
+                    web_sys::console::warn_1(
+                        &format!("sori: could not load site config: {e:?}").into(),
+                    );
                     self.config.set(ConfigState::Failed);
                 }
             }
@@ -134,13 +146,17 @@ pub fn install(widget: Widget) {
 /// Runs one `sori(...)` command. Unknown commands warn rather than throw,
 /// so a page written for a newer widget keeps working.
 pub fn command(name: &str, arg: JsValue, _arg2: JsValue) {
-    let Some(widget) = WIDGET.with(Cell::get) else { return };
+    let Some(widget) = WIDGET.with(Cell::get) else {
+        return;
+    };
     match name {
         "open" => widget.open.set(true),
         "close" => widget.close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
             Some(locale) => widget.explicit_locale.set(Some(locale)),
-            None => warn(&format!("sori: unsupported locale {arg:?}; use 'en' or 'ko'")),
+            None => warn(&format!(
+                "sori: unsupported locale {arg:?}; use 'en' or 'ko'"
+            )),
         },
         // Accepted now so host pages can call them; survey targeting uses them later.
         "identify" | "track" | "survey" => {}

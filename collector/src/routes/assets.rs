@@ -30,7 +30,10 @@ async fn hashed(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if name == "widget.js" {
-        return Err(AppError::not_found("unknown_asset", "the loader lives at /widget.js"));
+        return Err(AppError::not_found(
+            "unknown_asset",
+            "the loader lives at /widget.js",
+        ));
     }
     serve(&app, &name, &headers)
 }
@@ -42,7 +45,11 @@ fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, Ap
     let mut response = if etag_matches(request, &asset.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let encoding = negotiate(request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
+        let encoding = negotiate(
+            request
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+        );
         let mut r = asset.body(encoding).to_vec().into_response();
         let h = r.headers_mut();
         if let Some(value) = match encoding {
@@ -58,15 +65,25 @@ fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, Ap
         r
     };
     let h = response.headers_mut();
-    let cache = if asset.immutable { HASHED_CACHE } else { LOADER_CACHE };
+    let cache = if asset.immutable {
+        HASHED_CACHE
+    } else {
+        LOADER_CACHE
+    };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", asset.etag)) {
         h.insert(header::ETAG, etag);
     }
     // Any site may load the widget; which sites may post is decided per site.
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     Ok(response)
 }
 
@@ -74,5 +91,8 @@ fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
     request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/").trim_matches('"') == etag))
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/").trim_matches('"') == etag)
+        })
 }

@@ -21,7 +21,10 @@ fn file(app: &AppState, name: &str) -> Result<Response, AppError> {
     let f = demo.file(name).ok_or_else(not_found)?;
     let mut response = f.body.clone().into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.content_type),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if name.ends_with(".html")
         && let Ok(csp) = HeaderValue::from_str(&demo.csp)

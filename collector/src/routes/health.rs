@@ -6,5 +6,8 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(|| async { Json::<Value>(json!({"status": "ok"})) }))
+    Router::new().route(
+        "/healthz",
+        get(|| async { Json::<Value>(json!({"status": "ok"})) }),
+    )
 }

@@ -14,15 +14,25 @@ pub fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, 
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge { limit }
         } else {
-            AppError::Malformed { message: "the request body could not be read".into() }
+            AppError::Malformed {
+                message: "the request body could not be read".into(),
+            }
         }
     })
 }
 
 /// JSON, or `text/plain` as `navigator.sendBeacon` sends it without a preflight.
 pub fn require_json_or_text(headers: &HeaderMap) -> Result<(), AppError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence == "application/json" || essence == "text/plain" {
         Ok(())
     } else {
@@ -38,7 +48,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if !inner.is_data() {
-            return AppError::Malformed { message: format!("the body is not valid JSON: {inner}") };
+            return AppError::Malformed {
+                message: format!("the body is not valid JSON: {inner}"),
+            };
         }
         let message = inner.to_string();
         let field = match missing_field(&message) {
@@ -47,7 +59,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             None if path == "." => None,
             None => Some(path),
         };
-        AppError::Invalid(FieldError { field, code: "invalid", message: strip_position(&message) })
+        AppError::Invalid(FieldError {
+            field,
+            code: "invalid",
+            message: strip_position(&message),
+        })
     })
 }
 
@@ -83,14 +99,18 @@ mod tests {
     fn a_wrong_value_deep_inside_names_its_path() {
         let body = r#"{"id":"0199b0c4-0000-7000-8000-000000000000","survey":"s","survey_version":1,
             "locale":"en","answers":[{"question":"csat","value":4.5}]}"#;
-        let AppError::Invalid(e) = error_of(body) else { panic!("not a 422") };
+        let AppError::Invalid(e) = error_of(body) else {
+            panic!("not a 422")
+        };
         assert_eq!(e.field.as_deref(), Some("answers[0].value"));
         assert!(e.message.contains("whole number"), "{}", e.message);
     }
 
     #[test]
     fn a_missing_field_is_named_itself() {
-        let AppError::Invalid(e) = error_of(r#"{"survey":"s"}"#) else { panic!("not a 422") };
+        let AppError::Invalid(e) = error_of(r#"{"survey":"s"}"#) else {
+            panic!("not a 422")
+        };
         assert_eq!(e.field.as_deref(), Some("id"));
     }
 }

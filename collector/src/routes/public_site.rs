@@ -19,7 +19,8 @@ pub async fn guard(
     next: Next,
 ) -> Result<Response, AppError> {
     let raw_key = params.get("key").map(String::as_str).unwrap_or("");
-    let unknown = || AppError::not_found("unknown_site", format!("no site has the key '{raw_key}'"));
+    let unknown =
+        || AppError::not_found("unknown_site", format!("no site has the key '{raw_key}'"));
     let key = Slug::parse(raw_key).map_err(|_| unknown())?;
     let site = app.store.site(&key).await?.ok_or_else(unknown)?;
     let origin = request.headers().get(header::ORIGIN).cloned();
@@ -32,7 +33,8 @@ pub async fn guard(
         None => {
             return Err(AppError::Forbidden {
                 code: "origin_required",
-                message: "responses are accepted only from browsers on the site's allowed origins".into(),
+                message: "responses are accepted only from browsers on the site's allowed origins"
+                    .into(),
             });
         }
     }

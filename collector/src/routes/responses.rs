@@ -59,23 +59,41 @@ async fn create(
         })?;
     let response = validate_submission(&definition, submission)?;
     let id = response.id;
-    let new = NewResponse { site: site.key, response, received_at: time::OffsetDateTime::now_utc() };
+    let new = NewResponse {
+        site: site.key,
+        response,
+        received_at: time::OffsetDateTime::now_utc(),
+    };
     app.ingest.submit(new).await.map_err(|e| match e {
-        IngestError::Overloaded => AppError::RateLimited { retry_after_secs: 1 },
+        IngestError::Overloaded => AppError::RateLimited {
+            retry_after_secs: 1,
+        },
         IngestError::Stopped => AppError::Unavailable("the collector is shutting down"),
         IngestError::Store(e) => AppError::Store(e),
     })?;
     // The same answer whether it was new or a retry: the client only needs
     // to know the response is safely stored.
-    Ok(Json(Receipt { id, status: "stored" }))
+    Ok(Json(Receipt {
+        id,
+        status: "stored",
+    }))
 }
 
 /// CORS preflight; the guard has already checked the origin.
 async fn preflight() -> impl IntoResponse {
     let mut r = StatusCode::NO_CONTENT.into_response();
     let h = r.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("7200"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("7200"),
+    );
     r
 }

@@ -14,13 +14,21 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/sites/{key}/config", get(config))
 }
 
-async fn config(State(app): State<AppState>, Extension(site): Extension<Site>) -> Result<Response, AppError> {
+async fn config(
+    State(app): State<AppState>,
+    Extension(site): Extension<Site>,
+) -> Result<Response, AppError> {
     let surveys = app.store.active_surveys(&site.key).await?;
-    let body = SiteConfig { site: site.key, locale: site.default_locale, surveys };
+    let body = SiteConfig {
+        site: site.key,
+        locale: site.default_locale,
+        surveys,
+    };
     let mut response = Json(body).into_response();
     // Short, so a paused survey disappears within a minute.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
     Ok(response)
 }

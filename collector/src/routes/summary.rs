@@ -43,7 +43,10 @@ struct CsatFigure {
 
 impl CsatFigure {
     fn new(distribution: [u64; 5]) -> Self {
-        Self { score: csat(&distribution), distribution }
+        Self {
+            score: csat(&distribution),
+            distribution,
+        }
     }
 }
 
@@ -57,7 +60,9 @@ async fn summary(
     app.store.site(&key).await?.ok_or_else(unknown)?;
     let survey = filter
         .survey
-        .map(|s| Slug::parse(&s).map_err(|why| sori_protocol::FieldError::new("survey", "invalid", why)))
+        .map(|s| {
+            Slug::parse(&s).map_err(|why| sori_protocol::FieldError::new("survey", "invalid", why))
+        })
         .transpose()?;
     let counts = app.store.score_counts(&key, survey.as_ref()).await?;
     let mut site_total = [0u64; 5];
@@ -74,7 +79,10 @@ async fn summary(
         csat: CsatFigure::new(site_total),
         surveys: by_survey
             .into_iter()
-            .map(|(survey, d)| SurveySummary { survey, csat: CsatFigure::new(d) })
+            .map(|(survey, d)| SurveySummary {
+                survey,
+                csat: CsatFigure::new(d),
+            })
             .collect(),
     }))
 }

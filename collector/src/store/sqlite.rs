@@ -25,7 +25,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -36,7 +39,8 @@ fn now_rfc3339() -> String {
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -70,7 +74,9 @@ impl Store for SqliteStore {
     }
 
     async fn site_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites").fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n.max(0) as u64)
     }
 
@@ -147,13 +153,15 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         } else {
-            sqlx::query("UPDATE surveys SET status = ?, updated_at = ? WHERE site_key = ? AND id = ?")
-                .bind(status.as_str())
-                .bind(&now)
-                .bind(site.as_str())
-                .bind(def.id.as_str())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE surveys SET status = ?, updated_at = ? WHERE site_key = ? AND id = ?",
+            )
+            .bind(status.as_str())
+            .bind(&now)
+            .bind(site.as_str())
+            .bind(def.id.as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(stored)
@@ -221,7 +229,12 @@ impl Store for SqliteStore {
             }
             let hour = new.received_at.unix_timestamp().div_euclid(3600);
             for answer in &r.answers {
-                if let ValidAnswer::Score { question, scale, value } = answer {
+                if let ValidAnswer::Score {
+                    question,
+                    scale,
+                    value,
+                } = answer
+                {
                     sqlx::query(
                         "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
                          VALUES (?, ?, ?, ?, ?, ?, 1)
@@ -267,7 +280,8 @@ impl Store for SqliteStore {
                 Ok(ScoreCount {
                     survey: Slug::parse(row.get("survey_id")).map_err(corrupt)?,
                     question: Slug::parse(row.get("question")).map_err(corrupt)?,
-                    scale: Scale::from_name(&scale).ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
+                    scale: Scale::from_name(&scale)
+                        .ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
                     value: u8::try_from(value).map_err(corrupt)?,
                     count: u64::try_from(n).map_err(corrupt)?,
                 })

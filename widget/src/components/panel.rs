@@ -26,7 +26,12 @@ pub fn Panel() -> impl IntoView {
                 .query_selector("input:checked")
                 .ok()
                 .flatten()
-                .or_else(|| panel.query_selector("fieldset input, textarea, .primary").ok().flatten())
+                .or_else(|| {
+                    panel
+                        .query_selector("fieldset input, textarea, .primary")
+                        .ok()
+                        .flatten()
+                })
                 .or_else(|| panel.query_selector(FOCUSABLE).ok().flatten());
             if let Some(el) = target.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
                 let _ = el.focus();
@@ -48,17 +53,26 @@ pub fn Panel() -> impl IntoView {
     };
 
     let title = move || {
-        widget.config.with(|c| match c {
-            ConfigState::Ready(c) => c.surveys.first().map(|s| s.title.get(widget.locale()).to_owned()),
-            _ => None,
-        })
-        .unwrap_or_else(|| t().launcher.to_owned())
+        widget
+            .config
+            .with(|c| match c {
+                ConfigState::Ready(c) => c
+                    .surveys
+                    .first()
+                    .map(|s| s.title.get(widget.locale()).to_owned()),
+                _ => None,
+            })
+            .unwrap_or_else(|| t().launcher.to_owned())
     };
 
     let body = move || {
         widget.config.with(|c| match c {
-            ConfigState::Loading => view! { <p class="note" role="status">{t().loading}</p> }.into_any(),
-            ConfigState::Failed => view! { <p class="note" role="alert">{t().config_failed}</p> }.into_any(),
+            ConfigState::Loading => {
+                view! { <p class="note" role="status">{t().loading}</p> }.into_any()
+            }
+            ConfigState::Failed => {
+                view! { <p class="note" role="alert">{t().config_failed}</p> }.into_any()
+            }
             ConfigState::Ready(c) => match c.surveys.first() {
                 Some(survey) => view! { <SurveyForm survey=survey.clone() /> }.into_any(),
                 None => view! { <p class="note">{t().nothing_to_ask}</p> }.into_any(),
@@ -90,15 +104,23 @@ pub fn Panel() -> impl IntoView {
 
 /// Keeps Tab and Shift+Tab cycling inside the dialog.
 fn trap_tab(panel: &HtmlElement, ev: &KeyboardEvent) {
-    let Ok(list) = panel.query_selector_all(FOCUSABLE) else { return };
+    let Ok(list) = panel.query_selector_all(FOCUSABLE) else {
+        return;
+    };
     // A radio group is one tab stop: only its checked radio (or its first, if none is checked) counts.
     let stops: Vec<HtmlElement> = (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
-        .filter(|el| is_tab_stop(el))
+        .filter(is_tab_stop)
         .collect();
-    let (Some(first), Some(last)) = (stops.first(), stops.last()) else { return };
+    let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
+        return;
+    };
     let active = host::active_element();
-    let at = |el: &HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    let at = |el: &HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
     if ev.shift_key() && (at(first) || active.is_none()) {
         ev.prevent_default();
         let _ = last.focus();
@@ -109,13 +131,23 @@ fn trap_tab(panel: &HtmlElement, ev: &KeyboardEvent) {
 }
 
 fn is_tab_stop(el: &HtmlElement) -> bool {
-    let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() else { return true };
+    let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() else {
+        return true;
+    };
     if input.type_() != "radio" {
         return true;
     }
     input.checked()
         || el.closest("fieldset").ok().flatten().is_some_and(|group| {
-            group.query_selector("input:checked").ok().flatten().is_none()
-                && group.query_selector("input").ok().flatten().is_some_and(|f| f == **el)
+            group
+                .query_selector("input:checked")
+                .ok()
+                .flatten()
+                .is_none()
+                && group
+                    .query_selector("input")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|f| f == **el)
         })
 }

@@ -9,10 +9,14 @@ use sori_protocol::{AnswerValue, Question as QuestionDef, QuestionKind, Scale};
 #[component]
 pub fn Question(question: QuestionDef) -> impl IntoView {
     match question.kind.clone() {
-        QuestionKind::Csat => view! { <ScaleQuestion question=question scale=Scale::Csat /> }.into_any(),
-        QuestionKind::Text { max_length, multiline } => {
-            view! { <TextQuestion question=question max_length=max_length multiline=multiline /> }.into_any()
+        QuestionKind::Csat => {
+            view! { <ScaleQuestion question=question scale=Scale::Csat /> }.into_any()
         }
+        QuestionKind::Text {
+            max_length,
+            multiline,
+        } => view! { <TextQuestion question=question max_length=max_length multiline=multiline /> }
+            .into_any(),
     }
 }
 
@@ -80,10 +84,12 @@ fn TextQuestion(question: QuestionDef, max_length: u32, multiline: bool) -> impl
     let field_id = format!("sori-q-{id}");
     let value = {
         let id = id.clone();
-        move || form.answers.with(|a| match a.get(&id) {
-            Some(AnswerValue::Text(s)) => s.clone(),
-            _ => String::new(),
-        })
+        move || {
+            form.answers.with(|a| match a.get(&id) {
+                Some(AnswerValue::Text(s)) => s.clone(),
+                _ => String::new(),
+            })
+        }
     };
     let on_input = move |ev: web_sys::Event| {
         let text = event_target_value(&ev);

@@ -19,7 +19,10 @@ pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
 
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        if matches!(form.status.get_untracked(), SendState::Sending | SendState::Sent) {
+        if matches!(
+            form.status.get_untracked(),
+            SendState::Sending | SendState::Sent
+        ) {
             return;
         }
         let missing = survey.with_value(|s| {
@@ -51,7 +54,10 @@ pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
 
     let questions = move || {
         survey.with_value(|s| {
-            s.questions.iter().map(|q| view! { <Question question=q.clone() /> }).collect_view()
+            s.questions
+                .iter()
+                .map(|q| view! { <Question question=q.clone() /> })
+                .collect_view()
         })
     };
 
@@ -93,17 +99,31 @@ fn send(widget: Widget, survey: SurveyDefinition) {
         survey: survey.id.clone(),
         survey_version: survey.version,
         answers: form.answers.with_untracked(|a| {
-            a.iter().map(|(q, v)| Answer { question: q.clone(), value: v.clone() }).collect()
+            a.iter()
+                .map(|(q, v)| Answer {
+                    question: q.clone(),
+                    value: v.clone(),
+                })
+                .collect()
         }),
         finished: true,
         locale: widget.locale(),
-        page_path: window.as_ref().and_then(|w| w.location().pathname().ok()).unwrap_or_default(),
+        page_path: window
+            .as_ref()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default(),
         device: DeviceClass::from_width(
-            window.as_ref().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0),
+            window
+                .as_ref()
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|w| w.as_f64())
+                .unwrap_or(0.0),
         ),
         respondent: api::respondent_id(),
     };
-    let Ok(body) = serde_json::to_string(&submission) else { return };
+    let Ok(body) = serde_json::to_string(&submission) else {
+        return;
+    };
     let (base, site) = widget.env.with_value(|e| (e.base.clone(), e.site.clone()));
     form.status.set(SendState::Sending);
     leptos::task::spawn_local(async move {
@@ -119,9 +139,15 @@ fn send(widget: Widget, survey: SurveyDefinition) {
 /// Moves focus to the first control of question `id`, so keyboard and
 /// screen-reader users land on what still needs an answer.
 fn focus_question(ev: &web_sys::SubmitEvent, id: &str) {
-    let form = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
     let control = form.and_then(|f| {
-        f.query_selector(&format!("[data-question='{id}'] input, [data-question='{id}'] textarea")).ok().flatten()
+        f.query_selector(&format!(
+            "[data-question='{id}'] input, [data-question='{id}'] textarea"
+        ))
+        .ok()
+        .flatten()
     });
     if let Some(el) = control.and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.focus();

@@ -1,0 +1,184 @@
+//! A real collector per test: its own temporary folder and SQLite file, bound
+//! to port 0, seeded with one site and survey, stopped when dropped.
+
+use sori_collector::config::Secret;
+use sori_collector::store::{self, Site, SurveyStatus};
+use sori_collector::{Application, Config};
+use sori_protocol::{Locale, ResponseId, Slug, SurveyDefinition};
+use std::path::PathBuf;
+use tokio::sync::oneshot;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+pub const SITE: &str = "acme";
+pub const ORIGIN: &str = "https://app.acme.test";
+
+pub struct TestApp {
+    pub url: String,
+    pub port: u16,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// What a test wants beyond the defaults.
+#[derive(Default)]
+pub struct Options {
+    pub demo: bool,
+    pub max_body_bytes: Option<usize>,
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+pub fn checkout_survey() -> SurveyDefinition {
+    serde_json::from_value(serde_json::json!({
+        "id": "checkout", "name": "Checkout CSAT", "title": {"en": "Quick question", "ko": "잠깐만요"},
+        "questions": [
+            {"id": "csat", "kind": "csat", "required": true, "prompt": {"en": "How satisfied are you?"}},
+            {"id": "comment", "kind": "text", "max_length": 200, "prompt": {"en": "Why?"}}
+        ]
+    }))
+    .expect("the test survey is valid")
+}
+
+/// The built widget: `$SORI_ASSETS_DIR` (set by `cargo xtask test`) or target/widget-dist.
+pub fn assets_dir() -> PathBuf {
+    std::env::var_os("SORI_ASSETS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("target/widget-dist"))
+}
+
+pub fn demo_dir() -> PathBuf {
+    std::env::var_os("SORI_DEMO_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("demo"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = format!("sqlite://{}", dir.path().join("sori.db").display());
+        // Demo mode seeds its own site into an empty database.
+        if !options.demo {
+            seed_acme(&db).await;
+        }
+
+        let mut config = Config::for_database(db);
+        config.admin_token = Some(ADMIN_TOKEN.parse::<Secret>().unwrap());
+        if let Some(limit) = options.max_body_bytes {
+            config.max_body_bytes = limit;
+        }
+        config.rate_limit_per_minute = options.rate_limit_per_minute.unwrap_or(0);
+        let assets = assets_dir();
+        if assets.join("manifest.json").exists() {
+            config.assets_dir = Some(assets);
+        } else if options.demo {
+            panic!(
+                "the widget is not built at {}: run `cargo xtask build` (or `cargo xtask test`)",
+                assets.display()
+            );
+        }
+        if options.demo {
+            config.demo_dir = Some(demo_dir());
+        }
+        let app = Application::build(config)
+            .await
+            .expect("the collector starts");
+        let port = app.port();
+        let url = app.public_url().to_owned();
+        let (stop, stopped) = oneshot::channel();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            url,
+            port,
+            http: reqwest::Client::new(),
+            dir,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// Stops the server, waiting for in-flight writes to commit.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server shut down cleanly");
+        }
+    }
+
+    pub async fn post_response(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/sites/{SITE}/responses", self.url))
+            .header("origin", ORIGIN)
+            .json(body)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    pub async fn summary(&self, site: &str) -> serde_json::Value {
+        let r = self
+            .http
+            .get(format!("{}/v1/sites/{site}/summary", self.url))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .expect("the request is sent");
+        assert_eq!(r.status(), 200, "summary failed");
+        r.json().await.expect("summary is JSON")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The `acme` site (allowing [`ORIGIN`]) and its `checkout` survey.
+async fn seed_acme(db: &str) {
+    let seed = store::connect(db).await.expect("open the test database");
+    let site = Slug::parse(SITE).unwrap();
+    seed.put_site(&Site {
+        key: site.clone(),
+        name: "Acme".into(),
+        allowed_origins: vec![ORIGIN.into()],
+        default_locale: Locale::En,
+        time_zone: "Asia/Seoul".into(),
+    })
+    .await
+    .expect("seed the site");
+    seed.put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .expect("seed the survey");
+}
+
+/// A fresh response id, as the widget makes one.
+pub fn new_id() -> ResponseId {
+    let millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    ResponseId::from_parts(
+        millis as u64,
+        *uuid::Uuid::new_v4().as_bytes().first_chunk().unwrap(),
+    )
+}
+
+/// A valid response body to the checkout survey.
+pub fn csat_body(id: ResponseId, score: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "survey": "checkout", "survey_version": 1, "locale": "en",
+        "page_path": "/checkout", "device": "desktop",
+        "answers": [{"question": "csat", "value": score}]
+    })
+}

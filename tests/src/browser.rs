@@ -1,0 +1,145 @@
+//! Headless Chromium for browser tests: a chromedriver per test on a free
+//! port, a fresh profile, and a screenshot in the test's output folder when
+//! the test fails. A missing browser fails the test; it is never skipped.
+
+use anyhow::{Context, anyhow};
+use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn find(var: &str, names: &[&str]) -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os(var).map(PathBuf::from) {
+        return Ok(p);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            anyhow!(
+                "{} not found: install Debian's chromium and chromium-driver (cargo xtask test does) or set {var}",
+                names[0]
+            )
+        })
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Self> {
+        let chromium = find("CHROME", &["chromium", "chromium-browser", "google-chrome"])?;
+        let chromedriver = find("CHROMEDRIVER", &["chromedriver"])?;
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", chromedriver.display()))?;
+        let profile = tempfile::tempdir()?;
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(_) if started.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => return Err(anyhow!("chromedriver did not start a session: {e}")),
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// The widget's shadow root, once the loader has made it.
+    pub async fn widget_of(client: &Client) -> anyhow::Result<ShadowRoot> {
+        let host = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("sori-widget"))
+            .await
+            .context("the <sori-widget> element never appeared")?;
+        Ok(host.shadow_root().await?)
+    }
+
+    /// Runs `test` and, if it fails, saves a screenshot to `artifacts/NAME.png`
+    /// before failing with the test's error.
+    pub async fn run<F, Fut>(self, artifacts: &Path, name: &str, test: F)
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        crate::report::record("browser", name);
+        let outcome = test(self.client.clone()).await;
+        if let Err(e) = outcome {
+            let shot = artifacts.join(format!("{name}.png"));
+            let saved = match self.client.screenshot().await {
+                Ok(png) => std::fs::create_dir_all(artifacts)
+                    .and_then(|_| std::fs::write(&shot, png))
+                    .map(|_| format!("screenshot: {}", shot.display()))
+                    .unwrap_or_else(|e| format!("screenshot not saved: {e}")),
+                Err(e) => format!("screenshot not taken: {e}"),
+            };
+            let _ = self.client.clone().close().await;
+            panic!("{name} failed: {e:#}\n{saved}");
+        }
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Polls `find` inside a shadow root until it finds `css`.
+pub async fn wait_in(root: &ShadowRoot, css: &str) -> anyhow::Result<Element> {
+    let started = Instant::now();
+    loop {
+        match root.find(Locator::Css(css)).await {
+            Ok(el) => return Ok(el),
+            Err(_) if started.elapsed() < WAIT => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => return Err(anyhow!("'{css}' never appeared in the widget: {e}")),
+        }
+    }
+}

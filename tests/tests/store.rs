@@ -1,0 +1,198 @@
+//! The `Store` contract, run against every backend: a real SQLite file per test.
+
+#![allow(clippy::unwrap_used)] // a test should panic at the step that failed
+
+use sori_collector::store::{self, Inserted, NewResponse, Site, Store, SurveyStatus};
+use sori_protocol::{
+    DeviceClass, Locale, Scale, Slug, SurveyDefinition, ValidAnswer, ValidResponse,
+};
+use sori_tests::app::{checkout_survey, new_id};
+use sori_tests::report;
+use std::sync::Arc;
+
+struct Backend {
+    store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+}
+
+async fn sqlite(test: &str) -> Backend {
+    report::record("store-sqlite", test);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    Backend {
+        store: store::connect(&url).await.unwrap(),
+        _dir: dir,
+    }
+}
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).unwrap()
+}
+
+async fn with_site(store: &dyn Store) -> Slug {
+    let key = slug("acme");
+    store
+        .put_site(&Site {
+            key: key.clone(),
+            name: "Acme".into(),
+            allowed_origins: vec!["https://acme.test".into()],
+            default_locale: Locale::Ko,
+            time_zone: "Asia/Seoul".into(),
+        })
+        .await
+        .unwrap();
+    key
+}
+
+fn response(survey: &SurveyDefinition, score: u8) -> ValidResponse {
+    ValidResponse {
+        id: new_id(),
+        survey: survey.id.clone(),
+        survey_version: survey.version,
+        finished: true,
+        locale: Locale::En,
+        page_path: "/".into(),
+        device: DeviceClass::Desktop,
+        respondent: None,
+        answers: vec![ValidAnswer::Score {
+            question: slug("csat"),
+            scale: Scale::Csat,
+            value: score,
+        }],
+    }
+}
+
+fn new(site: &Slug, r: ValidResponse) -> NewResponse {
+    NewResponse {
+        site: site.clone(),
+        response: r,
+        received_at: time::OffsetDateTime::now_utc(),
+    }
+}
+
+macro_rules! for_each_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_store {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let backend = super::sqlite(concat!("sqlite::", stringify!($name))).await;
+                    super::$name(backend.store.as_ref()).await;
+                }
+            )*
+        }
+    };
+}
+
+for_each_backend!(
+    a_site_reads_back_as_written,
+    an_unchanged_survey_keeps_its_version_and_an_edit_adds_one,
+    paused_surveys_are_not_active,
+    a_duplicate_response_is_reported_and_not_counted_twice,
+    score_counts_can_be_narrowed_to_one_survey,
+);
+
+async fn a_site_reads_back_as_written(store: &dyn Store) {
+    let key = with_site(store).await;
+    let site = store.site(&key).await.unwrap().unwrap();
+    assert_eq!(site.allowed_origins, vec!["https://acme.test".to_owned()]);
+    assert_eq!(site.default_locale, Locale::Ko);
+    assert_eq!(store.site_count().await.unwrap(), 1);
+    assert!(store.site(&slug("nobody")).await.unwrap().is_none());
+}
+
+async fn an_unchanged_survey_keeps_its_version_and_an_edit_adds_one(store: &dyn Store) {
+    let site = with_site(store).await;
+    let first = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(first.version, 1);
+    let same = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(same.version, 1);
+    let mut edited = checkout_survey();
+    edited.name = "Checkout CSAT (v2)".into();
+    let second = store
+        .put_survey(&site, &edited, SurveyStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(second.version, 2);
+    // Answers in flight to version 1 still find it.
+    let old = store
+        .survey_version(&site, &slug("checkout"), 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.name, "Checkout CSAT");
+    let active = store.active_surveys(&site).await.unwrap();
+    assert_eq!((active.len(), active[0].version), (1, 2));
+}
+
+async fn paused_surveys_are_not_active(store: &dyn Store) {
+    let site = with_site(store).await;
+    store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Paused)
+        .await
+        .unwrap();
+    assert!(store.active_surveys(&site).await.unwrap().is_empty());
+    assert!(
+        store
+            .survey_version(&site, &slug("checkout"), 1)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn a_duplicate_response_is_reported_and_not_counted_twice(store: &dyn Store) {
+    let site = with_site(store).await;
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let r = response(&survey, 4);
+    let other = response(&survey, 2);
+    let outcomes = store
+        .insert_responses(&[new(&site, r.clone()), new(&site, other)])
+        .await
+        .unwrap();
+    assert_eq!(outcomes, vec![Inserted::New, Inserted::New]);
+    let again = store.insert_responses(&[new(&site, r)]).await.unwrap();
+    assert_eq!(again, vec![Inserted::Duplicate]);
+    let counts = store.score_counts(&site, None).await.unwrap();
+    let total: u64 = counts.iter().map(|c| c.count).sum();
+    assert_eq!(total, 2);
+    assert!(counts.iter().any(|c| c.value == 4 && c.count == 1));
+}
+
+async fn score_counts_can_be_narrowed_to_one_survey(store: &dyn Store) {
+    let site = with_site(store).await;
+    let checkout = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let mut onboarding = checkout_survey();
+    onboarding.id = slug("onboarding");
+    let onboarding = store
+        .put_survey(&site, &onboarding, SurveyStatus::Active)
+        .await
+        .unwrap();
+    store
+        .insert_responses(&[
+            new(&site, response(&checkout, 5)),
+            new(&site, response(&onboarding, 1)),
+            new(&site, response(&onboarding, 2)),
+        ])
+        .await
+        .unwrap();
+    let only = store
+        .score_counts(&site, Some(&slug("onboarding")))
+        .await
+        .unwrap();
+    assert_eq!(only.iter().map(|c| c.count).sum::<u64>(), 2);
+    assert!(only.iter().all(|c| c.survey.as_str() == "onboarding"));
+    assert_eq!(store.score_counts(&site, None).await.unwrap().len(), 3);
+}

@@ -1,0 +1,97 @@
+//! Prerequisites: the wasm target, and Debian's Chromium and chromedriver
+//! for browser tests (installed with apt-get when we are root).
+
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::process::Command;
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn ensure_wasm_target() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup (Sori builds with a rustup toolchain)")?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == WASM_TARGET)
+    {
+        return Ok(());
+    }
+    println!("xtask: adding the {WASM_TARGET} target with rustup");
+    crate::run_checked(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// Paths of the browser and its driver.
+pub struct Browser {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+pub fn ensure_browser() -> anyhow::Result<Browser> {
+    if let Some(found) = find_browser() {
+        return Ok(found);
+    }
+    if !is_root() {
+        bail!(
+            "browser tests need Chromium and chromedriver: install Debian's `chromium` and \
+             `chromium-driver` packages (sudo apt-get install chromium chromium-driver), or set \
+             CHROME and CHROMEDRIVER to their paths"
+        );
+    }
+    println!("xtask: installing chromium and chromium-driver with apt-get");
+    let apt = |args: &[&str]| {
+        crate::run_checked(
+            Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    };
+    apt(&["update", "-q"])?;
+    apt(&[
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ])?;
+    find_browser()
+        .context("apt-get installed chromium-driver, but chromium/chromedriver are still missing")
+}
+
+fn find_browser() -> Option<Browser> {
+    let pick = |var: &str, names: &[&str]| -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|p| p.exists())
+        {
+            return Some(p);
+        }
+        names.iter().find_map(|n| which(n))
+    };
+    Some(Browser {
+        chromium: pick("CHROME", &["chromium", "chromium-browser", "google-chrome"])?,
+        chromedriver: pick("CHROMEDRIVER", &["chromedriver"])?,
+    })
+}
+
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}

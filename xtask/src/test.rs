@@ -1,0 +1,66 @@
+//! `cargo xtask test`: the one command that runs every test, as README and CI do.
+
+use std::time::Instant;
+
+pub fn run(_args: &[String]) -> anyhow::Result<()> {
+    let started = Instant::now();
+    crate::setup::ensure_wasm_target()?;
+    let browser = crate::setup::ensure_browser()?;
+    let built = crate::build::run()?;
+    let report = crate::root().join("target/test-report");
+    let _ = std::fs::remove_dir_all(&report);
+    std::fs::create_dir_all(&report)?;
+
+    let nextest = crate::cargo()
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut cmd = crate::cargo();
+    if nextest {
+        cmd.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "sori-widget",
+            "--no-fail-fast",
+        ]);
+    } else {
+        cmd.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "sori-widget",
+            "--no-fail-fast",
+        ]);
+    }
+    cmd.env("SORI_ASSETS_DIR", crate::build::dist_dir())
+        .env("SORI_DEMO_DIR", crate::root().join("demo"))
+        .env("SORI_TEST_REPORT", &report)
+        .env("SORI_REQUIRE_BROWSER", "1")
+        .env("CHROME", &browser.chromium)
+        .env("CHROMEDRIVER", &browser.chromedriver);
+    let outcome = crate::run_checked(&mut cmd);
+
+    let count = |file: &str| {
+        std::fs::read_to_string(report.join(file))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    let browser_tests = count("browser.txt");
+    let sqlite_tests = count("store-sqlite.txt");
+    println!();
+    println!("xtask: database backends exercised: SQLite ({sqlite_tests} store tests)");
+    println!("xtask: browser tests run in headless Chromium: {browser_tests}");
+    if let Some((_, s)) = built.files.iter().find(|(n, _)| n == "widget.js") {
+        println!("xtask: loader {} B brotli", s.brotli);
+    }
+    println!("xtask: finished in {:.0?}", started.elapsed());
+    outcome?;
+    anyhow::ensure!(
+        browser_tests > 0,
+        "no browser test ran: a missing browser is a failure, not a skip"
+    );
+    anyhow::ensure!(sqlite_tests > 0, "no store test ran against SQLite");
+    Ok(())
+}
