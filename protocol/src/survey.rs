@@ -25,28 +25,81 @@ fn first_version() -> u32 {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawQuestion", into = "RawQuestion")]
 pub struct Question {
     pub id: Slug,
     pub prompt: Localized,
-    #[serde(default)]
     pub required: bool,
-    #[serde(flatten)]
     pub kind: QuestionKind,
 }
 
-/// What a question asks for; the `kind` field on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// What a question asks for; the `kind` field on the wire, with its settings
+/// beside it in the question object.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QuestionKind {
     /// Customer satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
     Csat,
     /// Free text.
-    Text {
-        #[serde(default = "default_max_length")]
-        max_length: u32,
-        #[serde(default)]
-        multiline: bool,
-    },
+    Text { max_length: u32, multiline: bool },
+}
+
+/// The flat wire form of a question. Reading it through this struct rather
+/// than a tagged, flattened enum keeps serde's buffering machinery out of
+/// the widget's wasm, and lets us reject settings that do not fit the kind.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Slug,
+    kind: KindName,
+    prompt: Localized,
+    #[serde(default)]
+    required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    multiline: Option<bool>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    Csat,
+    Text,
+}
+
+impl TryFrom<RawQuestion> for Question {
+    type Error = String;
+
+    fn try_from(raw: RawQuestion) -> Result<Self, String> {
+        let kind = match raw.kind {
+            KindName::Csat => {
+                if raw.max_length.is_some() || raw.multiline.is_some() {
+                    return Err(format!(
+                        "question '{}': max_length and multiline belong to text questions",
+                        raw.id
+                    ));
+                }
+                QuestionKind::Csat
+            }
+            KindName::Text => QuestionKind::Text {
+                max_length: raw.max_length.unwrap_or_else(default_max_length),
+                multiline: raw.multiline.unwrap_or(false),
+            },
+        };
+        Ok(Question { id: raw.id, prompt: raw.prompt, required: raw.required, kind })
+    }
+}
+
+impl From<Question> for RawQuestion {
+    fn from(q: Question) -> Self {
+        let (kind, max_length, multiline) = match q.kind {
+            QuestionKind::Csat => (KindName::Csat, None, None),
+            QuestionKind::Text { max_length, multiline } => {
+                (KindName::Text, Some(max_length), Some(multiline))
+            }
+        };
+        RawQuestion { id: q.id, kind, prompt: q.prompt, required: q.required, max_length, multiline }
+    }
 }
 
 fn default_max_length() -> u32 {
@@ -220,6 +273,23 @@ mod tests {
             def.check().unwrap_err().field.as_deref(),
             Some("questions[1].max_length")
         );
+    }
+
+    #[test]
+    fn a_setting_of_another_kind_is_refused() {
+        let err = serde_json::from_str::<Question>(
+            r#"{"id":"q","kind":"csat","max_length":5,"prompt":{"en":"?"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("belong to text questions"), "{err}");
+    }
+
+    #[test]
+    fn a_question_survives_a_round_trip() {
+        let def = parse(CSAT_WITH_COMMENT);
+        let again: SurveyDefinition =
+            serde_json::from_str(&serde_json::to_string(&def).unwrap()).unwrap();
+        assert_eq!(again, def);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Options {
     pub demo: bool,
     pub max_body_bytes: Option<usize>,
     pub rate_limit_per_minute: Option<u32>,
+    /// Restart on the data and port of a stopped app (see [`TestApp::stop_keeping_data`]).
+    pub restart: Option<(tempfile::TempDir, u16)>,
 }
 
 pub fn checkout_survey() -> SurveyDefinition {
@@ -59,14 +61,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary folder");
+        let restart_port = options.restart.as_ref().map(|(_, port)| *port);
+        let restarting = options.restart.is_some();
+        let dir = match options.restart {
+            Some((dir, _)) => dir,
+            None => tempfile::tempdir().expect("a temporary folder"),
+        };
         let db = format!("sqlite://{}", dir.path().join("sori.db").display());
         // Demo mode seeds its own site into an empty database.
-        if !options.demo {
+        if !options.demo && !restarting {
             seed_acme(&db).await;
         }
 
         let mut config = Config::for_database(db);
+        if let Some(port) = restart_port {
+            config.listen.set_port(port);
+        }
         config.admin_token = Some(ADMIN_TOKEN.parse::<Secret>().unwrap());
         if let Some(limit) = options.max_body_bytes {
             config.max_body_bytes = limit;
@@ -105,14 +115,22 @@ impl TestApp {
 
     /// Stops the server, waiting for in-flight writes to commit.
     pub async fn stop(mut self) {
+        self.shut_down().await;
+    }
+
+    /// Stops the server but keeps its folder, to restart with `Options::restart`.
+    pub async fn stop_keeping_data(mut self) -> (tempfile::TempDir, u16) {
+        self.shut_down().await;
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("a temporary folder"));
+        (dir, self.port)
+    }
+
+    async fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("server task")
-                .expect("server shut down cleanly");
+            server.await.expect("server task").expect("server shut down cleanly");
         }
     }
 

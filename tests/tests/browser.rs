@@ -53,3 +53,104 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
     assert_eq!(summary["csat"]["score"], 100.0, "{summary}");
     app.stop().await;
 }
+
+/// Reads an expression about the widget's shadow root, e.g. which element has focus.
+async fn in_widget(client: &fantoccini::Client, expr: &str) -> anyhow::Result<serde_json::Value> {
+    let script = format!("const root = document.querySelector('sori-widget').shadowRoot; return {expr};");
+    Ok(client.execute(&script, vec![]).await?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_survey_can_be_answered_with_the_keyboard_alone() {
+    let app = TestApp::spawn_with(Options { demo: true, ..Options::default() }).await;
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    let page = format!("http://localhost:{}/demo/", app.port);
+    let name = "the_survey_can_be_answered_with_the_keyboard_alone";
+    browser
+        .run(artifacts(), name, |client| async move {
+            use fantoccini::key::Key;
+            client.goto(&page).await?;
+            let widget = Browser::widget_of(&client).await?;
+            let launcher = wait_in(&widget, "button.launcher").await?;
+            launcher.send_keys(&Key::Enter.to_string()).await?;
+            wait_in(&widget, "[role=dialog] fieldset input").await?;
+            // Opening moves focus into the dialog, onto the first choice.
+            let focused = in_widget(&client, "root.activeElement && root.activeElement.value").await?;
+            anyhow::ensure!(focused == "1", "focus after opening: {focused}");
+            let first = widget.find(Locator::Css("input[value='1']")).await?;
+            // Space picks the focused choice; arrows move the choice along the group.
+            first.send_keys(&format!("{}{}{}", Key::Space, Key::Right, Key::Right)).await?;
+            let picked = in_widget(&client, "root.querySelector('input:checked').value").await?;
+            anyhow::ensure!(picked == "3", "picked {picked}, expected 3");
+            first.send_keys(&Key::Tab.to_string()).await?;
+            let focused = in_widget(&client, "root.activeElement.tagName").await?;
+            anyhow::ensure!(focused == "TEXTAREA", "Tab from the scale went to {focused}");
+            let comment = widget.find(Locator::Css("textarea")).await?;
+            comment.send_keys("Reminders are easy to find").await?;
+            comment.send_keys(&Key::Tab.to_string()).await?;
+            let focused = in_widget(&client, "root.activeElement.className").await?;
+            anyhow::ensure!(focused == "primary", "Tab from the comment went to {focused}");
+            // Tab from the last control wraps to the first: focus stays in the dialog.
+            widget.find(Locator::Css("button.primary")).await?.send_keys(&Key::Tab.to_string()).await?;
+            let focused = in_widget(&client, "root.activeElement.className").await?;
+            anyhow::ensure!(focused == "close", "Tab from the last control went to {focused}");
+            widget.find(Locator::Css("button.primary")).await?.send_keys(&Key::Enter.to_string()).await?;
+            wait_in(&widget, ".thanks").await?;
+            let focused = in_widget(&client, "root.activeElement && root.activeElement.textContent").await?;
+            anyhow::ensure!(focused == "Close", "focus after sending: {focused}");
+            widget.find(Locator::Css(".thanks button")).await?.send_keys(&Key::Escape.to_string()).await?;
+            let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
+            anyhow::ensure!(open == false, "Escape did not close the dialog");
+            let focused = in_widget(&client, "root.activeElement && root.activeElement.className").await?;
+            anyhow::ensure!(focused == "launcher", "focus after closing: {focused}");
+            Ok(())
+        })
+        .await;
+    let summary = app.summary("demo").await;
+    assert_eq!(summary["csat"]["distribution"], serde_json::json!([0, 0, 1, 0, 0]), "{summary}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried() {
+    let app = TestApp::spawn_with(Options { demo: true, ..Options::default() }).await;
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    let page = format!("http://localhost:{}/demo/", app.port);
+    let name = "an_answer_sent_while_the_collector_is_down_is_kept_and_retried";
+    let restarted = std::sync::Arc::new(tokio::sync::Mutex::new(None));
+    let slot = restarted.clone();
+    browser
+        .run(artifacts(), name, |client| async move {
+            client.goto(&page).await?;
+            let widget = Browser::widget_of(&client).await?;
+            wait_in(&widget, "button.launcher").await?.click().await?;
+            wait_in(&widget, "[role=dialog] fieldset input[value='2']").await?;
+            widget.find(Locator::Css("label.choice:nth-child(2)")).await?.click().await?;
+            let kept = app.stop_keeping_data().await;
+            widget.find(Locator::Css("button.primary")).await?.click().await?;
+            let problem = wait_in(&widget, ".problem[role=alert]").await?;
+            anyhow::ensure!(problem.text().await?.contains("saved on this device"), "no offline notice");
+            let button = widget.find(Locator::Css("button.primary")).await?.text().await?;
+            anyhow::ensure!(button == "Try again", "the send button reads {button:?}");
+            let queued = client
+                .execute("return JSON.parse(localStorage.getItem('sori:outbox:demo') || '[]').length", vec![])
+                .await?;
+            anyhow::ensure!(queued == 1, "outbox holds {queued} answers, expected 1");
+
+            let app = TestApp::spawn_with(Options { demo: true, restart: Some(kept), ..Options::default() }).await;
+            widget.find(Locator::Css("button.primary")).await?.click().await?;
+            wait_in(&widget, ".thanks").await?;
+            let queued = client
+                .execute("return JSON.parse(localStorage.getItem('sori:outbox:demo') || '[]').length", vec![])
+                .await?;
+            anyhow::ensure!(queued == 0, "outbox still holds {queued} answers after the retry");
+            *slot.lock().await = Some(app);
+            Ok(())
+        })
+        .await;
+    let app = restarted.lock().await.take().expect("the collector was restarted");
+    let summary = app.summary("demo").await;
+    assert_eq!(summary["csat"]["n"], 1, "{summary}");
+    assert_eq!(summary["csat"]["distribution"], serde_json::json!([0, 1, 0, 0, 0]), "{summary}");
+    app.stop().await;
+}

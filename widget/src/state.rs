@@ -117,9 +117,11 @@ impl Widget {
             match api::fetch_config(&base, &site).await {
                 Ok(config) => self.config.set(ConfigState::Ready(config)),
                 Err(e) => {
-                    web_sys::console::warn_1(
-                        &format!("sori: could not load site config: {e:?}").into(),
-                    );
+                    let why = match e {
+                        api::ApiError::Transient => "network or server error".to_owned(),
+                        api::ApiError::Rejected(why) => why,
+                    };
+                    warn(&format!("sori: could not load the site config: {why}"));
                     self.config.set(ConfigState::Failed);
                 }
             }
@@ -154,9 +156,7 @@ pub fn command(name: &str, arg: JsValue, _arg2: JsValue) {
         "close" => widget.close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
             Some(locale) => widget.explicit_locale.set(Some(locale)),
-            None => warn(&format!(
-                "sori: unsupported locale {arg:?}; use 'en' or 'ko'"
-            )),
+            None => warn("sori: unsupported locale; use 'en' or 'ko'"),
         },
         // Accepted now so host pages can call them; survey targeting uses them later.
         "identify" | "track" | "survey" => {}

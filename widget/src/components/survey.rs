@@ -81,12 +81,19 @@ pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
 fn Thanks() -> impl IntoView {
     let widget = use_widget();
     let t = move || strings(widget.locale());
+    // The send button is gone; keep keyboard focus inside the dialog.
+    let close = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = close.get() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <div class="thanks" role="status">
             <svg class="thanks-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M5 12.5l4.5 4.5L19 7.5" /></svg>
             <h3>{move || t().thanks_title}</h3>
             <p>{move || t().thanks_body}</p>
-            <button class="primary" type="button" on:click=move |_| widget.close()>{move || t().close}</button>
+            <button class="primary" type="button" node_ref=close on:click=move |_| widget.close()>{move || t().close}</button>
         </div>
     }
 }
