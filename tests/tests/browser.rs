@@ -60,6 +60,31 @@ async fn in_widget(client: &fantoccini::Client, expr: &str) -> anyhow::Result<se
     Ok(client.execute(&script, vec![]).await?)
 }
 
+/// Types keys into whatever has focus, as a keyboard user does.
+async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut sequence = KeyActions::new("keyboard".into());
+    for value in keys.chars() {
+        sequence = sequence.then(KeyAction::Down { value }).then(KeyAction::Up { value });
+    }
+    client.perform_actions(sequence).await?;
+    Ok(())
+}
+
+/// Presses `key` while holding Shift.
+async fn press_shifted(client: &fantoccini::Client, key: fantoccini::key::Key) -> anyhow::Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let shift = char::from(fantoccini::key::Key::Shift);
+    let value = char::from(key);
+    let sequence = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: shift })
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value })
+        .then(KeyAction::Up { value: shift });
+    client.perform_actions(sequence).await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_survey_can_be_answered_with_the_keyboard_alone() {
     let app = TestApp::spawn_with(Options { demo: true, ..Options::default() }).await;
@@ -72,33 +97,34 @@ async fn the_survey_can_be_answered_with_the_keyboard_alone() {
             client.goto(&page).await?;
             let widget = Browser::widget_of(&client).await?;
             let launcher = wait_in(&widget, "button.launcher").await?;
+            // The one pointer-free way in for a test: focus the launcher, then Enter.
             launcher.send_keys(&Key::Enter.to_string()).await?;
             wait_in(&widget, "[role=dialog] fieldset input").await?;
-            // Opening moves focus into the dialog, onto the first choice.
             let focused = in_widget(&client, "root.activeElement && root.activeElement.value").await?;
             anyhow::ensure!(focused == "1", "focus after opening: {focused}");
-            let first = widget.find(Locator::Css("input[value='1']")).await?;
             // Space picks the focused choice; arrows move the choice along the group.
-            first.send_keys(&format!("{}{}{}", Key::Space, Key::Right, Key::Right)).await?;
+            press(&client, &format!("{}{}{}", Key::Space, Key::Right, Key::Right)).await?;
             let picked = in_widget(&client, "root.querySelector('input:checked').value").await?;
             anyhow::ensure!(picked == "3", "picked {picked}, expected 3");
-            first.send_keys(&Key::Tab.to_string()).await?;
+            press(&client, &Key::Tab.to_string()).await?;
             let focused = in_widget(&client, "root.activeElement.tagName").await?;
             anyhow::ensure!(focused == "TEXTAREA", "Tab from the scale went to {focused}");
-            let comment = widget.find(Locator::Css("textarea")).await?;
-            comment.send_keys("Reminders are easy to find").await?;
-            comment.send_keys(&Key::Tab.to_string()).await?;
+            press(&client, "Reminders are easy to find").await?;
+            press(&client, &Key::Tab.to_string()).await?;
             let focused = in_widget(&client, "root.activeElement.className").await?;
             anyhow::ensure!(focused == "primary", "Tab from the comment went to {focused}");
             // Tab from the last control wraps to the first: focus stays in the dialog.
-            widget.find(Locator::Css("button.primary")).await?.send_keys(&Key::Tab.to_string()).await?;
+            press(&client, &Key::Tab.to_string()).await?;
             let focused = in_widget(&client, "root.activeElement.className").await?;
             anyhow::ensure!(focused == "close", "Tab from the last control went to {focused}");
-            widget.find(Locator::Css("button.primary")).await?.send_keys(&Key::Enter.to_string()).await?;
+            press_shifted(&client, Key::Tab).await?;
+            let focused = in_widget(&client, "root.activeElement.className").await?;
+            anyhow::ensure!(focused == "primary", "Shift+Tab from the first control went to {focused}");
+            press(&client, &Key::Enter.to_string()).await?;
             wait_in(&widget, ".thanks").await?;
             let focused = in_widget(&client, "root.activeElement && root.activeElement.textContent").await?;
             anyhow::ensure!(focused == "Close", "focus after sending: {focused}");
-            widget.find(Locator::Css(".thanks button")).await?.send_keys(&Key::Escape.to_string()).await?;
+            press(&client, &Key::Escape.to_string()).await?;
             let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
             anyhow::ensure!(open == false, "Escape did not close the dialog");
             let focused = in_widget(&client, "root.activeElement && root.activeElement.className").await?;
