@@ -86,7 +86,12 @@ impl TryFrom<RawQuestion> for Question {
                 multiline: raw.multiline.unwrap_or(false),
             },
         };
-        Ok(Question { id: raw.id, prompt: raw.prompt, required: raw.required, kind })
+        Ok(Question {
+            id: raw.id,
+            prompt: raw.prompt,
+            required: raw.required,
+            kind,
+        })
     }
 }
 
@@ -94,11 +99,19 @@ impl From<Question> for RawQuestion {
     fn from(q: Question) -> Self {
         let (kind, max_length, multiline) = match q.kind {
             QuestionKind::Csat => (KindName::Csat, None, None),
-            QuestionKind::Text { max_length, multiline } => {
-                (KindName::Text, Some(max_length), Some(multiline))
-            }
+            QuestionKind::Text {
+                max_length,
+                multiline,
+            } => (KindName::Text, Some(max_length), Some(multiline)),
         };
-        RawQuestion { id: q.id, kind, prompt: q.prompt, required: q.required, max_length, multiline }
+        RawQuestion {
+            id: q.id,
+            kind,
+            prompt: q.prompt,
+            required: q.required,
+            max_length,
+            multiline,
+        }
     }
 }
 
@@ -281,7 +294,10 @@ mod tests {
             r#"{"id":"q","kind":"csat","max_length":5,"prompt":{"en":"?"}}"#,
         )
         .unwrap_err();
-        assert!(err.to_string().contains("belong to text questions"), "{err}");
+        assert!(
+            err.to_string().contains("belong to text questions"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -121,7 +121,10 @@ impl TestApp {
     /// Stops the server but keeps its folder, to restart with `Options::restart`.
     pub async fn stop_keeping_data(mut self) -> (tempfile::TempDir, u16) {
         self.shut_down().await;
-        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("a temporary folder"));
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::tempdir().expect("a temporary folder"),
+        );
         (dir, self.port)
     }
 
@@ -130,7 +133,10 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server shut down cleanly");
+            server
+                .await
+                .expect("server task")
+                .expect("server shut down cleanly");
         }
     }
 
