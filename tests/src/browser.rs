@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::app::{Options, TestApp};
+
 const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Browser {
@@ -128,6 +130,48 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The demo page of `app`, opened on `localhost` while the widget comes from
+/// `127.0.0.1`: a cross-origin embed, as on a customer's site.
+pub fn demo_page(app: &TestApp) -> String {
+    format!("http://localhost:{}/demo/", app.port)
+}
+
+/// Opens `page` and returns the widget's shadow root once it is there.
+pub async fn open_page(client: &Client, page: &str) -> anyhow::Result<ShadowRoot> {
+    client.goto(page).await?;
+    Browser::widget_of(client).await
+}
+
+/// Starts a demo collector and a browser, opens the demo page, runs `test`
+/// with the browser and the widget's shadow root, and hands back the
+/// collector for checks on what was stored.
+pub async fn on_demo_page<F, Fut>(artifacts: &Path, name: &str, test: F) -> TestApp
+where
+    F: FnOnce(Client, ShadowRoot) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    let page = demo_page(&app);
+    browser
+        .run(artifacts, name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            test(client, widget).await
+        })
+        .await;
+    app
+}
+
+/// Clicks the first element matching `css` in the widget.
+pub async fn click(root: &ShadowRoot, css: &str) -> anyhow::Result<()> {
+    root.find(Locator::Css(css)).await?.click().await?;
+    Ok(())
 }
 
 /// Polls `find` inside a shadow root until it finds `css`.
