@@ -8,20 +8,45 @@ document.addEventListener('DOMContentLoaded', function () {
     clearTimeout(say.timer);
     say.timer = setTimeout(function () { toast.hidden = true; }, 4000);
   }
+  // Sori calls: track what the user just did; the collector's survey
+  // definitions decide which survey, if any, that should show.
+  function sori() { if (window.sori) window.sori.apply(null, arguments); }
   document.querySelectorAll('button.send').forEach(function (button) {
     button.addEventListener('click', function () {
       var row = button.closest('tr');
       say(button.textContent + ' — ' + row.cells[0].textContent + ' to ' + row.cells[1].textContent + ': done.');
+      sori('track', 'invoice_sent');
     });
+  });
+  var checkout = document.getElementById('checkout');
+  document.getElementById('upgrade').addEventListener('click', function () {
+    checkout.hidden = false;
+    document.getElementById('checkout-pay').focus();
+  });
+  document.getElementById('checkout-cancel').addEventListener('click', function () {
+    checkout.hidden = true;
+  });
+  document.getElementById('checkout-pay').addEventListener('click', function () {
+    checkout.hidden = true;
+    say('Payment received. Welcome to Ledgerly Pro!');
+    sori('identify', 'demo-user-17', { plan: 'pro' });
+    sori('track', 'checkout_done');
+  });
+  document.getElementById('export').addEventListener('click', function () {
+    say('invoices-2026-11.csv is downloading.');
+    sori('track', 'report_exported');
+  });
+  document.getElementById('rate-page').addEventListener('click', function () {
+    sori('survey', 'page-rating');
   });
   document.getElementById('new-invoice').addEventListener('click', function () {
     say('A new draft invoice was created.');
   });
   document.getElementById('help-button').addEventListener('click', function () {
-    if (window.sori) window.sori('open');
+    sori('open');
   });
   document.getElementById('language').addEventListener('change', function (e) {
     document.documentElement.lang = e.target.value;
-    if (window.sori) window.sori('locale', e.target.value);
+    sori('locale', e.target.value);
   });
 });

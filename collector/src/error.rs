@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden { code: &'static str, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { message: String },
     #[error("request body larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error(transparent)]
@@ -61,6 +63,9 @@ impl AppError {
             }
             AppError::NotFound { code, message } => {
                 (StatusCode::NOT_FOUND, code, message.clone(), None)
+            }
+            AppError::Conflict { message } => {
+                (StatusCode::CONFLICT, "conflict", message.clone(), None)
             }
             AppError::TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -2,6 +2,7 @@
 //! types, call the store and `stats`, and shape the response.
 
 mod admin;
+mod admin_surveys;
 mod assets;
 mod demo;
 mod health;
@@ -25,10 +26,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             public_site::guard,
         ));
-    let admin = summary::routes().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        admin::require_token,
-    ));
+    let admin = summary::routes()
+        .merge(admin_surveys::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::require_token,
+        ));
     Router::new()
         .merge(assets::routes())
         .merge(health::routes())

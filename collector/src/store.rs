@@ -8,7 +8,7 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use sori_protocol::{Locale, Scale, Slug, SurveyDefinition, ValidResponse};
+use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidResponse};
 use std::sync::Arc;
 
 /// A site that embeds the widget (DESIGN §2).
@@ -21,6 +21,9 @@ pub struct Site {
     pub default_locale: Locale,
     /// IANA name, e.g. `Asia/Seoul`; trends are grouped in it.
     pub time_zone: String,
+    /// Limits on how often one respondent sees this site's surveys.
+    #[serde(default)]
+    pub fatigue: SiteFatigue,
 }
 
 impl Site {
@@ -37,7 +40,24 @@ pub enum SurveyStatus {
     Paused,
 }
 
+/// A survey's current version and status, as the admin API shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredSurvey {
+    pub status: SurveyStatus,
+    #[serde(flatten)]
+    pub definition: SurveyDefinition,
+}
+
 impl SurveyStatus {
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "draft" => Some(SurveyStatus::Draft),
+            "active" => Some(SurveyStatus::Active),
+            "paused" => Some(SurveyStatus::Paused),
+            _ => None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             SurveyStatus::Draft => "draft",
@@ -51,7 +71,10 @@ impl SurveyStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inserted {
     New,
-    /// Its id was stored before; nothing was written.
+    /// A later save of a partial response replaced the earlier one.
+    Updated,
+    /// Nothing was written: the id is stored already, finished, or at this
+    /// save number or a later one (a retry or a late arrival).
     Duplicate,
 }
 
@@ -100,6 +123,15 @@ pub trait Store: Send + Sync + 'static {
         def: &SurveyDefinition,
         status: SurveyStatus,
     ) -> Result<SurveyDefinition, StoreError>;
+    /// The current version and status of every survey of the site, by id.
+    async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError>;
+    /// Sets a survey's status; `None` when the site has no such survey.
+    async fn set_survey_status(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+        status: SurveyStatus,
+    ) -> Result<Option<StoredSurvey>, StoreError>;
     /// The current version of every active survey of the site, by id.
     async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError>;
     /// One exact version of a survey, whatever its status now.
@@ -110,7 +142,8 @@ pub trait Store: Send + Sync + 'static {
         version: u32,
     ) -> Result<Option<SurveyDefinition>, StoreError>;
     /// Writes the batch and its rollup updates in one transaction. A response
-    /// whose id is already stored is left as it is and reported as a duplicate.
+    /// whose id is stored replaces it only if that one is unfinished and
+    /// this save is newer (higher `seq`); the rollup moves with it.
     async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError>;
     /// Score counts from the rollup, optionally for one survey.
     async fn score_counts(
@@ -141,24 +174,43 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The stored JSON form of answers: `[{"question": …, "value": …}]`.
+/// The stored JSON form of answers: `[{"question": …, "value": …, "other": …}]`.
 pub(crate) fn answers_json(response: &ValidResponse) -> String {
-    use sori_protocol::ValidAnswer;
     let items: Vec<serde_json::Value> = response
         .answers
         .iter()
-        .map(|a| match a {
-            ValidAnswer::Score {
-                question, value, ..
-            } => {
-                serde_json::json!({"question": question, "value": value})
+        .map(|a| {
+            let mut item = serde_json::json!({"question": a.question, "value": a.value});
+            if let Some(other) = &a.other {
+                item["other"] = serde_json::Value::from(other.as_str());
             }
-            ValidAnswer::Text { question, value } => {
-                serde_json::json!({"question": question, "value": value})
-            }
+            item
         })
         .collect();
     serde_json::Value::Array(items).to_string()
+}
+
+/// One scored answer as the rollup counts it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RolledScore {
+    pub question: Slug,
+    pub scale: String,
+    pub value: u8,
+}
+
+pub(crate) fn scores_of(response: &ValidResponse) -> Vec<RolledScore> {
+    response
+        .answers
+        .iter()
+        .filter_map(|a| {
+            let (scale, value) = a.score?;
+            Some(RolledScore {
+                question: a.question.clone(),
+                scale: scale.name(),
+                value,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //!
 //! # Layout
 //!
-//! - [`slug`]: author-chosen ids for sites, surveys and questions.
+//! - [`slug`]: author-chosen ids for sites, surveys, questions and choices.
 //! - [`locale`]: the languages the widget speaks and per-locale texts.
-//! - [`survey`]: survey definitions as the collector stores and serves them.
+//! - [`survey`] and [`question`]: survey definitions and the kinds of question.
+//! - [`rules`]: skip rules (ask a question only after certain answers).
+//! - [`targeting`]: triggers, URL patterns, attributes and sampling.
+//! - [`fatigue`]: how often one respondent may see surveys.
 //! - [`response`]: what the widget posts when someone answers.
 //! - [`validate`]: checks a posted response against the exact survey it answers.
 //! - [`config`]: what the widget fetches at start-up.
@@ -14,16 +17,24 @@
 
 pub mod config;
 pub mod error;
+pub mod fatigue;
 pub mod locale;
+pub mod question;
 pub mod response;
+pub mod rules;
 pub mod slug;
 pub mod survey;
+pub mod targeting;
 pub mod validate;
 
 pub use config::SiteConfig;
 pub use error::{ErrorBody, ErrorDetail};
+pub use fatigue::{Memory, Recontact, SiteFatigue};
 pub use locale::{Locale, Localized};
+pub use question::{Choice, Question, QuestionKind, RatingStyle, Scale};
 pub use response::{Answer, AnswerValue, DeviceClass, ResponseId, Submission};
+pub use rules::{Answers, Condition, Op};
 pub use slug::Slug;
-pub use survey::{Question, QuestionKind, Scale, SurveyDefinition};
+pub use survey::SurveyDefinition;
+pub use targeting::{Audience, Targeting, Trigger};
 pub use validate::{FieldError, ValidAnswer, ValidResponse, validate_submission};

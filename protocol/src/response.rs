@@ -3,6 +3,7 @@
 use crate::locale::Locale;
 use crate::slug::Slug;
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use uuid::Uuid;
 
@@ -97,6 +98,17 @@ pub struct Submission {
     /// Random id kept in the respondent's localStorage; not a person.
     #[serde(default)]
     pub respondent: Option<Uuid>,
+    /// Counts the saves of one response: each answered step is posted with
+    /// the next number, and a save older than the stored one is ignored, so
+    /// a late retry never rolls answers back.
+    #[serde(default)]
+    pub seq: u32,
+    /// The id the host gave with `sori('identify', id, …)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The attributes the host gave with `sori('identify', id, {…})`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -107,15 +119,21 @@ fn yes() -> bool {
 pub struct Answer {
     pub question: Slug,
     pub value: AnswerValue,
+    /// The text of a multi-choice "Other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
 
-/// A whole number (scores) or a string (free text). Anything else is
-/// refused while parsing, with a message naming what was expected.
+/// A whole number (scores), a boolean (yes/no), a string (a choice id or
+/// free text) or a list of strings (choice ids). Anything else is refused
+/// while parsing, with a message naming what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AnswerValue {
     Number(i64),
+    Bool(bool),
     Text(String),
+    List(Vec<String>),
 }
 
 impl<'de> Deserialize<'de> for AnswerValue {
@@ -123,12 +141,24 @@ impl<'de> Deserialize<'de> for AnswerValue {
         use serde_json::Value;
         match Value::deserialize(d)? {
             Value::String(s) => Ok(AnswerValue::Text(s)),
+            Value::Bool(b) => Ok(AnswerValue::Bool(b)),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    other => Err(serde::de::Error::custom(format!(
+                        "a list answer holds choice ids (strings), not {}",
+                        json_kind(&other)
+                    ))),
+                })
+                .collect::<Result<_, _>>()
+                .map(AnswerValue::List),
             Value::Number(n) => n
                 .as_i64()
                 .map(AnswerValue::Number)
                 .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
             other => Err(serde::de::Error::custom(format!(
-                "expected a whole number or a string, got {}",
+                "expected a number, a boolean, a string or a list of strings, got {}",
                 json_kind(&other)
             ))),
         }
@@ -171,7 +201,12 @@ mod tests {
         assert_eq!(v, AnswerValue::Text("fine".into()));
         let err = serde_json::from_str::<AnswerValue>("4.5").unwrap_err();
         assert!(err.to_string().contains("whole number"), "{err}");
-        assert!(serde_json::from_str::<AnswerValue>("true").is_err());
+        let v: AnswerValue = serde_json::from_str("true").unwrap();
+        assert_eq!(v, AnswerValue::Bool(true));
+        let v: AnswerValue = serde_json::from_str(r#"["a","b"]"#).unwrap();
+        assert_eq!(v, AnswerValue::List(vec!["a".into(), "b".into()]));
+        assert!(serde_json::from_str::<AnswerValue>("[1]").is_err());
+        assert!(serde_json::from_str::<AnswerValue>("null").is_err());
     }
 
     #[test]

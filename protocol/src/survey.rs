@@ -1,14 +1,23 @@
 //! Survey definitions: what the collector stores and the widget renders.
 
+use crate::fatigue::Recontact;
 use crate::locale::Localized;
+use crate::question::{MAX_CHOICES, QuestionKind, TEXT_LIMIT};
 use crate::slug::Slug;
+use crate::targeting::{Targeting, Trigger};
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
+pub use crate::question::Question;
+
+/// Most questions in one survey.
+pub const MAX_QUESTIONS: usize = 30;
+
 /// One survey at one version. Responses name the version they answer, so a
 /// survey edited while answers are in flight still validates those answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SurveyDefinition {
     pub id: Slug,
     #[serde(default = "first_version")]
@@ -18,159 +27,21 @@ pub struct SurveyDefinition {
     /// The panel heading respondents see, e.g. "Quick question".
     pub title: Localized,
     pub questions: Vec<Question>,
+    #[serde(default)]
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub targeting: Targeting,
+    #[serde(default)]
+    pub recontact: Recontact,
 }
 
 fn first_version() -> u32 {
     1
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawQuestion", into = "RawQuestion")]
-pub struct Question {
-    pub id: Slug,
-    pub prompt: Localized,
-    pub required: bool,
-    pub kind: QuestionKind,
-}
-
-/// What a question asks for; the `kind` field on the wire, with its settings
-/// beside it in the question object.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum QuestionKind {
-    /// Customer satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
-    Csat,
-    /// Free text.
-    Text { max_length: u32, multiline: bool },
-}
-
-/// The flat wire form of a question. Reading it through this struct rather
-/// than a tagged, flattened enum keeps serde's buffering machinery out of
-/// the widget's wasm, and lets us reject settings that do not fit the kind.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawQuestion {
-    id: Slug,
-    kind: KindName,
-    prompt: Localized,
-    #[serde(default)]
-    required: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_length: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    multiline: Option<bool>,
-}
-
-#[derive(Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum KindName {
-    Csat,
-    Text,
-}
-
-impl TryFrom<RawQuestion> for Question {
-    type Error = String;
-
-    fn try_from(raw: RawQuestion) -> Result<Self, String> {
-        let kind = match raw.kind {
-            KindName::Csat => {
-                if raw.max_length.is_some() || raw.multiline.is_some() {
-                    return Err(format!(
-                        "question '{}': max_length and multiline belong to text questions",
-                        raw.id
-                    ));
-                }
-                QuestionKind::Csat
-            }
-            KindName::Text => QuestionKind::Text {
-                max_length: raw.max_length.unwrap_or_else(default_max_length),
-                multiline: raw.multiline.unwrap_or(false),
-            },
-        };
-        Ok(Question {
-            id: raw.id,
-            prompt: raw.prompt,
-            required: raw.required,
-            kind,
-        })
-    }
-}
-
-impl From<Question> for RawQuestion {
-    fn from(q: Question) -> Self {
-        let (kind, max_length, multiline) = match q.kind {
-            QuestionKind::Csat => (KindName::Csat, None, None),
-            QuestionKind::Text {
-                max_length,
-                multiline,
-            } => (KindName::Text, Some(max_length), Some(multiline)),
-        };
-        RawQuestion {
-            id: q.id,
-            kind,
-            prompt: q.prompt,
-            required: q.required,
-            max_length,
-            multiline,
-        }
-    }
-}
-
-fn default_max_length() -> u32 {
-    1000
-}
-
-/// Longest free-text answer any survey may ask for.
-pub const TEXT_LIMIT: u32 = 5000;
-/// Most questions in one survey.
-pub const MAX_QUESTIONS: usize = 30;
-
-/// A numeric answer scale and the range it allows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scale {
-    Csat,
-}
-
-impl Scale {
-    pub fn min(self) -> u8 {
-        match self {
-            Scale::Csat => 1,
-        }
-    }
-
-    pub fn max(self) -> u8 {
-        match self {
-            Scale::Csat => 5,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scale::Csat => "csat",
-        }
-    }
-
-    /// The stored name back to a scale; `None` for a name this build does not know.
-    pub fn from_name(name: &str) -> Option<Scale> {
-        match name {
-            "csat" => Some(Scale::Csat),
-            _ => None,
-        }
-    }
-}
-
-impl QuestionKind {
-    /// The numeric scale, for kinds answered with a score.
-    pub fn scale(&self) -> Option<Scale> {
-        match self {
-            QuestionKind::Csat => Some(Scale::Csat),
-            QuestionKind::Text { .. } => None,
-        }
-    }
-}
-
 impl SurveyDefinition {
-    /// Checks what serde cannot: at least one question, unique ids, texts present.
+    /// Checks what serde cannot: questions, choices and rules that fit
+    /// together, and trigger and targeting values in range.
     pub fn check(&self) -> Result<(), FieldError> {
         if self.name.trim().is_empty() {
             return Err(FieldError::new(
@@ -179,45 +50,71 @@ impl SurveyDefinition {
                 "give the survey a name",
             ));
         }
-        if self.questions.is_empty() {
+        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
             return Err(FieldError::new(
                 "questions",
-                "required",
-                "a survey needs at least one question",
-            ));
-        }
-        if self.questions.len() > MAX_QUESTIONS {
-            return Err(FieldError::new(
-                "questions",
-                "too_many",
-                format!("a survey may have at most {MAX_QUESTIONS} questions"),
+                "out_of_range",
+                format!("a survey has 1 to {MAX_QUESTIONS} questions"),
             ));
         }
         let mut seen = HashSet::new();
         for (i, q) in self.questions.iter().enumerate() {
+            let field = |name: &str| format!("questions[{i}].{name}");
             if !seen.insert(q.id.as_str()) {
                 return Err(FieldError::new(
-                    format!("questions[{i}].id"),
+                    field("id"),
                     "duplicate",
                     format!("question id '{}' is used twice", q.id),
                 ));
             }
             if q.prompt.is_blank() {
                 return Err(FieldError::new(
-                    format!("questions[{i}].prompt"),
+                    field("prompt"),
                     "required",
                     "every question needs a prompt",
                 ));
             }
-            if let QuestionKind::Text { max_length, .. } = q.kind
-                && !(1..=TEXT_LIMIT).contains(&max_length)
-            {
-                return Err(FieldError::new(
-                    format!("questions[{i}].max_length"),
-                    "out_of_range",
-                    format!("max_length must be between 1 and {TEXT_LIMIT}"),
-                ));
+            check_kind(&q.kind, &field)?;
+            if let Some(rule) = &q.show_if {
+                rule.check(&self.questions, i)?;
             }
+        }
+        self.check_trigger()?;
+        self.check_targeting()
+    }
+
+    fn check_trigger(&self) -> Result<(), FieldError> {
+        let bad = |message: &str| Err(FieldError::new("trigger", "invalid", message));
+        match &self.trigger {
+            Trigger::PageView(pattern) if pattern.trim().is_empty() => {
+                bad("a page_view trigger needs a path pattern")
+            }
+            Trigger::Event(name) if name.trim().is_empty() || name.len() > 100 => {
+                bad("an event trigger needs an event name of 1 to 100 characters")
+            }
+            Trigger::Seconds(s) if !(1..=3600).contains(s) => {
+                bad("a seconds trigger waits 1 to 3600 seconds")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_targeting(&self) -> Result<(), FieldError> {
+        if let Some(p) = self.targeting.sample_percent
+            && !(1..=100).contains(&p)
+        {
+            return Err(FieldError::new(
+                "targeting.sample_percent",
+                "out_of_range",
+                "sample_percent is 1 to 100",
+            ));
+        }
+        if let Recontact::EveryDays(0) = self.recontact {
+            return Err(FieldError::new(
+                "recontact",
+                "out_of_range",
+                "every_days is at least 1",
+            ));
         }
         Ok(())
     }
@@ -227,26 +124,78 @@ impl SurveyDefinition {
     }
 }
 
+fn check_kind(kind: &QuestionKind, field: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
+    match kind {
+        QuestionKind::Rating { points, .. } if !(3..=10).contains(points) => Err(FieldError::new(
+            field("points"),
+            "out_of_range",
+            "a rating has 3 to 10 points",
+        )),
+        QuestionKind::Text { max_length, .. } if !(1..=TEXT_LIMIT).contains(max_length) => {
+            Err(FieldError::new(
+                field("max_length"),
+                "out_of_range",
+                format!("max_length must be between 1 and {TEXT_LIMIT}"),
+            ))
+        }
+        QuestionKind::SingleChoice { choices } | QuestionKind::MultiChoice { choices, .. } => {
+            if choices.is_empty() || choices.len() > MAX_CHOICES {
+                return Err(FieldError::new(
+                    field("choices"),
+                    "out_of_range",
+                    format!("a choice question has 1 to {MAX_CHOICES} choices"),
+                ));
+            }
+            let mut ids = HashSet::new();
+            for (c, choice) in choices.iter().enumerate() {
+                if !ids.insert(choice.id.as_str()) || choice.id.as_str() == crate::question::OTHER {
+                    return Err(FieldError::new(
+                        field(&format!("choices[{c}].id")),
+                        "duplicate",
+                        format!("choice id '{}' is used twice or reserved", choice.id),
+                    ));
+                }
+                if choice.label.is_blank() {
+                    return Err(FieldError::new(
+                        field(&format!("choices[{c}].label")),
+                        "required",
+                        "every choice needs a label",
+                    ));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::question::OTHER;
+    use serde_json::json;
 
-    fn parse(json: &str) -> SurveyDefinition {
-        serde_json::from_str(json).unwrap()
+    fn parse(value: serde_json::Value) -> SurveyDefinition {
+        serde_json::from_value(value).unwrap()
     }
 
-    const CSAT_WITH_COMMENT: &str = r#"{
+    fn csat_with_comment() -> SurveyDefinition {
+        parse(json!({
         "id": "checkout", "name": "Checkout", "title": {"en": "Quick question"},
         "questions": [
             {"id": "csat", "kind": "csat", "required": true, "prompt": {"en": "How satisfied are you?"}},
             {"id": "comment", "kind": "text", "prompt": {"en": "Anything to add?"}, "multiline": true}
-        ]}"#;
+        ]}))
+    }
 
     #[test]
     fn a_definition_reads_kinds_and_defaults() {
-        let def = parse(CSAT_WITH_COMMENT);
+        let def = csat_with_comment();
         assert_eq!(def.version, 1);
-        assert_eq!(def.questions[0].kind, QuestionKind::Csat);
+        assert_eq!(
+            (def.trigger.clone(), def.recontact.clone()),
+            (Trigger::Manual, Recontact::Once)
+        );
         assert_eq!(
             def.questions[1].kind,
             QuestionKind::Text {
@@ -254,63 +203,75 @@ mod tests {
                 multiline: true
             }
         );
-        assert!(!def.questions[1].required);
         def.check().unwrap();
     }
 
     #[test]
-    fn a_repeated_question_id_is_named_in_the_error() {
-        let mut def = parse(CSAT_WITH_COMMENT);
-        def.questions[1].id = def.questions[0].id.clone();
+    fn each_mistake_is_named_by_its_field() {
+        type Edit = fn(&mut SurveyDefinition);
+        let table: &[(Edit, &str)] = &[
+            (
+                |d| d.questions[1].id = d.questions[0].id.clone(),
+                "questions[1].id",
+            ),
+            (|d| d.questions.clear(), "questions"),
+            (|d| d.name = " ".into(), "name"),
+            (
+                |d| {
+                    d.questions[1].kind = QuestionKind::Text {
+                        max_length: TEXT_LIMIT + 1,
+                        multiline: false,
+                    }
+                },
+                "questions[1].max_length",
+            ),
+            (
+                |d| {
+                    d.questions[1].kind = QuestionKind::Rating {
+                        points: 11,
+                        style: Default::default(),
+                    }
+                },
+                "questions[1].points",
+            ),
+            (
+                |d| d.questions[1].kind = QuestionKind::SingleChoice { choices: vec![] },
+                "questions[1].choices",
+            ),
+            (|d| d.trigger = Trigger::Seconds(0), "trigger"),
+            (|d| d.trigger = Trigger::Event(String::new()), "trigger"),
+            (
+                |d| d.targeting.sample_percent = Some(0),
+                "targeting.sample_percent",
+            ),
+            (|d| d.recontact = Recontact::EveryDays(0), "recontact"),
+        ];
+        for (edit, field) in table {
+            let mut def = csat_with_comment();
+            edit(&mut def);
+            assert_eq!(def.check().unwrap_err().field.as_deref(), Some(*field));
+        }
+    }
+
+    #[test]
+    fn a_choice_may_not_take_the_reserved_other_id() {
+        let mut def = csat_with_comment();
+        def.questions[1] = serde_json::from_value(json!({
+            "id": "pick", "kind": "multi_choice", "other": true, "prompt": {"en": "?"},
+            "choices": [{"id": OTHER, "label": {"en": "Other"}}]
+        }))
+        .unwrap();
         assert_eq!(
             def.check().unwrap_err().field.as_deref(),
-            Some("questions[1].id")
+            Some("questions[1].choices[0].id")
         );
     }
 
     #[test]
-    fn a_survey_without_questions_is_rejected() {
-        let mut def = parse(CSAT_WITH_COMMENT);
-        def.questions.clear();
-        assert_eq!(def.check().unwrap_err().field.as_deref(), Some("questions"));
-    }
-
-    #[test]
-    fn a_text_limit_beyond_the_cap_is_rejected() {
-        let mut def = parse(CSAT_WITH_COMMENT);
-        def.questions[1].kind = QuestionKind::Text {
-            max_length: TEXT_LIMIT + 1,
-            multiline: false,
-        };
-        assert_eq!(
-            def.check().unwrap_err().field.as_deref(),
-            Some("questions[1].max_length")
-        );
-    }
-
-    #[test]
-    fn a_setting_of_another_kind_is_refused() {
-        let err = serde_json::from_str::<Question>(
-            r#"{"id":"q","kind":"csat","max_length":5,"prompt":{"en":"?"}}"#,
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("belong to text questions"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_question_survives_a_round_trip() {
-        let def = parse(CSAT_WITH_COMMENT);
-        let again: SurveyDefinition =
-            serde_json::from_str(&serde_json::to_string(&def).unwrap()).unwrap();
-        assert_eq!(again, def);
-    }
-
-    #[test]
-    fn an_unknown_kind_does_not_parse() {
-        let err = serde_json::from_str::<Question>(r#"{"id":"q","kind":"telepathy","prompt":{}}"#);
+    fn an_unknown_field_is_refused_rather_than_ignored() {
+        let err = serde_json::from_value::<SurveyDefinition>(json!({
+            "id": "s", "name": "S", "title": {}, "questions": [], "trigerr": "manual"
+        }));
         assert!(err.is_err());
     }
 }

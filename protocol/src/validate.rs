@@ -4,11 +4,13 @@
 //! a mistake at once; the collector runs them again because it trusts no one.
 
 use crate::locale::Locale;
-use crate::response::{AnswerValue, DeviceClass, ResponseId, Submission};
+use crate::question::{DEFAULT_TEXT_LENGTH, OTHER, QuestionKind, Scale};
+use crate::response::{Answer, AnswerValue, DeviceClass, ResponseId, Submission};
+use crate::rules::{Answers, is_shown};
 use crate::slug::Slug;
-use crate::survey::{QuestionKind, Scale, SurveyDefinition};
+use crate::survey::SurveyDefinition;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use uuid::Uuid;
 
@@ -44,26 +46,14 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
-/// An answer that fits its question.
+/// An answer that fits its question, with its score when it has one (yes/no
+/// scores 1 for yes and 0 for no), ready to store and to roll up.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ValidAnswer {
-    Score {
-        question: Slug,
-        scale: Scale,
-        value: u8,
-    },
-    Text {
-        question: Slug,
-        value: String,
-    },
-}
-
-impl ValidAnswer {
-    pub fn question(&self) -> &Slug {
-        match self {
-            ValidAnswer::Score { question, .. } | ValidAnswer::Text { question, .. } => question,
-        }
-    }
+pub struct ValidAnswer {
+    pub question: Slug,
+    pub value: AnswerValue,
+    pub other: Option<String>,
+    pub score: Option<(Scale, u8)>,
 }
 
 /// A response whose every answer fits the survey version it names.
@@ -73,12 +63,19 @@ pub struct ValidResponse {
     pub survey: Slug,
     pub survey_version: u32,
     pub finished: bool,
+    pub seq: u32,
     pub locale: Locale,
     pub page_path: String,
     pub device: DeviceClass,
     pub respondent: Option<Uuid>,
+    pub user_id: Option<String>,
+    pub attributes: BTreeMap<String, String>,
     pub answers: Vec<ValidAnswer>,
 }
+
+const MAX_USER_ID: usize = 200;
+const MAX_ATTRIBUTES: usize = 20;
+const MAX_ATTRIBUTE_LEN: usize = 200;
 
 /// Validates `sub` against `def`, the definition at `sub.survey_version`.
 pub fn validate_submission(
@@ -95,6 +92,11 @@ pub fn validate_submission(
             ),
         ));
     }
+    let given: Answers = sub
+        .answers
+        .iter()
+        .map(|a| (a.question.clone(), a.value.clone()))
+        .collect();
     let mut seen = HashSet::new();
     let mut answers = Vec::with_capacity(sub.answers.len());
     for (i, answer) in sub.answers.into_iter().enumerate() {
@@ -112,19 +114,23 @@ pub fn validate_submission(
                 format!("question '{}' is answered twice", answer.question),
             ));
         }
-        let field = format!("answers[{i}].value");
-        answers.push(check_value(
-            &question.kind,
-            answer.question,
-            answer.value,
-            field,
-        )?);
+        if !is_shown(question, &given) {
+            return Err(FieldError::new(
+                format!("answers[{i}].question"),
+                "skipped_question",
+                format!(
+                    "question '{}' is skipped by its rule for these answers",
+                    answer.question
+                ),
+            ));
+        }
+        answers.push(check_answer(&question.kind, answer, i)?);
     }
     if sub.finished
         && let Some(missing) = def
             .questions
             .iter()
-            .find(|q| q.required && !seen.contains(&q.id))
+            .find(|q| q.required && is_shown(q, &given) && !seen.contains(&q.id))
     {
         return Err(FieldError::new(
             "answers",
@@ -132,80 +138,180 @@ pub fn validate_submission(
             format!("question '{}' is required", missing.id),
         ));
     }
+    check_identity(sub.user_id.as_deref(), &sub.attributes)?;
     Ok(ValidResponse {
         id: sub.id,
         survey: sub.survey,
         survey_version: sub.survey_version,
         finished: sub.finished,
+        seq: sub.seq,
         locale: sub.locale,
         page_path: clean_page_path(&sub.page_path)?,
         device: sub.device,
         respondent: sub.respondent,
+        user_id: sub.user_id,
+        attributes: sub.attributes,
         answers,
     })
 }
 
-fn check_value(
-    kind: &QuestionKind,
-    question: Slug,
-    value: AnswerValue,
-    field: String,
-) -> Result<ValidAnswer, FieldError> {
-    match (kind, value) {
-        (QuestionKind::Csat, AnswerValue::Number(n)) => {
-            let scale = Scale::Csat;
-            let in_range = (i64::from(scale.min())..=i64::from(scale.max())).contains(&n);
-            match u8::try_from(n) {
-                Ok(value) if in_range => Ok(ValidAnswer::Score {
-                    question,
-                    scale,
-                    value,
-                }),
-                _ => Err(FieldError::new(
-                    field,
-                    "out_of_range",
-                    format!(
-                        "a {} answer is a whole number from {} to {}, not {n}",
-                        scale.name(),
-                        scale.min(),
-                        scale.max()
-                    ),
-                )),
-            }
+fn check_identity(
+    user_id: Option<&str>,
+    attributes: &BTreeMap<String, String>,
+) -> Result<(), FieldError> {
+    if user_id.is_some_and(|u| u.is_empty() || u.chars().count() > MAX_USER_ID) {
+        return Err(FieldError::new(
+            "user_id",
+            "out_of_range",
+            format!("user_id is 1 to {MAX_USER_ID} characters"),
+        ));
+    }
+    if attributes.len() > MAX_ATTRIBUTES {
+        return Err(FieldError::new(
+            "attributes",
+            "too_many",
+            format!("at most {MAX_ATTRIBUTES} attributes"),
+        ));
+    }
+    for (key, value) in attributes {
+        if key.is_empty() || key.chars().count() > 50 || value.chars().count() > MAX_ATTRIBUTE_LEN {
+            return Err(FieldError::new(
+                format!("attributes.{key}"),
+                "out_of_range",
+                format!(
+                    "attribute names are 1 to 50 characters, values at most {MAX_ATTRIBUTE_LEN}"
+                ),
+            ));
         }
+    }
+    Ok(())
+}
+
+fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAnswer, FieldError> {
+    let field = format!("answers[{i}].value");
+    let wrong = |expected: &str| {
+        Err(FieldError::new(
+            field.clone(),
+            "wrong_type",
+            format!("this answer must be {expected}"),
+        ))
+    };
+    if answer.other.is_some() && !matches!(kind, QuestionKind::MultiChoice { other: true, .. }) {
+        return Err(FieldError::new(
+            format!("answers[{i}].other"),
+            "unexpected",
+            "only a multi-choice question with 'other' takes other text",
+        ));
+    }
+    let mut score = None;
+    let mut other = None;
+    let value = match (kind, answer.value) {
+        (kind, AnswerValue::Number(n)) if kind.scale().is_some() => {
+            let scale = kind.scale().unwrap_or(Scale::Csat);
+            match u8::try_from(n) {
+                Ok(v) if (scale.min()..=scale.max()).contains(&v) => score = Some((scale, v)),
+                _ => {
+                    return Err(FieldError::new(
+                        field,
+                        "out_of_range",
+                        format!(
+                            "a {} answer is a whole number from {} to {}, not {n}",
+                            scale.name(),
+                            scale.min(),
+                            scale.max()
+                        ),
+                    ));
+                }
+            }
+            AnswerValue::Number(n)
+        }
+        (kind, _) if kind.scale().is_some() => return wrong("a whole number"),
+        (QuestionKind::YesNo, AnswerValue::Bool(b)) => {
+            score = Some((Scale::YesNo, u8::from(b)));
+            AnswerValue::Bool(b)
+        }
+        (QuestionKind::YesNo, _) => return wrong("true or false"),
+        (QuestionKind::SingleChoice { choices }, AnswerValue::Text(id)) => {
+            if !choices.iter().any(|c| c.id.as_str() == id) {
+                return Err(FieldError::new(
+                    field,
+                    "unknown_choice",
+                    format!("'{id}' is not one of this question's choices"),
+                ));
+            }
+            AnswerValue::Text(id)
+        }
+        (QuestionKind::SingleChoice { .. }, _) => return wrong("a choice id"),
+        (
+            QuestionKind::MultiChoice {
+                choices,
+                other: allows_other,
+            },
+            AnswerValue::List(ids),
+        ) => {
+            let mut unique = HashSet::new();
+            for id in &ids {
+                let known =
+                    choices.iter().any(|c| c.id.as_str() == id) || (*allows_other && id == OTHER);
+                if !known || !unique.insert(id) {
+                    return Err(FieldError::new(
+                        field,
+                        "unknown_choice",
+                        format!("'{id}' is not a choice of this question, or is repeated"),
+                    ));
+                }
+            }
+            if ids.is_empty() {
+                return Err(FieldError::new(
+                    field,
+                    "empty",
+                    "leave an unanswered question out instead of sending an empty list",
+                ));
+            }
+            if ids.iter().any(|id| id == OTHER) {
+                let text = answer.other.as_deref().map(str::trim).unwrap_or("");
+                if text.is_empty() || text.chars().count() > DEFAULT_TEXT_LENGTH as usize {
+                    return Err(FieldError::new(
+                        format!("answers[{i}].other"),
+                        "required",
+                        format!(
+                            "picking 'other' needs its text, 1 to {DEFAULT_TEXT_LENGTH} characters"
+                        ),
+                    ));
+                }
+                other = Some(text.to_owned());
+            }
+            AnswerValue::List(ids)
+        }
+        (QuestionKind::MultiChoice { .. }, _) => return wrong("a list of choice ids"),
         (QuestionKind::Text { max_length, .. }, AnswerValue::Text(text)) => {
             let text = text.trim();
             let len = text.chars().count();
             if len == 0 {
-                Err(FieldError::new(
+                return Err(FieldError::new(
                     field,
                     "empty",
                     "leave an empty text answer out instead of sending it",
-                ))
-            } else if len > *max_length as usize {
-                Err(FieldError::new(
+                ));
+            }
+            if len > *max_length as usize {
+                return Err(FieldError::new(
                     field,
                     "too_long",
                     format!("this answer may be at most {max_length} characters; it has {len}"),
-                ))
-            } else {
-                Ok(ValidAnswer::Text {
-                    question,
-                    value: text.to_owned(),
-                })
+                ));
             }
+            AnswerValue::Text(text.to_owned())
         }
-        (QuestionKind::Csat, AnswerValue::Text(_)) => Err(FieldError::new(
-            field,
-            "wrong_type",
-            "a csat answer is a number, not text",
-        )),
-        (QuestionKind::Text { .. }, AnswerValue::Number(_)) => Err(FieldError::new(
-            field,
-            "wrong_type",
-            "a text answer is a string, not a number",
-        )),
-    }
+        (QuestionKind::Text { .. }, _) => return wrong("text"),
+        _ => return wrong("of this question's kind"),
+    };
+    Ok(ValidAnswer {
+        question: answer.question,
+        value,
+        other,
+        score,
+    })
 }
 
 /// Keeps the path only: a query string or fragment can carry tokens or e-mail
@@ -239,7 +345,17 @@ mod tests {
             "id": "checkout", "version": 3, "name": "Checkout", "title": {"en": "Quick question"},
             "questions": [
                 {"id": "csat", "kind": "csat", "required": true, "prompt": {"en": "How satisfied?"}},
-                {"id": "comment", "kind": "text", "max_length": 10, "prompt": {"en": "Why?"}}
+                {"id": "comment", "kind": "text", "max_length": 10, "prompt": {"en": "Why?"}},
+                {"id": "nps", "kind": "nps", "prompt": {"en": "Recommend?"}},
+                {"id": "ces", "kind": "ces", "prompt": {"en": "Easy?"}},
+                {"id": "stars", "kind": "rating", "points": 4, "prompt": {"en": "Stars?"}},
+                {"id": "again", "kind": "yes_no", "prompt": {"en": "Again?"}},
+                {"id": "plan", "kind": "single_choice", "prompt": {"en": "Plan?"},
+                 "choices": [{"id": "free", "label": {"en": "Free"}}, {"id": "pro", "label": {"en": "Pro"}}]},
+                {"id": "uses", "kind": "multi_choice", "other": true, "prompt": {"en": "Uses?"},
+                 "choices": [{"id": "invoices", "label": {"en": "Invoices"}}, {"id": "reports", "label": {"en": "Reports"}}]},
+                {"id": "fix", "kind": "text", "required": true, "prompt": {"en": "What went wrong?"},
+                 "show_if": {"question": "csat", "op": "lte", "value": 2}}
             ]
         }))
         .unwrap()
@@ -254,91 +370,211 @@ mod tests {
         .unwrap()
     }
 
-    fn field_of(answers: serde_json::Value) -> Option<String> {
+    /// The csat answer every finished response needs, then `extra`.
+    fn with_csat(extra: serde_json::Value) -> serde_json::Value {
+        json!([{"question": "csat", "value": 4}, extra])
+    }
+
+    fn outcome(answers: serde_json::Value) -> Result<ValidResponse, FieldError> {
         validate_submission(&survey(), submission(answers))
-            .unwrap_err()
-            .field
     }
 
     #[test]
     fn a_complete_response_is_valid_and_loses_its_query_string() {
-        let valid = validate_submission(
-            &survey(),
-            submission(
-                json!([{"question": "csat", "value": 4}, {"question": "comment", "value": " ok "}]),
-            ),
-        )
-        .unwrap();
+        let valid = outcome(with_csat(json!({"question": "comment", "value": " ok "}))).unwrap();
         assert_eq!(valid.page_path, "/billing");
-        assert_eq!(
-            valid.answers[0],
-            ValidAnswer::Score {
-                question: Slug::parse("csat").unwrap(),
-                scale: Scale::Csat,
-                value: 4
-            }
-        );
-        assert_eq!(
-            valid.answers[1],
-            ValidAnswer::Text {
-                question: Slug::parse("comment").unwrap(),
-                value: "ok".into()
-            }
-        );
+        assert_eq!(valid.answers[0].score, Some((Scale::Csat, 4)));
+        assert_eq!(valid.answers[1].value, AnswerValue::Text("ok".into()));
     }
 
     #[test]
-    fn csat_outside_one_to_five_names_the_value_field() {
-        for bad in [0, 6, -1, 300] {
+    fn every_kind_accepts_its_own_answers_and_scores_them() {
+        let table = [
+            (
+                json!({"question": "nps", "value": 0}),
+                Some((Scale::Nps, 0)),
+            ),
+            (
+                json!({"question": "nps", "value": 10}),
+                Some((Scale::Nps, 10)),
+            ),
+            (
+                json!({"question": "ces", "value": 7}),
+                Some((Scale::Ces, 7)),
+            ),
+            (
+                json!({"question": "stars", "value": 4}),
+                Some((Scale::Rating(4), 4)),
+            ),
+            (
+                json!({"question": "again", "value": true}),
+                Some((Scale::YesNo, 1)),
+            ),
+            (
+                json!({"question": "again", "value": false}),
+                Some((Scale::YesNo, 0)),
+            ),
+            (json!({"question": "plan", "value": "pro"}), None),
+            (
+                json!({"question": "uses", "value": ["reports", "invoices"]}),
+                None,
+            ),
+            (
+                json!({"question": "uses", "value": ["other"], "other": "Payroll"}),
+                None,
+            ),
+        ];
+        for (answer, score) in table {
+            let valid =
+                outcome(with_csat(answer.clone())).unwrap_or_else(|e| panic!("{answer}: {e}"));
+            assert_eq!(valid.answers[1].score, score, "{answer}");
+        }
+    }
+
+    #[test]
+    fn every_kind_refuses_what_does_not_fit_naming_the_field() {
+        let table = [
+            (
+                json!({"question": "nps", "value": 11}),
+                "answers[1].value",
+                "out_of_range",
+            ),
+            (
+                json!({"question": "nps", "value": -1}),
+                "answers[1].value",
+                "out_of_range",
+            ),
+            (
+                json!({"question": "ces", "value": 0}),
+                "answers[1].value",
+                "out_of_range",
+            ),
+            (
+                json!({"question": "stars", "value": 5}),
+                "answers[1].value",
+                "out_of_range",
+            ),
+            (
+                json!({"question": "stars", "value": "4"}),
+                "answers[1].value",
+                "wrong_type",
+            ),
+            (
+                json!({"question": "again", "value": 1}),
+                "answers[1].value",
+                "wrong_type",
+            ),
+            (
+                json!({"question": "plan", "value": "gold"}),
+                "answers[1].value",
+                "unknown_choice",
+            ),
+            (
+                json!({"question": "plan", "value": ["pro"]}),
+                "answers[1].value",
+                "wrong_type",
+            ),
+            (
+                json!({"question": "uses", "value": ["invoices", "invoices"]}),
+                "answers[1].value",
+                "unknown_choice",
+            ),
+            (
+                json!({"question": "uses", "value": []}),
+                "answers[1].value",
+                "empty",
+            ),
+            (
+                json!({"question": "uses", "value": ["other"]}),
+                "answers[1].other",
+                "required",
+            ),
+            (
+                json!({"question": "plan", "value": "pro", "other": "x"}),
+                "answers[1].other",
+                "unexpected",
+            ),
+            (
+                json!({"question": "comment", "value": "   "}),
+                "answers[1].value",
+                "empty",
+            ),
+            (
+                json!({"question": "comment", "value": 5}),
+                "answers[1].value",
+                "wrong_type",
+            ),
+        ];
+        for (answer, field, code) in table {
+            let err = outcome(with_csat(answer.clone())).unwrap_err();
             assert_eq!(
-                field_of(json!([{"question": "csat", "value": bad}])).as_deref(),
-                Some("answers[0].value")
+                (err.field.as_deref(), err.code),
+                (Some(field), code),
+                "{answer}"
             );
         }
     }
 
     #[test]
-    fn text_given_to_a_score_question_is_the_wrong_type() {
-        let err = validate_submission(
-            &survey(),
-            submission(json!([{"question": "csat", "value": "5"}])),
-        )
-        .unwrap_err();
-        assert_eq!(err.code, "wrong_type");
+    fn csat_outside_one_to_five_names_the_value_field() {
+        for bad in [0, 6, -1, 300] {
+            let err = outcome(json!([{"question": "csat", "value": bad}])).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("answers[0].value"));
+        }
     }
 
     #[test]
     fn text_longer_than_its_limit_is_rejected_counting_characters_not_bytes() {
-        assert!(validate_submission(&survey(), submission(json!([{"question": "csat", "value": 5}, {"question": "comment", "value": "한국어로열글자입니다"}]))).is_ok());
-        assert_eq!(
-            field_of(json!([{"question": "csat", "value": 5}, {"question": "comment", "value": "한국어로열한글자입니다"}])).as_deref(),
-            Some("answers[1].value")
+        assert!(
+            outcome(with_csat(
+                json!({"question": "comment", "value": "한국어로열글자입니다"})
+            ))
+            .is_ok()
         );
+        let err = outcome(with_csat(
+            json!({"question": "comment", "value": "한국어로열한글자입니다"}),
+        ))
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("answers[1].value"));
     }
 
     #[test]
     fn unknown_and_repeated_questions_are_named() {
-        assert_eq!(
-            field_of(json!([{"question": "nps", "value": 4}])).as_deref(),
-            Some("answers[0].question")
-        );
-        assert_eq!(
-            field_of(json!([{"question": "csat", "value": 4}, {"question": "csat", "value": 5}]))
-                .as_deref(),
-            Some("answers[1].question")
-        );
+        let err = outcome(json!([{"question": "mood", "value": 4}])).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("answers[0].question"));
+        let err =
+            outcome(json!([{"question": "csat", "value": 4}, {"question": "csat", "value": 5}]))
+                .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("answers[1].question"));
     }
 
     #[test]
     fn a_finished_response_must_answer_required_questions() {
-        let err = validate_submission(
-            &survey(),
-            submission(json!([{"question": "comment", "value": "hi"}])),
-        )
-        .unwrap_err();
+        let err = outcome(json!([{"question": "comment", "value": "hi"}])).unwrap_err();
         assert_eq!(
             (err.field.as_deref(), err.code),
             (Some("answers"), "missing_required")
+        );
+    }
+
+    #[test]
+    fn a_skipped_question_is_neither_required_nor_accepted() {
+        // CSAT 4: "what went wrong?" is skipped, so it is not required...
+        assert!(outcome(json!([{"question": "csat", "value": 4}])).is_ok());
+        // ...and an answer to it is refused.
+        let err = outcome(with_csat(json!({"question": "fix", "value": "slow"}))).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.code),
+            (Some("answers[1].question"), "skipped_question")
+        );
+        // CSAT 2: it is asked, and it is required.
+        let err = outcome(json!([{"question": "csat", "value": 2}])).unwrap_err();
+        assert_eq!(err.code, "missing_required");
+        assert!(
+            outcome(
+                json!([{"question": "csat", "value": 2}, {"question": "fix", "value": "slow"}])
+            )
+            .is_ok()
         );
     }
 
@@ -372,6 +608,19 @@ mod tests {
                 .field
                 .as_deref(),
             Some("page_path")
+        );
+    }
+
+    #[test]
+    fn oversized_identify_data_is_refused() {
+        let mut sub = submission(json!([{"question": "csat", "value": 4}]));
+        sub.attributes.insert("plan".into(), "x".repeat(201));
+        assert_eq!(
+            validate_submission(&survey(), sub)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("attributes.plan")
         );
     }
 }

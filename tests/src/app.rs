@@ -181,6 +181,7 @@ async fn seed_acme(db: &str) {
         allowed_origins: vec![ORIGIN.into()],
         default_locale: Locale::En,
         time_zone: "Asia/Seoul".into(),
+        fatigue: Default::default(),
     })
     .await
     .expect("seed the site");
@@ -205,4 +206,42 @@ pub fn csat_body(id: ResponseId, score: i64) -> serde_json::Value {
         "page_path": "/checkout", "device": "desktop",
         "answers": [{"question": "csat", "value": score}]
     })
+}
+
+impl TestApp {
+    /// Sends an admin request with the admin token.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("the request is sent")
+    }
+}
+
+/// The rollup's non-zero counts for one survey as `(scale, value, count)`,
+/// read straight from the app's SQLite file.
+pub async fn score_counts(app: &TestApp, site: &str, survey: &str) -> Vec<(String, u8, u64)> {
+    let url = format!("sqlite://{}", app.dir.path().join("sori.db").display());
+    let store = store::connect(&url).await.expect("open the app's database");
+    let site = Slug::parse(site).unwrap();
+    let survey = Slug::parse(survey).unwrap();
+    let mut counts: Vec<_> = store
+        .score_counts(&site, Some(&survey))
+        .await
+        .expect("read the rollup")
+        .into_iter()
+        .filter(|c| c.count > 0)
+        .map(|c| (c.scale.name(), c.value, c.count))
+        .collect();
+    counts.sort();
+    counts
 }

@@ -5,9 +5,10 @@
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-use sori_tests::app::{Options, TestApp};
+use sori_tests::app::{Options, TestApp, score_counts};
 use sori_tests::browser::{Browser, click, demo_page, on_demo_page, open_page, wait_in};
 use std::path::Path;
+use std::time::Duration;
 
 fn artifacts() -> &'static Path {
     Path::new(concat!(env!("CARGO_TARGET_TMPDIR"), "/browser-artifacts"))
@@ -18,6 +19,15 @@ async fn in_widget(client: &Client, expr: &str) -> anyhow::Result<Value> {
     let script =
         format!("const root = document.querySelector('sori-widget').shadowRoot; return {expr};");
     Ok(client.execute(&script, vec![]).await?)
+}
+
+/// The class (or, with `what`, another property) of the focused element in the widget.
+async fn focused(client: &Client, what: &str) -> anyhow::Result<Value> {
+    in_widget(
+        client,
+        &format!("root.activeElement && root.activeElement.{what}"),
+    )
+    .await
 }
 
 /// How many answers wait in the widget's outbox in localStorage.
@@ -52,6 +62,23 @@ async fn press_shifted(client: &Client, key: Key) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Clicks a button of the host page (outside the widget).
+async fn click_page(client: &Client, id: &str) -> anyhow::Result<()> {
+    client.find(Locator::Id(id)).await?.click().await?;
+    Ok(())
+}
+
+/// The title of the survey on screen, once the dialog is open. Read from the
+/// DOM, not as rendered text, which is empty while the panel fades in.
+async fn dialog_title(widget: &fantoccini::elements::ShadowRoot) -> anyhow::Result<String> {
+    let title = wait_in(widget, "[role=dialog] h2").await?;
+    Ok(title.prop("textContent").await?.unwrap_or_default())
+}
+
+async fn progress(widget: &fantoccini::elements::ShadowRoot) -> anyhow::Result<String> {
+    Ok(wait_in(widget, ".progress-text").await?.text().await?)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_rates_4_and_the_summary_counts_it() {
     let name = "a_visitor_rates_4_and_the_summary_counts_it";
@@ -59,7 +86,9 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
         wait_in(&widget, "button.launcher").await?.click().await?;
         wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
         click(&widget, "label.choice:nth-child(4)").await?;
-        click(&widget, "button.primary").await?;
+        click(&widget, "button.primary").await?; // Next: the optional comment
+        wait_in(&widget, "textarea").await?;
+        click(&widget, "button.primary").await?; // Send
         let thanks = wait_in(&widget, ".thanks").await?;
         anyhow::ensure!(
             thanks.text().await?.contains("Thank you"),
@@ -78,16 +107,6 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
 async fn the_survey_can_be_answered_with_the_keyboard_alone() {
     let name = "the_survey_can_be_answered_with_the_keyboard_alone";
     let app = on_demo_page(artifacts(), name, |client, widget| async move {
-        let focus = |what: &'static str| {
-            let client = client.clone();
-            async move {
-                in_widget(
-                    &client,
-                    &format!("root.activeElement && root.activeElement.{what}"),
-                )
-                .await
-            }
-        };
         // The one pointer-free way in for a test: focus the launcher, then Enter.
         wait_in(&widget, "button.launcher")
             .await?
@@ -95,7 +114,7 @@ async fn the_survey_can_be_answered_with_the_keyboard_alone() {
             .await?;
         wait_in(&widget, "[role=dialog] fieldset input").await?;
         anyhow::ensure!(
-            focus("value").await? == "1",
+            focused(&client, "value").await? == "1",
             "opening did not focus the first choice"
         );
         // Space picks the focused choice; arrows move the choice along the group.
@@ -108,38 +127,50 @@ async fn the_survey_can_be_answered_with_the_keyboard_alone() {
         anyhow::ensure!(picked == "3", "picked {picked}, expected 3");
         press(&client, &Key::Tab.to_string()).await?;
         anyhow::ensure!(
-            focus("tagName").await? == "TEXTAREA",
-            "Tab from the scale missed the comment"
+            focused(&client, "className").await? == "primary",
+            "Tab from the scale missed Next"
+        );
+        press(&client, &Key::Enter.to_string()).await?;
+        wait_in(&widget, "textarea").await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        anyhow::ensure!(
+            focused(&client, "tagName").await? == "TEXTAREA",
+            "Next left the focus behind"
         );
         press(&client, "Reminders are easy to find").await?;
         press(&client, &Key::Tab.to_string()).await?;
         anyhow::ensure!(
-            focus("className").await? == "primary",
-            "Tab from the comment missed Send"
+            focused(&client, "className").await? == "secondary",
+            "Tab from the comment missed Back"
+        );
+        press(&client, &Key::Tab.to_string()).await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "primary",
+            "Tab from Back missed Send"
         );
         // Focus is trapped: Tab from the last control wraps to the first, Shift+Tab back.
         press(&client, &Key::Tab.to_string()).await?;
         anyhow::ensure!(
-            focus("className").await? == "close",
+            focused(&client, "className").await? == "close",
             "Tab from Send left the dialog"
         );
         press_shifted(&client, Key::Tab).await?;
         anyhow::ensure!(
-            focus("className").await? == "primary",
+            focused(&client, "className").await? == "primary",
             "Shift+Tab from Close left the dialog"
         );
         press(&client, &Key::Enter.to_string()).await?;
         wait_in(&widget, ".thanks").await?;
         anyhow::ensure!(
-            focus("textContent").await? == "Close",
+            focused(&client, "textContent").await? == "Close",
             "sending dropped the focus"
         );
         press(&client, &Key::Escape.to_string()).await?;
         let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
         anyhow::ensure!(open == false, "Escape did not close the dialog");
         anyhow::ensure!(
-            focus("className").await? == "launcher",
-            "closing did not return focus to the launcher"
+            focused(&client, "className").await? == "launcher",
+            "closing did not return focus"
         );
         Ok(())
     })
@@ -182,10 +213,155 @@ async fn switching_the_page_to_korean_switches_the_widget() {
             .find(Locator::Css("label.choice:nth-child(5) .choice-label"))
             .await?;
         let text = label.prop("textContent").await?.unwrap_or_default();
-        anyhow::ensure!(text == "매우 만족", "the 5 is labelled {text:?}");
+        anyhow::ensure!(text.ends_with("매우 만족"), "the 5 is labelled {text:?}");
         Ok(())
     })
     .await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_nps_survey_appears_after_checkout_and_submits() {
+    let name = "an_nps_survey_appears_after_checkout_and_submits";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?;
+        click_page(&client, "upgrade").await?;
+        click_page(&client, "checkout-pay").await?; // sori('track', 'checkout_done')
+        let title = dialog_title(&widget).await?;
+        anyhow::ensure!(
+            title == "Welcome to Pro!",
+            "the NPS survey did not open: {title:?}"
+        );
+        anyhow::ensure!(
+            widget
+                .find_all(Locator::Css("input[type=radio]"))
+                .await?
+                .len()
+                == 11,
+            "NPS has 0–10"
+        );
+        click(&widget, "label.choice:nth-child(10)").await?; // 9
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, "textarea")
+            .await?
+            .send_keys("Reminders pay for themselves")
+            .await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, "input[type=checkbox][value=reminders]").await?;
+        click(&widget, "label.check:nth-child(2)").await?;
+        click(&widget, "label.check:nth-child(5)").await?; // Other
+        wait_in(&widget, "input.other-text")
+            .await?
+            .send_keys("Payroll exports")
+            .await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, ".thanks").await?;
+        Ok(())
+    })
+    .await;
+    assert_eq!(
+        score_counts(&app, "demo", "nps").await,
+        vec![("nps".to_owned(), 9, 1)]
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skip_rule_asks_what_went_wrong_only_after_a_low_score() {
+    let name = "a_skip_rule_asks_what_went_wrong_only_after_a_low_score";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?;
+        client
+            .find(Locator::Css("button.send"))
+            .await?
+            .click()
+            .await?; // sori('track', 'invoice_sent')
+        anyhow::ensure!(
+            dialog_title(&widget).await? == "Invoice sent",
+            "the CSAT survey did not open"
+        );
+        click(&widget, "label.choice:nth-child(5)").await?;
+        anyhow::ensure!(
+            progress(&widget).await?.ends_with("of 2"),
+            "a 5 should leave two questions"
+        );
+        click(&widget, "label.choice:nth-child(2)").await?;
+        anyhow::ensure!(
+            progress(&widget).await?.ends_with("of 3"),
+            "a 2 should add the follow-up"
+        );
+        click(&widget, "button.primary").await?;
+        let asked = wait_in(&widget, "legend").await?.text().await?;
+        anyhow::ensure!(
+            asked.starts_with("What went wrong?"),
+            "the follow-up was not asked: {asked}"
+        );
+        click(&widget, "button.secondary").await?; // Back: change the 2 to a 5
+        wait_in(&widget, "input[value='5']").await?;
+        click(&widget, "label.choice:nth-child(5)").await?;
+        click(&widget, "button.primary").await?;
+        let next = wait_in(&widget, ".question label").await?.text().await?;
+        anyhow::ensure!(
+            next.starts_with("Anything else"),
+            "after a 5 the follow-up must be skipped: {next}"
+        );
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, ".thanks").await?;
+        Ok(())
+    })
+    .await;
+    assert_eq!(
+        score_counts(&app, "demo", "send-csat").await,
+        vec![("csat".to_owned(), 5, 1)]
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answered_survey_does_not_come_back_after_a_reload() {
+    let name = "an_answered_survey_does_not_come_back_after_a_reload";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?;
+        click_page(&client, "upgrade").await?;
+        click_page(&client, "checkout-pay").await?;
+        anyhow::ensure!(
+            dialog_title(&widget).await? == "Welcome to Pro!",
+            "NPS did not open"
+        );
+        click(&widget, "label.choice:nth-child(8)").await?;
+        for _ in 0..3 {
+            click(&widget, "button.primary").await?; // Next, Next, Send: the rest is optional
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        wait_in(&widget, ".thanks").await?;
+
+        client.refresh().await?;
+        let widget = Browser::widget_of(&client).await?;
+        wait_in(&widget, "button.launcher").await?;
+        click_page(&client, "upgrade").await?;
+        click_page(&client, "checkout-pay").await?;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
+        anyhow::ensure!(open == false, "the answered NPS survey came back");
+        // The triggers still work: another survey appears, and one opens by id.
+        click_page(&client, "export").await?;
+        anyhow::ensure!(
+            dialog_title(&widget).await? == "Report exported",
+            "the CES survey did not open"
+        );
+        click(&widget, "button.close").await?;
+        click_page(&client, "rate-page").await?; // sori('survey', 'page-rating')
+        anyhow::ensure!(
+            dialog_title(&widget).await? == "Rate this page",
+            "the survey asked for by id did not open"
+        );
+        Ok(())
+    })
+    .await;
+    assert_eq!(
+        score_counts(&app, "demo", "nps").await,
+        vec![("nps".to_owned(), 7, 1)]
+    );
     app.stop().await;
 }
 
@@ -208,7 +384,9 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried() {
             wait_in(&widget, "[role=dialog] fieldset input[value='2']").await?;
             click(&widget, "label.choice:nth-child(2)").await?;
             let kept = app.stop_keeping_data().await;
-            click(&widget, "button.primary").await?;
+            click(&widget, "button.primary").await?; // Next: its save waits in the outbox
+            wait_in(&widget, "textarea").await?;
+            click(&widget, "button.primary").await?; // Send
             let problem = wait_in(&widget, ".problem[role=alert]").await?;
             anyhow::ensure!(
                 problem.text().await?.contains("saved on this device"),

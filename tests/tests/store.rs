@@ -4,7 +4,8 @@
 
 use sori_collector::store::{self, Inserted, NewResponse, Site, Store, SurveyStatus};
 use sori_protocol::{
-    DeviceClass, Locale, Scale, Slug, SurveyDefinition, ValidAnswer, ValidResponse,
+    AnswerValue, DeviceClass, Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidAnswer,
+    ValidResponse,
 };
 use sori_tests::app::{checkout_survey, new_id};
 use sori_tests::report;
@@ -38,6 +39,10 @@ async fn with_site(store: &dyn Store) -> Slug {
             allowed_origins: vec!["https://acme.test".into()],
             default_locale: Locale::Ko,
             time_zone: "Asia/Seoul".into(),
+            fatigue: SiteFatigue {
+                cooldown_hours: 6,
+                session_cap: 2,
+            },
         })
         .await
         .unwrap();
@@ -54,10 +59,14 @@ fn response(survey: &SurveyDefinition, score: u8) -> ValidResponse {
         page_path: "/".into(),
         device: DeviceClass::Desktop,
         respondent: None,
-        answers: vec![ValidAnswer::Score {
+        seq: 0,
+        user_id: None,
+        attributes: Default::default(),
+        answers: vec![ValidAnswer {
             question: slug("csat"),
-            scale: Scale::Csat,
-            value: score,
+            value: AnswerValue::Number(i64::from(score)),
+            other: None,
+            score: Some((Scale::Csat, score)),
         }],
     }
 }
@@ -90,6 +99,9 @@ for_each_backend!(
     paused_surveys_are_not_active,
     a_duplicate_response_is_reported_and_not_counted_twice,
     score_counts_can_be_narrowed_to_one_survey,
+    a_newer_partial_save_replaces_the_older_and_moves_its_score,
+    a_finished_response_is_never_replaced,
+    surveys_list_with_status_and_can_be_paused,
 );
 
 async fn a_site_reads_back_as_written(store: &dyn Store) {
@@ -97,6 +109,13 @@ async fn a_site_reads_back_as_written(store: &dyn Store) {
     let site = store.site(&key).await.unwrap().unwrap();
     assert_eq!(site.allowed_origins, vec!["https://acme.test".to_owned()]);
     assert_eq!(site.default_locale, Locale::Ko);
+    assert_eq!(
+        site.fatigue,
+        SiteFatigue {
+            cooldown_hours: 6,
+            session_cap: 2
+        }
+    );
     assert_eq!(store.site_count().await.unwrap(), 1);
     assert!(store.site(&slug("nobody")).await.unwrap().is_none());
 }
@@ -195,4 +214,97 @@ async fn score_counts_can_be_narrowed_to_one_survey(store: &dyn Store) {
     assert_eq!(only.iter().map(|c| c.count).sum::<u64>(), 2);
     assert!(only.iter().all(|c| c.survey.as_str() == "onboarding"));
     assert_eq!(store.score_counts(&site, None).await.unwrap().len(), 3);
+}
+
+async fn total(store: &dyn Store, site: &Slug) -> Vec<(u8, u64)> {
+    let mut counts: Vec<(u8, u64)> = store
+        .score_counts(site, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.count > 0)
+        .map(|c| (c.value, c.count))
+        .collect();
+    counts.sort();
+    counts
+}
+
+async fn a_newer_partial_save_replaces_the_older_and_moves_its_score(store: &dyn Store) {
+    let site = with_site(store).await;
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let mut step = response(&survey, 2);
+    step.finished = false;
+    assert_eq!(
+        store
+            .insert_responses(&[new(&site, step.clone())])
+            .await
+            .unwrap(),
+        vec![Inserted::New]
+    );
+    assert_eq!(total(store, &site).await, vec![(2, 1)]);
+    // The respondent went back and changed 2 to 5, then finished.
+    let mut last = response(&survey, 5);
+    last.id = step.id;
+    last.seq = 1;
+    assert_eq!(
+        store
+            .insert_responses(&[new(&site, last.clone())])
+            .await
+            .unwrap(),
+        vec![Inserted::Updated]
+    );
+    assert_eq!(total(store, &site).await, vec![(5, 1)]);
+    // A late retry of the first save changes nothing.
+    assert_eq!(
+        store.insert_responses(&[new(&site, step)]).await.unwrap(),
+        vec![Inserted::Duplicate]
+    );
+    assert_eq!(total(store, &site).await, vec![(5, 1)]);
+}
+
+async fn a_finished_response_is_never_replaced(store: &dyn Store) {
+    let site = with_site(store).await;
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let done = response(&survey, 4);
+    store
+        .insert_responses(&[new(&site, done.clone())])
+        .await
+        .unwrap();
+    let mut later = response(&survey, 1);
+    later.id = done.id;
+    later.seq = 9;
+    assert_eq!(
+        store.insert_responses(&[new(&site, later)]).await.unwrap(),
+        vec![Inserted::Duplicate]
+    );
+    assert_eq!(total(store, &site).await, vec![(4, 1)]);
+}
+
+async fn surveys_list_with_status_and_can_be_paused(store: &dyn Store) {
+    let site = with_site(store).await;
+    store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let listed = store.surveys(&site).await.unwrap();
+    assert_eq!((listed.len(), listed[0].status), (1, SurveyStatus::Active));
+    let paused = store
+        .set_survey_status(&site, &slug("checkout"), SurveyStatus::Paused)
+        .await
+        .unwrap();
+    assert_eq!(paused.map(|s| s.status), Some(SurveyStatus::Paused));
+    assert!(store.active_surveys(&site).await.unwrap().is_empty());
+    assert!(
+        store
+            .set_survey_status(&site, &slug("nope"), SurveyStatus::Active)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

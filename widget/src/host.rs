@@ -28,12 +28,13 @@ pub fn create() -> Result<HtmlElement, JsValue> {
     Ok(root)
 }
 
+/// Our shadow root.
+pub fn shadow_root() -> Option<web_sys::ShadowRoot> {
+    let document = web_sys::window()?.document()?;
+    document.query_selector("sori-widget").ok()??.shadow_root()
+}
+
 /// The element focused inside our shadow root, if any.
 pub fn active_element() -> Option<web_sys::Element> {
-    let document = web_sys::window()?.document()?;
-    document
-        .query_selector("sori-widget")
-        .ok()??
-        .shadow_root()?
-        .active_element()
+    shadow_root()?.active_element()
 }

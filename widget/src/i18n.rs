@@ -19,6 +19,21 @@ pub struct Strings {
     pub thanks_body: &'static str,
     /// Labels for 1–5 on the satisfaction scale.
     pub csat: [&'static str; 5],
+    /// Labels for 1–7 on the effort scale ("… was easy").
+    pub ces: [&'static str; 7],
+    /// The ends of the 0–10 recommendation scale.
+    pub nps_ends: [&'static str; 2],
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub other: &'static str,
+    pub other_text: &'static str,
+    pub next: &'static str,
+    pub back: &'static str,
+    /// "Question {n} of {total}"
+    pub progress: fn(usize, usize) -> String,
+    /// The accessible name of rating point `n` of `points`.
+    pub rating_point: fn(u8, u8) -> String,
+    pub other_missing: &'static str,
 }
 
 pub fn strings(locale: Locale) -> &'static Strings {
@@ -50,6 +65,25 @@ static EN: Strings = Strings {
         "Satisfied",
         "Very satisfied",
     ],
+    ces: [
+        "Strongly disagree",
+        "Disagree",
+        "Somewhat disagree",
+        "Neither agree nor disagree",
+        "Somewhat agree",
+        "Agree",
+        "Strongly agree",
+    ],
+    nps_ends: ["Not at all likely", "Extremely likely"],
+    yes: "Yes",
+    no: "No",
+    other: "Other",
+    other_text: "Tell us more",
+    next: "Next",
+    back: "Back",
+    progress: |n, total| format!("Question {n} of {total}"),
+    rating_point: |n, points| format!("{n} of {points}"),
+    other_missing: "Please tell us what “Other” means.",
 };
 
 static KO: Strings = Strings {
@@ -68,4 +102,23 @@ static KO: Strings = Strings {
     thanks_title: "감사합니다!",
     thanks_body: "보내 주신 의견은 이 제품을 만드는 팀에 바로 전달됩니다.",
     csat: ["매우 불만족", "불만족", "보통", "만족", "매우 만족"],
+    ces: [
+        "전혀 그렇지 않다",
+        "그렇지 않다",
+        "약간 그렇지 않다",
+        "보통이다",
+        "약간 그렇다",
+        "그렇다",
+        "매우 그렇다",
+    ],
+    nps_ends: ["전혀 추천하지 않음", "적극 추천함"],
+    yes: "예",
+    no: "아니요",
+    other: "기타",
+    other_text: "자세히 알려 주세요",
+    next: "다음",
+    back: "이전",
+    progress: |n, total| format!("{total}개 중 {n}번째 질문"),
+    rating_point: |n, points| format!("{points}점 중 {n}점"),
+    other_missing: "‘기타’ 내용을 적어 주세요.",
 };

@@ -14,6 +14,7 @@
 
 mod api;
 mod components;
+mod engine;
 mod host;
 mod i18n;
 mod state;

@@ -1,12 +1,12 @@
 //! The widget's shared state, provided as context, and the `sori(...)`
 //! commands that drive it from the host page.
 
-use crate::api;
+use crate::{api, engine};
 use leptos::prelude::*;
-use sori_protocol::{AnswerValue, Locale, ResponseId, SiteConfig, Slug};
+use sori_protocol::{AnswerValue, Locale, ResponseId, SiteConfig, Slug, SurveyDefinition};
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// What the host page told us through the script tag.
 pub struct Env {
@@ -56,15 +56,30 @@ pub enum SendState {
     Rejected(String),
 }
 
-/// One respondent's answers to the survey on screen. It outlives the panel,
-/// so closing and reopening keeps what was chosen, and a retry reuses the
-/// response id (the idempotency key).
+/// Who the host says the person is (`sori('identify', …)`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Identity {
+    pub user_id: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One respondent's progress through the survey on screen. It outlives the
+/// panel, so closing and reopening keeps what was chosen, and every save
+/// reuses the response id (the idempotency key).
 #[derive(Clone, Copy)]
 pub struct Form {
+    pub survey: RwSignal<Option<SurveyDefinition>>,
     pub answers: RwSignal<BTreeMap<Slug, AnswerValue>>,
+    /// Text typed for a multi-choice "Other".
+    pub others: RwSignal<BTreeMap<Slug, String>>,
+    /// Index into the questions shown for the current answers.
+    pub step: RwSignal<usize>,
     pub status: RwSignal<SendState>,
-    pub missing: RwSignal<Option<Slug>>,
-    pub response_id: StoredValue<ResponseId>,
+    /// The question still waiting for an answer, and what to tell the respondent.
+    pub missing: RwSignal<Option<(Slug, &'static str)>>,
+    pub response_id: RwSignal<ResponseId>,
+    /// Saves made of this response so far; each save sends the next number.
+    pub seq: StoredValue<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -74,6 +89,7 @@ pub struct Widget {
     pub config: RwSignal<ConfigState>,
     /// Set by `sori('locale', …)`; wins over everything else.
     pub explicit_locale: RwSignal<Option<Locale>>,
+    pub identity: RwSignal<Identity>,
     pub form: Form,
     /// Bumped when the panel closes, so the launcher takes focus back.
     pub closed: RwSignal<u32>,
@@ -86,11 +102,16 @@ impl Widget {
             open: RwSignal::new(false),
             config: RwSignal::new(ConfigState::Loading),
             explicit_locale: RwSignal::new(None),
+            identity: RwSignal::new(Identity::default()),
             form: Form {
+                survey: RwSignal::new(None),
                 answers: RwSignal::new(BTreeMap::new()),
+                others: RwSignal::new(BTreeMap::new()),
+                step: RwSignal::new(0),
                 status: RwSignal::new(SendState::Editing),
                 missing: RwSignal::new(None),
-                response_id: StoredValue::new(api::new_response_id()),
+                response_id: RwSignal::new(api::new_response_id()),
+                seq: StoredValue::new(0),
             },
             closed: RwSignal::new(0),
         }
@@ -110,12 +131,16 @@ impl Widget {
             .unwrap_or(Locale::En)
     }
 
-    /// Fetches the site config, then sends anything an earlier visit left unsent.
+    /// Fetches the site config, starts the triggers, then sends anything an
+    /// earlier visit left unsent.
     pub fn load(self) {
         let (base, site) = self.env.with_value(|e| (e.base.clone(), e.site.clone()));
         leptos::task::spawn_local(async move {
             match api::fetch_config(&base, &site).await {
-                Ok(config) => self.config.set(ConfigState::Ready(config)),
+                Ok(config) => {
+                    self.config.set(ConfigState::Ready(config));
+                    engine::config_ready(self);
+                }
                 Err(e) => {
                     let why = match e {
                         api::ApiError::Transient => "network or server error".to_owned(),
@@ -127,6 +152,20 @@ impl Widget {
             }
             api::flush_outbox(&base, &site).await;
         });
+    }
+
+    /// Puts `survey` on screen with a fresh response.
+    pub fn begin(&self, survey: SurveyDefinition) {
+        let form = self.form;
+        form.answers.set(BTreeMap::new());
+        form.others.set(BTreeMap::new());
+        form.step.set(0);
+        form.missing.set(None);
+        form.status.set(SendState::Editing);
+        form.response_id.set(api::new_response_id());
+        form.seq.set_value(0);
+        form.survey.set(Some(survey));
+        self.open.set(true);
     }
 
     pub fn close(&self) {
@@ -147,23 +186,57 @@ pub fn install(widget: Widget) {
 
 /// Runs one `sori(...)` command. Unknown commands warn rather than throw,
 /// so a page written for a newer widget keeps working.
-pub fn command(name: &str, arg: JsValue, _arg2: JsValue) {
+pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
     let Some(widget) = WIDGET.with(Cell::get) else {
         return;
     };
     match name {
-        "open" => widget.open.set(true),
+        "open" => engine::open_launcher_survey(widget),
         "close" => widget.close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
             Some(locale) => widget.explicit_locale.set(Some(locale)),
             None => warn("sori: unsupported locale; use 'en' or 'ko'"),
         },
-        // Accepted now so host pages can call them; survey targeting uses them later.
-        "identify" | "track" | "survey" => {}
+        "identify" => widget.identity.set(identity(&arg, &arg2)),
+        "track" => match arg.as_string() {
+            Some(event) => engine::track(widget, event),
+            None => warn("sori: track needs an event name"),
+        },
+        "survey" => match arg.as_string().and_then(|id| Slug::parse(&id).ok()) {
+            Some(id) => engine::show_by_id(widget, id),
+            None => warn("sori: survey needs a survey id"),
+        },
         other => warn(&format!("sori: unknown command '{other}'")),
     }
 }
 
-fn warn(message: &str) {
+/// `sori('identify', 'user-42', {plan: 'pro', seats: 5})`: strings, numbers
+/// and booleans become strings; anything else is left out.
+fn identity(user: &JsValue, attributes: &JsValue) -> Identity {
+    let user_id = user
+        .as_string()
+        .or_else(|| user.as_f64().map(|n| n.to_string()))
+        .filter(|u| !u.is_empty());
+    let mut out = BTreeMap::new();
+    if let Some(object) = attributes.dyn_ref::<js_sys::Object>() {
+        for entry in js_sys::Object::entries(object).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (key, value) = (pair.get(0), pair.get(1));
+            let value = value
+                .as_string()
+                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                .or_else(|| value.as_bool().map(|b| b.to_string()));
+            if let (Some(key), Some(value)) = (key.as_string(), value) {
+                out.insert(key, value);
+            }
+        }
+    }
+    Identity {
+        user_id,
+        attributes: out,
+    }
+}
+
+pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
 }

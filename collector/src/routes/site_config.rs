@@ -22,6 +22,7 @@ async fn config(
     let body = SiteConfig {
         site: site.key,
         locale: site.default_locale,
+        fatigue: site.fatigue,
         surveys,
     };
     let mut response = Json(body).into_response();

@@ -2,10 +2,11 @@
 //! so an acknowledged response survives a power cut.
 
 use super::{
-    Inserted, NewResponse, ScoreCount, Site, Store, StoreError, SurveyStatus, answers_json,
+    Inserted, NewResponse, RolledScore, ScoreCount, Site, Store, StoreError, StoredSurvey,
+    SurveyStatus, answers_json, scores_of,
 };
 use async_trait::async_trait;
-use sori_protocol::{Locale, Scale, Slug, SurveyDefinition, ValidAnswer};
+use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
@@ -47,6 +48,107 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// Inserts a response, or replaces an unfinished one with a newer save,
+/// moving its scores in the rollup.
+async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted, StoreError> {
+    let r = &new.response;
+    let id = r.id.to_string();
+    let stored: Option<(i64, i64, String, String)> =
+        sqlx::query_as("SELECT finished, seq, scores, received_at FROM responses WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let scores = scores_of(r);
+    let scores_json = serde_json::to_string(&scores).map_err(corrupt)?;
+    let now = rfc3339(new.received_at);
+    let (outcome, received_at) = match stored {
+        None => {
+            sqlx::query(
+                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
+                     page_path, device, respondent, user_id, attributes, answers, scores, received_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(new.site.as_str())
+            .bind(r.survey.as_str())
+            .bind(i64::from(r.survey_version))
+            .bind(r.finished)
+            .bind(i64::from(r.seq))
+            .bind(r.locale.code())
+            .bind(&r.page_path)
+            .bind(r.device.name())
+            .bind(r.respondent.map(|u| u.to_string()))
+            .bind(r.user_id.as_deref())
+            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+            .bind(answers_json(r))
+            .bind(&scores_json)
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+            (Inserted::New, new.received_at)
+        }
+        Some((finished, seq, old_scores, received_at))
+            if finished == 0 && i64::from(r.seq) > seq =>
+        {
+            sqlx::query(
+                "UPDATE responses SET finished = ?, seq = ?, locale = ?, page_path = ?, user_id = ?,
+                     attributes = ?, answers = ?, scores = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(r.finished)
+            .bind(i64::from(r.seq))
+            .bind(r.locale.code())
+            .bind(&r.page_path)
+            .bind(r.user_id.as_deref())
+            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+            .bind(answers_json(r))
+            .bind(&scores_json)
+            .bind(&now)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+            let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
+            let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
+            roll(tx, new, &old, first, -1).await?;
+            (Inserted::Updated, first)
+        }
+        Some(_) => return Ok(Inserted::Duplicate),
+    };
+    roll(tx, new, &scores, received_at, 1).await?;
+    Ok(outcome)
+}
+
+/// Adds `delta` to the rollup count of each score, in the hour the response
+/// first arrived, so every save of one response lands in the same bucket.
+async fn roll(
+    tx: &mut Tx<'_>,
+    new: &NewResponse,
+    scores: &[RolledScore],
+    received_at: time::OffsetDateTime,
+    delta: i64,
+) -> Result<(), StoreError> {
+    let hour = received_at.unix_timestamp().div_euclid(3600);
+    for score in scores {
+        sqlx::query(
+            "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (site_key, survey_id, question, hour, value)
+             DO UPDATE SET count = count + excluded.count",
+        )
+        .bind(new.site.as_str())
+        .bind(new.response.survey.as_str())
+        .bind(score.question.as_str())
+        .bind(&score.scale)
+        .bind(hour)
+        .bind(i64::from(score.value))
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 fn parse_definition(json: &str) -> Result<SurveyDefinition, StoreError> {
     serde_json::from_str(json).map_err(|e| corrupt(format!("survey definition: {e}")))
 }
@@ -55,7 +157,8 @@ fn parse_definition(json: &str) -> Result<SurveyDefinition, StoreError> {
 impl Store for SqliteStore {
     async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError> {
         let row = sqlx::query(
-            "SELECT name, allowed_origins, default_locale, time_zone FROM sites WHERE key = ?",
+            "SELECT name, allowed_origins, default_locale, time_zone, cooldown_hours, session_cap
+             FROM sites WHERE key = ?",
         )
         .bind(key.as_str())
         .fetch_optional(&self.pool)
@@ -70,6 +173,11 @@ impl Store for SqliteStore {
             default_locale: Locale::from_tag(&locale)
                 .ok_or_else(|| corrupt(format!("locale '{locale}'")))?,
             time_zone: row.get("time_zone"),
+            fatigue: SiteFatigue {
+                cooldown_hours: u32::try_from(row.get::<i64, _>("cooldown_hours"))
+                    .map_err(corrupt)?,
+                session_cap: u32::try_from(row.get::<i64, _>("session_cap")).map_err(corrupt)?,
+            },
         }))
     }
 
@@ -83,11 +191,13 @@ impl Store for SqliteStore {
     async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
         let origins = serde_json::to_string(&site.allowed_origins).map_err(corrupt)?;
         sqlx::query(
-            "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+            "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at,
+                 cooldown_hours, session_cap)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name,
                  allowed_origins = excluded.allowed_origins,
-                 default_locale = excluded.default_locale, time_zone = excluded.time_zone",
+                 default_locale = excluded.default_locale, time_zone = excluded.time_zone,
+                 cooldown_hours = excluded.cooldown_hours, session_cap = excluded.session_cap",
         )
         .bind(site.key.as_str())
         .bind(&site.name)
@@ -95,6 +205,8 @@ impl Store for SqliteStore {
         .bind(site.default_locale.code())
         .bind(&site.time_zone)
         .bind(now_rfc3339())
+        .bind(i64::from(site.fatigue.cooldown_hours))
+        .bind(i64::from(site.fatigue.session_cap))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -167,6 +279,53 @@ impl Store for SqliteStore {
         Ok(stored)
     }
 
+    async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT s.status, v.definition FROM surveys s
+             JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                 AND v.version = s.current_version
+             WHERE s.site_key = ? ORDER BY s.id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|(status, json)| {
+                Ok(StoredSurvey {
+                    status: SurveyStatus::parse(status)
+                        .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+                    definition: parse_definition(json)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_survey_status(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+        status: SurveyStatus,
+    ) -> Result<Option<StoredSurvey>, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE surveys SET status = ?, updated_at = ? WHERE site_key = ? AND id = ?",
+        )
+        .bind(status.as_str())
+        .bind(now_rfc3339())
+        .bind(site.as_str())
+        .bind(survey.as_str())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        Ok(self
+            .surveys(site)
+            .await?
+            .into_iter()
+            .find(|s| &s.definition.id == survey))
+    }
+
     async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT v.definition FROM surveys s
@@ -202,56 +361,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for new in batch {
-            let r = &new.response;
-            let written = sqlx::query(
-                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, locale,
-                     page_path, device, respondent, answers, received_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(r.id.to_string())
-            .bind(new.site.as_str())
-            .bind(r.survey.as_str())
-            .bind(i64::from(r.survey_version))
-            .bind(r.finished)
-            .bind(r.locale.code())
-            .bind(&r.page_path)
-            .bind(r.device.name())
-            .bind(r.respondent.map(|u| u.to_string()))
-            .bind(answers_json(r))
-            .bind(rfc3339(new.received_at))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if written == 0 {
-                outcomes.push(Inserted::Duplicate);
-                continue;
-            }
-            let hour = new.received_at.unix_timestamp().div_euclid(3600);
-            for answer in &r.answers {
-                if let ValidAnswer::Score {
-                    question,
-                    scale,
-                    value,
-                } = answer
-                {
-                    sqlx::query(
-                        "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
-                         VALUES (?, ?, ?, ?, ?, ?, 1)
-                         ON CONFLICT (site_key, survey_id, question, hour, value)
-                         DO UPDATE SET count = count + 1",
-                    )
-                    .bind(new.site.as_str())
-                    .bind(r.survey.as_str())
-                    .bind(question.as_str())
-                    .bind(scale.name())
-                    .bind(hour)
-                    .bind(i64::from(*value))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            outcomes.push(Inserted::New);
+            outcomes.push(upsert_response(&mut tx, new).await?);
         }
         tx.commit().await?;
         Ok(outcomes)

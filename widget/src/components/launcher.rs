@@ -28,7 +28,7 @@ pub fn Launcher() -> impl IntoView {
             node_ref=button
             aria-haspopup="dialog"
             aria-expanded=move || widget.open.get().to_string()
-            on:click=move |_| if widget.open.get_untracked() { widget.close() } else { widget.open.set(true) }
+            on:click=move |_| if widget.open.get_untracked() { widget.close() } else { crate::engine::open_launcher_survey(widget) }
         >
             <svg class="launcher-icon" viewBox="0 0 24 24" aria-hidden="true">
                 <path d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z" />

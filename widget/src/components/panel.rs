@@ -1,7 +1,7 @@
 //! The dialog: heading, close button, and what the site has to ask. It traps
 //! focus while open and closes on Escape.
 
-use super::survey::SurveyForm;
+use super::survey::SurveyFlow;
 use super::use_widget;
 use crate::host;
 use crate::i18n::strings;
@@ -54,18 +54,16 @@ pub fn Panel() -> impl IntoView {
 
     let title = move || {
         widget
-            .config
-            .with(|c| match c {
-                ConfigState::Ready(c) => c
-                    .surveys
-                    .first()
-                    .map(|s| s.title.get(widget.locale()).to_owned()),
-                _ => None,
-            })
+            .form
+            .survey
+            .with(|s| s.as_ref().map(|s| s.title.get(widget.locale()).to_owned()))
             .unwrap_or_else(|| t().launcher.to_owned())
     };
 
     let body = move || {
+        if widget.form.survey.with(Option::is_some) {
+            return view! { <SurveyFlow /> }.into_any();
+        }
         widget.config.with(|c| match c {
             ConfigState::Loading => {
                 view! { <p class="note" role="status">{t().loading}</p> }.into_any()
@@ -73,10 +71,7 @@ pub fn Panel() -> impl IntoView {
             ConfigState::Failed => {
                 view! { <p class="note" role="alert">{t().config_failed}</p> }.into_any()
             }
-            ConfigState::Ready(c) => match c.surveys.first() {
-                Some(survey) => view! { <SurveyForm survey=survey.clone() /> }.into_any(),
-                None => view! { <p class="note">{t().nothing_to_ask}</p> }.into_any(),
-            },
+            ConfigState::Ready(_) => view! { <p class="note">{t().nothing_to_ask}</p> }.into_any(),
         })
     };
 

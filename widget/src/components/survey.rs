@@ -1,21 +1,51 @@
-//! One survey: its questions, the send button, and what follows a send
-//! (thank-you, or an error with a retry that reuses the same response id).
+//! One survey as a flow: one question at a time, with progress, Back and
+//! Next. Each answered step is saved under the same response id (a partial
+//! response); the last one marks it finished and shows the thank-you.
 
 use super::question::Question;
 use super::use_widget;
 use crate::api::{self, ApiError};
+use crate::engine;
 use crate::i18n::strings;
 use crate::state::{SendState, Widget};
 use leptos::prelude::*;
-use sori_protocol::{Answer, DeviceClass, Submission, SurveyDefinition};
+use sori_protocol::question::OTHER;
+use sori_protocol::rules::shown;
+use sori_protocol::{Answer, AnswerValue, DeviceClass, Question as QuestionDef, Submission};
 use wasm_bindgen::JsCast;
 
+/// The questions asked given the answers so far.
+fn asked(widget: Widget) -> Vec<QuestionDef> {
+    let form = widget.form;
+    form.survey.with(|s| {
+        s.as_ref()
+            .map(|s| {
+                form.answers
+                    .with(|a| shown(s, a).into_iter().cloned().collect())
+            })
+            .unwrap_or_default()
+    })
+}
+
 #[component]
-pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
+pub fn SurveyFlow() -> impl IntoView {
     let widget = use_widget();
     let form = widget.form;
     let t = move || strings(widget.locale());
-    let survey = StoredValue::new(survey);
+    let total = Memo::new(move |_| asked(widget).len());
+    let step = Memo::new(move |_| form.step.get().min(total.get().saturating_sub(1)));
+    // Only a change of question re-renders it, not every answer picked in it.
+    let current = Memo::new(move |_| asked(widget).get(step.get()).cloned());
+    let is_last = move || step.get() + 1 >= total.get();
+
+    // A new step takes focus to its first control, for keyboard and screen-reader users.
+    Effect::new(move |previous: Option<usize>| {
+        let now = step.get();
+        if previous.is_some_and(|p| p != now) {
+            request_animation_frame(focus_first_control);
+        }
+        now
+    });
 
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -25,25 +55,32 @@ pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
         ) {
             return;
         }
-        let missing = survey.with_value(|s| {
-            s.questions
-                .iter()
-                .find(|q| q.required && !form.answers.with_untracked(|a| a.contains_key(&q.id)))
-                .map(|q| q.id.clone())
-        });
-        if let Some(id) = missing {
-            focus_question(&ev, id.as_str());
-            form.missing.set(Some(id));
+        let Some(question) = current.get_untracked() else {
+            return;
+        };
+        if let Some(problem) = unanswered(widget, &question) {
+            form.missing.set(Some((question.id.clone(), problem)));
+            request_animation_frame(focus_first_control);
             return;
         }
         form.missing.set(None);
-        send(widget, survey.get_value());
+        if is_last() {
+            save(widget, true);
+        } else {
+            save(widget, false);
+            form.step.set(step.get_untracked() + 1);
+        }
+    };
+    let back = move |_| {
+        form.missing.set(None);
+        form.step.set(step.get_untracked().saturating_sub(1));
     };
 
     let sending = move || form.status.get() == SendState::Sending;
     let button_label = move || match form.status.get() {
         SendState::Sending => t().sending,
         SendState::Failed | SendState::Rejected(_) => t().retry,
+        _ if !is_last() => t().next,
         _ => t().submit,
     };
     let problem = move || match form.status.get() {
@@ -51,29 +88,55 @@ pub fn SurveyForm(survey: SurveyDefinition) -> impl IntoView {
         SendState::Rejected(why) => Some(format!("{} {why}", t().send_rejected)),
         _ => None,
     };
-
-    let questions = move || {
-        survey.with_value(|s| {
-            s.questions
-                .iter()
-                .map(|q| view! { <Question question=q.clone() /> })
-                .collect_view()
+    let progress = move || {
+        (total.get() > 1).then(|| {
+            let (n, all) = (step.get() + 1, total.get());
+            view! {
+                <div class="progress">
+                    <span class="progress-text" id="sori-progress">{(t().progress)(n, all)}</span>
+                    <progress max=all.to_string() value=n.to_string() aria-labelledby="sori-progress"></progress>
+                </div>
+            }
         })
     };
 
     view! {
-        <Show
-            when=move || form.status.get() != SendState::Sent
-            fallback=move || view! { <Thanks /> }
-        >
+        <Show when=move || form.status.get() != SendState::Sent fallback=move || view! { <Thanks /> }>
             <form class="survey" novalidate on:submit=on_submit>
-                {questions()}
+                {progress}
+                {move || current.get().map(|q| view! { <Question question=q /> })}
                 {move || problem().map(|p| view! { <p class="problem" role="alert">{p}</p> })}
-                <button class="primary" type="submit" disabled=sending aria-busy=move || sending().to_string()>
-                    {button_label}
-                </button>
+                <div class="actions">
+                    <Show when=move || { step.get() > 0 }>
+                        <button class="secondary" type="button" on:click=back>{move || t().back}</button>
+                    </Show>
+                    <button class="primary" type="submit" disabled=sending aria-busy=move || sending().to_string()>
+                        {button_label}
+                    </button>
+                </div>
             </form>
         </Show>
+    }
+}
+
+/// Why the question on screen cannot be left yet, if it cannot.
+fn unanswered(widget: Widget, question: &QuestionDef) -> Option<&'static str> {
+    let t = strings(widget.locale());
+    let answer = widget
+        .form
+        .answers
+        .with_untracked(|a| a.get(&question.id).cloned());
+    match answer {
+        None if question.required => Some(t.required_missing),
+        Some(AnswerValue::List(ids)) if ids.iter().any(|id| id == OTHER) => {
+            let text = widget
+                .form
+                .others
+                .with_untracked(|o| o.get(&question.id).cloned())
+                .unwrap_or_default();
+            text.trim().is_empty().then_some(t.other_missing)
+        }
+        _ => None,
     }
 }
 
@@ -98,22 +161,43 @@ fn Thanks() -> impl IntoView {
     }
 }
 
-fn send(widget: Widget, survey: SurveyDefinition) {
+/// Saves the answers to the questions asked so far: a partial save quietly
+/// (a failure waits in the outbox), the final one with the result shown.
+fn save(widget: Widget, finished: bool) {
     let form = widget.form;
+    let Some(survey) = form.survey.get_untracked() else {
+        return;
+    };
+    let asked = asked(widget);
+    let answers: Vec<Answer> = form.answers.with_untracked(|a| {
+        asked
+            .iter()
+            .filter_map(|q| {
+                let value = a.get(&q.id)?.clone();
+                let other = match &value {
+                    AnswerValue::List(ids) if ids.iter().any(|id| id == OTHER) => form
+                        .others
+                        .with_untracked(|o| o.get(&q.id).map(|t| t.trim().to_owned())),
+                    _ => None,
+                };
+                Some(Answer {
+                    question: q.id.clone(),
+                    value,
+                    other,
+                })
+            })
+            .collect()
+    });
+    let seq = form.seq.get_value() + 1;
+    form.seq.set_value(seq);
+    let identity = widget.identity.get_untracked();
     let window = web_sys::window();
     let submission = Submission {
-        id: form.response_id.get_value(),
+        id: form.response_id.get_untracked(),
         survey: survey.id.clone(),
         survey_version: survey.version,
-        answers: form.answers.with_untracked(|a| {
-            a.iter()
-                .map(|(q, v)| Answer {
-                    question: q.clone(),
-                    value: v.clone(),
-                })
-                .collect()
-        }),
-        finished: true,
+        answers,
+        finished,
         locale: widget.locale(),
         page_path: window
             .as_ref()
@@ -127,36 +211,49 @@ fn send(widget: Widget, survey: SurveyDefinition) {
                 .unwrap_or(0.0),
         ),
         respondent: api::respondent_id(),
+        seq,
+        user_id: identity.user_id,
+        attributes: identity.attributes,
     };
     let Ok(body) = serde_json::to_string(&submission) else {
         return;
     };
     let (base, site) = widget.env.with_value(|e| (e.base.clone(), e.site.clone()));
-    form.status.set(SendState::Sending);
+    if finished {
+        form.status.set(SendState::Sending);
+    }
     leptos::task::spawn_local(async move {
         let outcome = api::send_response(&base, &site, submission.id, body).await;
+        if !finished {
+            return;
+        }
         form.status.set(match outcome {
-            Ok(()) => SendState::Sent,
+            Ok(()) => {
+                engine::answered(widget, &survey.id);
+                SendState::Sent
+            }
             Err(ApiError::Transient) => SendState::Failed,
             Err(ApiError::Rejected(why)) => SendState::Rejected(why),
         });
     });
 }
 
-/// Moves focus to the first control of question `id`, so keyboard and
-/// screen-reader users land on what still needs an answer.
-fn focus_question(ev: &web_sys::SubmitEvent, id: &str) {
-    let form = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    let control = form.and_then(|f| {
-        f.query_selector(&format!(
-            "[data-question='{id}'] input, [data-question='{id}'] textarea"
-        ))
+/// Focuses the first control of the question on screen.
+fn focus_first_control() {
+    let Some(active_root) = crate::host::shadow_root() else {
+        return;
+    };
+    let target = active_root
+        .query_selector(".question input:checked")
         .ok()
         .flatten()
-    });
-    if let Some(el) = control.and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+        .or_else(|| {
+            active_root
+                .query_selector(".question input, .question textarea")
+                .ok()
+                .flatten()
+        });
+    if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.focus();
     }
 }

@@ -1,0 +1,323 @@
+//! The admin API for surveys, and responses to every question kind, over HTTP.
+
+#![allow(clippy::unwrap_used)] // a test should panic at the step that failed
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use sori_tests::app::{ORIGIN, SITE, TestApp, new_id};
+
+fn every_kind() -> Value {
+    json!({
+        "id": "product", "name": "Product survey", "title": {"en": "Two minutes?", "ko": "2분만요"},
+        "trigger": {"event": "checkout_done"},
+        "targeting": {"url_include": ["/app*"], "sample_percent": 50},
+        "recontact": {"every_days": 30},
+        "questions": [
+            {"id": "nps", "kind": "nps", "required": true, "prompt": {"en": "Recommend us?"}},
+            {"id": "why", "kind": "text", "prompt": {"en": "What should we fix?"},
+             "show_if": {"question": "nps", "op": "lte", "value": 6}},
+            {"id": "ces", "kind": "ces", "prompt": {"en": "Easy?"}},
+            {"id": "stars", "kind": "rating", "points": 5, "style": "stars", "prompt": {"en": "Stars?"}},
+            {"id": "again", "kind": "yes_no", "prompt": {"en": "Again?"}},
+            {"id": "plan", "kind": "single_choice", "prompt": {"en": "Plan?"},
+             "choices": [{"id": "free", "label": {"en": "Free"}}, {"id": "pro", "label": {"en": "Pro"}}]},
+            {"id": "uses", "kind": "multi_choice", "other": true, "prompt": {"en": "Uses?"},
+             "choices": [{"id": "invoices", "label": {"en": "Invoices"}}, {"id": "reports", "label": {"en": "Reports"}}]}
+        ]
+    })
+}
+
+async fn create_active(app: &TestApp, survey: Value) -> Value {
+    let path = format!("/v1/admin/sites/{SITE}/surveys");
+    let created = app.admin(Method::POST, &path, Some(survey.clone())).await;
+    assert_eq!(created.status(), 201);
+    let id = survey["id"].as_str().unwrap();
+    let active = app
+        .admin(Method::POST, &format!("{path}/{id}/activate"), None)
+        .await;
+    assert_eq!(active.status(), 200);
+    active.json().await.unwrap()
+}
+
+fn response(id: &str, version: u64, answers: Value, finished: bool, seq: u32) -> Value {
+    json!({"id": id, "survey": "product", "survey_version": version, "locale": "en",
+           "answers": answers, "finished": finished, "seq": seq})
+}
+
+#[tokio::test]
+async fn a_survey_is_created_as_a_draft_then_activated_into_the_config() {
+    let app = TestApp::spawn().await;
+    let path = format!("/v1/admin/sites/{SITE}/surveys");
+    let created = app.admin(Method::POST, &path, Some(every_kind())).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(
+        (created["status"].as_str(), created["version"].as_u64()),
+        (Some("draft"), Some(1))
+    );
+    let config = |app: &TestApp| {
+        let url = format!("{}/v1/sites/{SITE}/config", app.url);
+        let http = app.http.clone();
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let ids = |c: &Value| {
+        c["surveys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&config(&app).await), vec![json!("checkout")]);
+    app.admin(Method::POST, &format!("{path}/product/activate"), None)
+        .await;
+    let live = config(&app).await;
+    assert_eq!(ids(&live), vec![json!("checkout"), json!("product")]);
+    assert_eq!(
+        live["surveys"][1]["trigger"],
+        json!({"event": "checkout_done"})
+    );
+    assert_eq!(
+        live["fatigue"],
+        json!({"cooldown_hours": 24, "session_cap": 1})
+    );
+    let paused = app
+        .admin(Method::POST, &format!("{path}/product/pause"), None)
+        .await;
+    assert_eq!(paused.json::<Value>().await.unwrap()["status"], "paused");
+    assert_eq!(ids(&config(&app).await), vec![json!("checkout")]);
+    let again = app.admin(Method::POST, &path, Some(every_kind())).await;
+    assert_eq!(again.status(), 409);
+}
+
+#[tokio::test]
+async fn an_invalid_definition_is_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let path = format!("/v1/admin/sites/{SITE}/surveys");
+    type Edit = fn(&mut Value);
+    let table: &[(Edit, &str)] = &[
+        (
+            |s| s["questions"][3]["points"] = json!(11),
+            "questions[3].points",
+        ),
+        (
+            |s| s["questions"][1]["show_if"]["question"] = json!("uses"),
+            "questions[1].show_if.question",
+        ),
+        (
+            |s| s["questions"][1]["show_if"]["op"] = json!("includes"),
+            "questions[1].show_if",
+        ),
+        (
+            |s| s["questions"][5]["choices"] = json!([]),
+            "questions[5].choices",
+        ),
+        (|s| s["trigger"] = json!({"seconds": 0}), "trigger"),
+        (
+            |s| s["targeting"]["sample_percent"] = json!(0),
+            "targeting.sample_percent",
+        ),
+        (
+            |s| s["questions"][0]["kind"] = json!("telepathy"),
+            "questions[0].kind",
+        ),
+        (|s| s["id"] = json!("Not A Slug"), "id"),
+    ];
+    for (edit, field) in table {
+        let mut survey = every_kind();
+        edit(&mut survey);
+        let r = app.admin(Method::POST, &path, Some(survey)).await;
+        assert_eq!(r.status(), 422, "{field}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], *field, "{body}");
+    }
+    let none = app
+        .admin(Method::GET, &path, None)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        none.as_array().unwrap().len(),
+        1,
+        "nothing but the seeded survey was stored"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_api_needs_the_token() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .http
+        .post(format!("{}/v1/admin/sites/{SITE}/surveys", app.url))
+        .json(&every_kind())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn each_kind_of_answer_is_checked_against_its_question() {
+    let app = TestApp::spawn().await;
+    create_active(&app, every_kind()).await;
+    let good = [
+        json!([{"question": "nps", "value": 9}, {"question": "ces", "value": 6}, {"question": "stars", "value": 5},
+               {"question": "again", "value": true}, {"question": "plan", "value": "pro"},
+               {"question": "uses", "value": ["invoices", "other"], "other": "Payroll"}]),
+        json!([{"question": "nps", "value": 3}, {"question": "why", "value": "Exports are slow"}]),
+    ];
+    for answers in good {
+        let r = app
+            .post_response(&response(
+                &new_id().to_string(),
+                1,
+                answers.clone(),
+                true,
+                0,
+            ))
+            .await;
+        assert_eq!(r.status(), 200, "{answers}");
+    }
+    let bad = [
+        (
+            json!([{"question": "nps", "value": 11}]),
+            "answers[0].value",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "why", "value": "skipped"}]),
+            "answers[1].question",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "ces", "value": 8}]),
+            "answers[1].value",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "stars", "value": 0}]),
+            "answers[1].value",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "again", "value": "yes"}]),
+            "answers[1].value",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "plan", "value": "gold"}]),
+            "answers[1].value",
+        ),
+        (
+            json!([{"question": "nps", "value": 9}, {"question": "uses", "value": ["other"]}]),
+            "answers[1].other",
+        ),
+        (json!([{"question": "ces", "value": 4}]), "answers"),
+    ];
+    for (answers, field) in bad {
+        let r = app
+            .post_response(&response(
+                &new_id().to_string(),
+                1,
+                answers.clone(),
+                true,
+                0,
+            ))
+            .await;
+        assert_eq!(r.status(), 422, "{answers}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_response_saved_step_by_step_is_one_response() {
+    let app = TestApp::spawn().await;
+    create_active(&app, every_kind()).await;
+    let id = new_id().to_string();
+    let steps = [
+        (json!([{"question": "nps", "value": 4}]), false, 1),
+        (
+            json!([{"question": "nps", "value": 4}, {"question": "why", "value": "Slow"}]),
+            false,
+            2,
+        ),
+        // A retry of the first save arrives late: ignored, still 200.
+        (json!([{"question": "nps", "value": 4}]), false, 1),
+        (
+            json!([{"question": "nps", "value": 10}, {"question": "ces", "value": 7}]),
+            true,
+            3,
+        ),
+        // After the finish nothing changes it.
+        (json!([{"question": "nps", "value": 0}]), true, 4),
+    ];
+    for (answers, finished, seq) in steps {
+        let r = app
+            .post_response(&response(&id, 1, answers, finished, seq))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let counts = app
+        .admin(
+            Method::GET,
+            &format!("/v1/sites/{SITE}/summary?survey=product"),
+            None,
+        )
+        .await;
+    assert_eq!(counts.status(), 200);
+    let stored = sori_tests::app::score_counts(&app, SITE, "product").await;
+    assert_eq!(
+        stored,
+        vec![("ces".to_owned(), 7, 1), ("nps".to_owned(), 10, 1)]
+    );
+}
+
+#[tokio::test]
+async fn editing_a_live_survey_keeps_answers_in_flight_valid() {
+    let app = TestApp::spawn().await;
+    create_active(&app, every_kind()).await;
+    let mut edited = every_kind();
+    edited["questions"][0]["prompt"]["en"] = json!("How likely are you to recommend Ledgerly?");
+    edited["questions"].as_array_mut().unwrap().truncate(1);
+    let r = app
+        .admin(
+            Method::PUT,
+            &format!("/v1/admin/sites/{SITE}/surveys/product"),
+            Some(edited),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let updated: Value = r.json().await.unwrap();
+    assert_eq!(
+        (updated["version"].as_u64(), updated["status"].as_str()),
+        (Some(2), Some("active"))
+    );
+    // A respondent who loaded version 1 answers a question version 2 dropped.
+    let old = json!([{"question": "nps", "value": 8}, {"question": "ces", "value": 5}]);
+    assert_eq!(
+        app.post_response(&response(&new_id().to_string(), 1, old.clone(), true, 0))
+            .await
+            .status(),
+        200
+    );
+    let r = app
+        .post_response(&response(&new_id().to_string(), 2, old, true, 0))
+        .await;
+    assert_eq!(r.status(), 422, "version 2 has no 'ces'");
+    let config: Value = app
+        .http
+        .get(format!("{}/v1/sites/{SITE}/config", app.url))
+        .header("origin", ORIGIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["surveys"][1]["version"], 2);
+}

@@ -1,0 +1,295 @@
+//! When surveys appear: triggers (page views, events, time on page, exit
+//! intent), targeting and fatigue control. What this browser has seen is
+//! kept in localStorage (never cookies); the session count in sessionStorage.
+
+use crate::api;
+use crate::state::{ConfigState, SendState, Widget};
+use leptos::prelude::*;
+use sori_protocol::targeting::url_matches;
+use sori_protocol::{Audience, Memory, SiteConfig, Slug, SurveyDefinition, Trigger};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+/// Commands that arrived before the config.
+enum Pending {
+    Open,
+    Event(String),
+    Survey(Slug),
+}
+
+thread_local! {
+    static PENDING: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
+    static LAST_PATH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn config(w: Widget) -> Option<SiteConfig> {
+    w.config.with_untracked(|c| match c {
+        ConfigState::Ready(c) => Some(c.clone()),
+        _ => None,
+    })
+}
+
+/// The survey the launcher and `sori('open')` show: the first one that
+/// appears only when asked for.
+pub fn launcher_survey(config: &SiteConfig) -> Option<&SurveyDefinition> {
+    config.surveys.iter().find(|s| s.trigger == Trigger::Manual)
+}
+
+/// Starts the triggers once the config is in, then runs what waited for it.
+pub fn config_ready(w: Widget) {
+    let Some(config) = config(w) else { return };
+    watch_navigation(w);
+    for survey in &config.surveys {
+        match survey.trigger {
+            Trigger::Seconds(seconds) => after_seconds(w, survey.id.clone(), seconds),
+            Trigger::ExitIntent => watch_exit_intent(w),
+            _ => {}
+        }
+    }
+    for pending in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+        match pending {
+            Pending::Open => open_launcher_survey(w),
+            Pending::Event(event) => track(w, event),
+            Pending::Survey(id) => show_by_id(w, id),
+        }
+    }
+}
+
+/// `sori('open')` and the launcher: the survey in progress, else the launcher survey.
+pub fn open_launcher_survey(w: Widget) {
+    let Some(config) = config(w) else {
+        PENDING.with(|p| p.borrow_mut().push(Pending::Open));
+        w.open.set(true);
+        return;
+    };
+    let in_progress = w.form.survey.with_untracked(Option::is_some)
+        && !matches!(w.form.status.get_untracked(), SendState::Sent);
+    match launcher_survey(&config) {
+        Some(survey) if !in_progress => w.begin(survey.clone()),
+        _ => w.open.set(true),
+    }
+}
+
+/// `sori('survey', id)`: the host asked for it by name, so it is shown
+/// whatever its trigger, targeting and fatigue rules say.
+pub fn show_by_id(w: Widget, id: Slug) {
+    let Some(config) = config(w) else {
+        PENDING.with(|p| p.borrow_mut().push(Pending::Survey(id)));
+        return;
+    };
+    match config.surveys.iter().find(|s| s.id == id) {
+        Some(survey) => {
+            remember_shown(w, &survey.id);
+            w.begin(survey.clone());
+        }
+        None => crate::state::warn(&format!("sori: no active survey '{id}'")),
+    }
+}
+
+/// `sori('track', event)`: shows the first survey this event triggers, if
+/// targeting and fatigue allow.
+pub fn track(w: Widget, event: String) {
+    let Some(config) = config(w) else {
+        PENDING.with(|p| p.borrow_mut().push(Pending::Event(event)));
+        return;
+    };
+    let triggered = config
+        .surveys
+        .iter()
+        .filter(|s| s.trigger == Trigger::Event(event.clone()));
+    for survey in triggered {
+        if try_show(w, &config, survey) {
+            break;
+        }
+    }
+}
+
+/// Records that the respondent finished `survey`.
+pub fn answered(w: Widget, survey: &Slug) {
+    let site = w.env.with_value(|e| e.site.clone());
+    let mut memory = load_memory(&site);
+    memory.answered(survey, js_sys::Date::now());
+    save_memory(&site, &memory);
+}
+
+/// Shows `survey` on its own if nothing else is on screen and its
+/// targeting and the fatigue rules allow it now.
+fn try_show(w: Widget, config: &SiteConfig, survey: &SurveyDefinition) -> bool {
+    if w.open.get_untracked() {
+        return false;
+    }
+    let path = current_path();
+    let identity = w.identity.get_untracked();
+    let respondent = api::respondent_id()
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let audience = Audience {
+        path: &path,
+        locale: w.locale(),
+        attributes: &identity.attributes,
+        respondent: &respondent,
+    };
+    if !survey.targeting.matches(&survey.id, &audience) {
+        return false;
+    }
+    let site = w.env.with_value(|e| e.site.clone());
+    let memory = load_memory(&site);
+    let now = js_sys::Date::now();
+    if !memory.may_show(
+        &survey.id,
+        &survey.recontact,
+        &config.fatigue,
+        session_count(&site),
+        now,
+    ) {
+        return false;
+    }
+    remember_shown(w, &survey.id);
+    w.begin(survey.clone());
+    true
+}
+
+/// A shown survey counts as seen, answered or dismissed.
+fn remember_shown(w: Widget, survey: &Slug) {
+    let site = w.env.with_value(|e| e.site.clone());
+    let mut memory = load_memory(&site);
+    memory.shown(survey, js_sys::Date::now());
+    save_memory(&site, &memory);
+    if let Some(s) = session_storage() {
+        let _ = s.set_item(&session_key(&site), &(session_count(&site) + 1).to_string());
+    }
+}
+
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+fn page_viewed(w: Widget) {
+    let path = current_path();
+    let changed = LAST_PATH.with(|last| {
+        let mut last = last.borrow_mut();
+        let changed = *last != path;
+        *last = path.clone();
+        changed
+    });
+    let Some(config) = config(w).filter(|_| changed) else {
+        return;
+    };
+    for survey in &config.surveys {
+        if let Trigger::PageView(pattern) = &survey.trigger
+            && url_matches(pattern, &path)
+            && try_show(w, &config, survey)
+        {
+            break;
+        }
+    }
+}
+
+/// Page views now and on SPA navigation. `popstate` catches back and
+/// forward; `pushState` fires no event, so the path is also checked a few
+/// times a second rather than patching the host page's `history`.
+fn watch_navigation(w: Widget) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    page_viewed(w);
+    let on_change = Closure::<dyn Fn()>::new(move || page_viewed(w));
+    let callback = on_change.as_ref().unchecked_ref();
+    let _ = window.add_event_listener_with_callback("popstate", callback);
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(callback, 250);
+    on_change.forget();
+}
+
+fn after_seconds(w: Widget, survey: Slug, seconds: u32) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let elapsed = window.performance().map(|p| p.now()).unwrap_or(0.0);
+    let wait = (f64::from(seconds) * 1000.0 - elapsed).max(0.0) as i32;
+    let fire = Closure::once_into_js(move || {
+        if let Some(config) = config(w)
+            && let Some(s) = config.surveys.iter().find(|s| s.id == survey)
+        {
+            try_show(w, &config, s);
+        }
+    });
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), wait);
+}
+
+thread_local! {
+    static EXIT_WATCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The pointer leaving through the top of the window, on devices with a
+/// fine pointer (desktops); touch devices have no such gesture.
+fn watch_exit_intent(w: Widget) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let fine = window
+        .match_media("(pointer: fine)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    if !fine || EXIT_WATCHED.with(|e| e.replace(true)) {
+        return;
+    }
+    let Some(document) = window.document() else {
+        return;
+    };
+    let on_out = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        if ev.related_target().is_some() || ev.client_y() > 0 {
+            return;
+        }
+        let Some(config) = config(w) else { return };
+        for survey in config
+            .surveys
+            .iter()
+            .filter(|s| s.trigger == Trigger::ExitIntent)
+        {
+            if try_show(w, &config, survey) {
+                break;
+            }
+        }
+    });
+    let _ = document.add_event_listener_with_callback("mouseout", on_out.as_ref().unchecked_ref());
+    on_out.forget();
+}
+
+fn memory_key(site: &str) -> String {
+    format!("sori:memory:{site}")
+}
+
+fn session_key(site: &str) -> String {
+    format!("sori:session:{site}")
+}
+
+fn load_memory(site: &str) -> Memory {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(&memory_key(site)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save_memory(site: &str, memory: &Memory) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let (Some(s), Ok(json)) = (storage, serde_json::to_string(memory)) {
+        let _ = s.set_item(&memory_key(site), &json);
+    }
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+fn session_count(site: &str) -> u32 {
+    session_storage()
+        .and_then(|s| s.get_item(&session_key(site)).ok().flatten())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
