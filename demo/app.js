@@ -1,5 +1,10 @@
 // The host page's own script. It talks to Sori only through window.sori,
 // the one entry point the widget defines.
+
+// The queue stub from the README: calls made before the loader has run are
+// kept, and the loader runs them once the widget is in.
+window.sori = window.sori || function () { (window.sori.q = window.sori.q || []).push(arguments); };
+
 document.addEventListener('DOMContentLoaded', function () {
   var toast = document.getElementById('toast');
   function say(text) {
@@ -45,6 +50,14 @@ document.addEventListener('DOMContentLoaded', function () {
   document.getElementById('help-button').addEventListener('click', function () {
     sori('open');
   });
+  // Links into the app may carry the language (?lang=ko) and a survey to ask
+  // (?survey=page-rating), as an e-mail's "rate this page" link would.
+  var params = new URLSearchParams(location.search);
+  if (params.get('lang')) {
+    document.getElementById('language').value = params.get('lang');
+    sori('locale', params.get('lang'));
+  }
+  if (params.get('survey')) sori('survey', params.get('survey'));
   document.getElementById('language').addEventListener('change', function (e) {
     document.documentElement.lang = e.target.value;
     sori('locale', e.target.value);

@@ -433,3 +433,41 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_given_before_the_widget_loads_run_in_order_once_it_is_in() {
+    let name = "commands_given_before_the_widget_loads_run_in_order_once_it_is_in";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    // The demo page's own script calls sori('locale', 'ko') and
+    // sori('survey', 'page-rating') at DOMContentLoaded, before the widget's
+    // wasm can load (it waits for the load event): both wait in the queue.
+    let page = format!("{}?lang=ko&survey=page-rating", demo_page(&app));
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            let title = dialog_title(&widget).await?;
+            anyhow::ensure!(
+                title == "이 페이지 평가하기",
+                "a queued command was lost: {title:?}"
+            );
+            click(&widget, "label.choice:nth-child(4)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[value=yes]").await?;
+            click(&widget, "label.choice:nth-child(1)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, ".thanks").await?;
+            Ok(())
+        })
+        .await;
+    let counts = score_counts(&app, "demo", "page-rating").await;
+    assert_eq!(
+        counts,
+        vec![("rating5".to_owned(), 4, 1), ("yes_no".to_owned(), 1, 1)]
+    );
+    app.stop().await;
+}
