@@ -6,8 +6,8 @@ use crate::slug::Slug;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const DAY_MS: f64 = 86_400_000.0;
-const HOUR_MS: f64 = 3_600_000.0;
+const DAY_MS: u64 = 86_400_000;
+const HOUR_MS: u64 = 3_600_000;
 
 /// How often one survey may come back. On the wire: `"once"`,
 /// `"until_answered"` or `{"every_days": 30}`.
@@ -45,7 +45,7 @@ impl Default for SiteFatigue {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Seen {
     /// When it was last shown, in Unix milliseconds.
-    pub shown_ms: f64,
+    pub shown_ms: u64,
     pub answered: bool,
 }
 
@@ -56,18 +56,18 @@ pub struct Memory {
     pub surveys: BTreeMap<Slug, Seen>,
     /// When any survey was last shown on its own.
     #[serde(default)]
-    pub last_shown_ms: Option<f64>,
+    pub last_shown_ms: Option<u64>,
 }
 
 impl Memory {
     /// Records a showing; a dismissed survey counts as seen.
-    pub fn shown(&mut self, survey: &Slug, now_ms: f64) {
+    pub fn shown(&mut self, survey: &Slug, now_ms: u64) {
         let seen = self.surveys.entry(survey.clone()).or_default();
         seen.shown_ms = now_ms;
         self.last_shown_ms = Some(now_ms);
     }
 
-    pub fn answered(&mut self, survey: &Slug, now_ms: f64) {
+    pub fn answered(&mut self, survey: &Slug, now_ms: u64) {
         let seen = self.surveys.entry(survey.clone()).or_insert(Seen {
             shown_ms: now_ms,
             answered: false,
@@ -83,7 +83,7 @@ impl Memory {
         recontact: &Recontact,
         site: &SiteFatigue,
         session_count: u32,
-        now_ms: f64,
+        now_ms: u64,
     ) -> bool {
         let seen = self.surveys.get(survey);
         let survey_ok = match (recontact, seen) {
@@ -91,12 +91,12 @@ impl Memory {
             (Recontact::Once, Some(_)) => false,
             (Recontact::UntilAnswered, Some(seen)) => !seen.answered,
             (Recontact::EveryDays(days), Some(seen)) => {
-                now_ms - seen.shown_ms >= f64::from(*days) * DAY_MS
+                now_ms.saturating_sub(seen.shown_ms) >= u64::from(*days) * DAY_MS
             }
         };
-        let cooled = self
-            .last_shown_ms
-            .is_none_or(|last| now_ms - last >= f64::from(site.cooldown_hours) * HOUR_MS);
+        let cooled = self.last_shown_ms.is_none_or(|last| {
+            now_ms.saturating_sub(last) >= u64::from(site.cooldown_hours) * HOUR_MS
+        });
         survey_ok && cooled && session_count < site.session_cap
     }
 }
@@ -105,7 +105,7 @@ impl Memory {
 mod tests {
     use super::*;
 
-    const NOW: f64 = 1_800_000_000_000.0;
+    const NOW: u64 = 1_800_000_000_000;
 
     fn s(id: &str) -> Slug {
         Slug::parse(id).unwrap()
@@ -121,9 +121,9 @@ mod tests {
     #[test]
     fn every_recontact_rule_decides_as_documented() {
         let mut shown_2_days_ago = Memory::default();
-        shown_2_days_ago.shown(&s("a"), NOW - 2.0 * DAY_MS);
+        shown_2_days_ago.shown(&s("a"), NOW - 2 * DAY_MS);
         let mut answered = shown_2_days_ago.clone();
-        answered.answered(&s("a"), NOW - 2.0 * DAY_MS);
+        answered.answered(&s("a"), NOW - 2 * DAY_MS);
         let never = Memory::default();
         let table = [
             (&never, Recontact::Once, true),
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn the_site_cooldown_spaces_any_two_surveys() {
         let mut memory = Memory::default();
-        memory.shown(&s("a"), NOW - 3.0 * HOUR_MS);
+        memory.shown(&s("a"), NOW - 3 * HOUR_MS);
         let site = SiteFatigue {
             cooldown_hours: 4,
             session_cap: 10,

@@ -2,6 +2,7 @@
 
 use crate::locale::Locale;
 use crate::slug::Slug;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -138,41 +139,73 @@ pub enum AnswerValue {
 
 impl<'de> Deserialize<'de> for AnswerValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde_json::Value;
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(AnswerValue::Text(s)),
-            Value::Bool(b) => Ok(AnswerValue::Bool(b)),
-            Value::Array(items) => items
-                .into_iter()
-                .map(|item| match item {
-                    Value::String(s) => Ok(s),
-                    other => Err(serde::de::Error::custom(format!(
-                        "a list answer holds choice ids (strings), not {}",
-                        json_kind(&other)
-                    ))),
-                })
-                .collect::<Result<_, _>>()
-                .map(AnswerValue::List),
-            Value::Number(n) => n
-                .as_i64()
-                .map(AnswerValue::Number)
-                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a number, a boolean, a string or a list of strings, got {}",
-                json_kind(&other)
-            ))),
-        }
+        d.deserialize_any(AnswerVisitor)
     }
 }
 
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
+/// Reads an answer straight from the input, without building a generic
+/// JSON value first (which would also pull that machinery into the wasm).
+struct AnswerVisitor;
+
+impl<'de> Visitor<'de> for AnswerVisitor {
+    type Value = AnswerValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a whole number, a boolean, a string or a list of strings")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Number(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<AnswerValue, E> {
+        i64::try_from(v)
+            .map(AnswerValue::Number)
+            .map_err(|_| E::custom(format!("{v} is too large")))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<AnswerValue, E> {
+        // No number in the message: formatting floats would weigh on the wasm.
+        Err(E::custom("a score must be a whole number"))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Bool(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Text(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<AnswerValue, E> {
+        Ok(AnswerValue::Text(v))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnswerValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<ChoiceId>()? {
+            items.push(item.0);
+        }
+        Ok(AnswerValue::List(items))
+    }
+}
+
+/// One entry of a list answer: a string, with a message that says so.
+struct ChoiceId(String);
+
+impl<'de> Deserialize<'de> for ChoiceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ChoiceId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a choice id (a string) in the list")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ChoiceId, E> {
+                Ok(ChoiceId(v.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -201,6 +234,12 @@ mod tests {
         assert_eq!(v, AnswerValue::Text("fine".into()));
         let err = serde_json::from_str::<AnswerValue>("4.5").unwrap_err();
         assert!(err.to_string().contains("whole number"), "{err}");
+        let err = serde_json::from_str::<AnswerValue>(r#"{"a":1}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a whole number, a boolean, a string or a list"),
+            "{err}"
+        );
         let v: AnswerValue = serde_json::from_str("true").unwrap();
         assert_eq!(v, AnswerValue::Bool(true));
         let v: AnswerValue = serde_json::from_str(r#"["a","b"]"#).unwrap();

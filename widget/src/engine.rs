@@ -109,7 +109,7 @@ pub fn track(w: Widget, event: String) {
 pub fn answered(w: Widget, survey: &Slug) {
     let site = w.env.with_value(|e| e.site.clone());
     let mut memory = load_memory(&site);
-    memory.answered(survey, js_sys::Date::now());
+    memory.answered(survey, now_ms());
     save_memory(&site, &memory);
 }
 
@@ -135,7 +135,7 @@ fn try_show(w: Widget, config: &SiteConfig, survey: &SurveyDefinition) -> bool {
     }
     let site = w.env.with_value(|e| e.site.clone());
     let memory = load_memory(&site);
-    let now = js_sys::Date::now();
+    let now = now_ms();
     if !memory.may_show(
         &survey.id,
         &survey.recontact,
@@ -154,7 +154,7 @@ fn try_show(w: Widget, config: &SiteConfig, survey: &SurveyDefinition) -> bool {
 fn remember_shown(w: Widget, survey: &Slug) {
     let site = w.env.with_value(|e| e.site.clone());
     let mut memory = load_memory(&site);
-    memory.shown(survey, js_sys::Date::now());
+    memory.shown(survey, now_ms());
     save_memory(&site, &memory);
     if let Some(s) = session_storage() {
         let _ = s.set_item(&session_key(&site), &(session_count(&site) + 1).to_string());
@@ -292,4 +292,8 @@ fn session_count(site: &str) -> u32 {
         .and_then(|s| s.get_item(&session_key(site)).ok().flatten())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
 }

@@ -5,9 +5,10 @@
 //! - [`host`]: the one `<sori-widget>` element, its shadow root and styles;
 //!   the only place that touches the host page.
 //! - [`state`]: the shared [`state::Widget`] context and the `sori(...)` commands.
+//! - [`engine`]: when surveys appear: triggers, targeting, fatigue memory.
 //! - [`api`]: every network call, and the outbox that keeps unsent answers.
 //! - [`i18n`]: one string table per locale.
-//! - [`components`]: launcher, panel and survey views.
+//! - [`components`]: launcher, panel, survey flow and question views.
 //!
 //! The loader (`loader.js`) calls [`start`] once the wasm is in, then
 //! forwards every queued and later `sori(...)` call to [`command`].

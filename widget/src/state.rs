@@ -213,19 +213,13 @@ pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
 /// `sori('identify', 'user-42', {plan: 'pro', seats: 5})`: strings, numbers
 /// and booleans become strings; anything else is left out.
 fn identity(user: &JsValue, attributes: &JsValue) -> Identity {
-    let user_id = user
-        .as_string()
-        .or_else(|| user.as_f64().map(|n| n.to_string()))
-        .filter(|u| !u.is_empty());
+    let user_id = js_text(user).filter(|u| !u.is_empty());
     let mut out = BTreeMap::new();
     if let Some(object) = attributes.dyn_ref::<js_sys::Object>() {
         for entry in js_sys::Object::entries(object).iter() {
             let pair: js_sys::Array = entry.unchecked_into();
             let (key, value) = (pair.get(0), pair.get(1));
-            let value = value
-                .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
-                .or_else(|| value.as_bool().map(|b| b.to_string()));
+            let value = js_text(&value).or_else(|| value.as_bool().map(|b| b.to_string()));
             if let (Some(key), Some(value)) = (key.as_string(), value) {
                 out.insert(key, value);
             }
@@ -235,6 +229,18 @@ fn identity(user: &JsValue, attributes: &JsValue) -> Identity {
         user_id,
         attributes: out,
     }
+}
+
+/// A string as is, a number as JavaScript writes it (no float formatting in
+/// the wasm); `None` for anything else.
+fn js_text(value: &JsValue) -> Option<String> {
+    value.as_string().or_else(|| {
+        value.as_f64()?;
+        js_sys::Number::from(value.clone())
+            .to_string(10)
+            .ok()
+            .map(String::from)
+    })
 }
 
 pub fn warn(message: &str) {
