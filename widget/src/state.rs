@@ -237,7 +237,7 @@ fn js_text(value: &JsValue) -> Option<String> {
     value.as_string().or_else(|| {
         value.as_f64()?;
         js_sys::Number::from(value.clone())
-            .to_string(10)
+            .to_string_with_radix(10)
             .ok()
             .map(String::from)
     })
