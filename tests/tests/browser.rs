@@ -366,8 +366,8 @@ async fn an_answered_survey_does_not_come_back_after_a_reload() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried() {
-    let name = "an_answer_sent_while_the_collector_is_down_is_kept_and_retried";
+async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried_on_its_own() {
+    let name = "an_answer_sent_while_the_collector_is_down_is_kept_and_retried_on_its_own";
     let app = TestApp::spawn_with(Options {
         demo: true,
         ..Options::default()
@@ -403,14 +403,22 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried() {
                 "the unsent answer is not in the outbox"
             );
 
+            // Back up: the widget retries on its own (after 1, 2, 4 … seconds),
+            // and the thank-you appears without another click.
             let app = TestApp::spawn_with(Options {
                 demo: true,
                 restart: Some(kept),
                 ..Options::default()
             })
             .await;
-            click(&widget, "button.primary").await?;
-            wait_in(&widget, ".thanks").await?;
+            let started = std::time::Instant::now();
+            while widget.find(Locator::Css(".thanks")).await.is_err() {
+                anyhow::ensure!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "the answer was not retried"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
             anyhow::ensure!(
                 outbox_len(&client).await? == 0,
                 "the outbox still holds the answer"

@@ -38,11 +38,33 @@ pub async fn send_response(
     result.map(|_| ())
 }
 
-/// Sends whatever earlier page loads left in the outbox.
-pub async fn flush_outbox(base: &str, site: &str) {
+/// Sends whatever waits in the outbox, oldest first; true when it is empty after.
+pub async fn flush_outbox(base: &str, site: &str) -> bool {
     for item in outbox_read(site) {
         if send_response(base, site, item.id, item.body).await == Err(ApiError::Transient) {
-            break;
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether response `id` still waits to be sent.
+pub fn is_pending(site: &str, id: ResponseId) -> bool {
+    outbox_read(site).iter().any(|p| p.id == id)
+}
+
+/// The page is going away: hand what waits to `sendBeacon`, which outlives
+/// the page. Entries stay in the outbox (nothing confirms a beacon); the
+/// next page load sends them again, and the collector stores each id once.
+pub fn beacon_outbox(base: &str, site: &str) {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    let url = format!("{base}v1/sites/{site}/responses");
+    for item in outbox_read(site) {
+        // Beacons over 64 KiB are refused by browsers; keep a margin.
+        if item.body.len() < 60 * 1024 {
+            let _ = navigator.send_beacon_with_opt_str(&url, Some(&item.body));
         }
     }
 }

@@ -7,6 +7,7 @@
 //! - [`state`]: the shared [`state::Widget`] context and the `sori(...)` commands.
 //! - [`engine`]: when surveys appear: triggers, targeting, fatigue memory.
 //! - [`api`]: every network call, and the outbox that keeps unsent answers.
+//! - [`delivery`]: retries with backoff, online and pagehide flushes.
 //! - [`i18n`]: one string table per locale.
 //! - [`components`]: launcher, panel, survey flow and question views.
 //!
@@ -15,6 +16,7 @@
 
 mod api;
 mod components;
+mod delivery;
 mod engine;
 mod host;
 mod i18n;

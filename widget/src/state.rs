@@ -150,7 +150,10 @@ impl Widget {
                     self.config.set(ConfigState::Failed);
                 }
             }
-            api::flush_outbox(&base, &site).await;
+            crate::delivery::watch(self);
+            if !api::flush_outbox(&base, &site).await {
+                crate::delivery::retry_later(self);
+            }
         });
     }
 

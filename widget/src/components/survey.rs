@@ -224,6 +224,9 @@ fn save(widget: Widget, finished: bool) {
     }
     leptos::task::spawn_local(async move {
         let outcome = api::send_response(&base, &site, submission.id, body).await;
+        if outcome == Err(ApiError::Transient) {
+            crate::delivery::retry_later(widget);
+        }
         if !finished {
             return;
         }

@@ -1,0 +1,86 @@
+//! Getting every saved answer to the collector: retries with growing pauses
+//! while the network or the collector is down, a flush as soon as the
+//! browser is back online, and a last `sendBeacon` when the page goes away.
+
+use crate::state::{SendState, Widget};
+use crate::{api, engine};
+use leptos::prelude::*;
+use std::cell::Cell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+/// The longest pause between two retries.
+const MAX_PAUSE_MS: i32 = 60_000;
+
+thread_local! {
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Listens for the browser coming back online and for the page going away.
+pub fn watch(w: Widget) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let online = Closure::<dyn Fn()>::new(move || flush_now(w));
+    let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+    online.forget();
+    let leaving = Closure::<dyn Fn()>::new(move || {
+        let (base, site) = w.env.with_value(|e| (e.base.clone(), e.site.clone()));
+        api::beacon_outbox(&base, &site);
+    });
+    let _ = window.add_event_listener_with_callback("pagehide", leaving.as_ref().unchecked_ref());
+    leaving.forget();
+}
+
+/// A send failed for a reason worth retrying: try again after 1, 2, 4 …
+/// seconds, up to a minute apart.
+pub fn retry_later(w: Widget) {
+    if SCHEDULED.with(|s| s.replace(true)) {
+        return;
+    }
+    let failures = FAILURES.with(|f| {
+        let n = f.get();
+        f.set(n.saturating_add(1));
+        n
+    });
+    let pause = 1000_i32
+        .saturating_mul(1 << failures.min(6))
+        .min(MAX_PAUSE_MS);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let fire = Closure::once_into_js(move || {
+        SCHEDULED.with(|s| s.set(false));
+        flush_now(w);
+    });
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), pause);
+}
+
+/// Sends what waits now; schedules the next try if something is still left.
+pub fn flush_now(w: Widget) {
+    let (base, site) = w.env.with_value(|e| (e.base.clone(), e.site.clone()));
+    leptos::task::spawn_local(async move {
+        let empty = api::flush_outbox(&base, &site).await;
+        settle(w, &site);
+        if empty {
+            FAILURES.with(|f| f.set(0));
+        } else {
+            retry_later(w);
+        }
+    });
+}
+
+/// If the response on screen failed to send but has gone out since, say so.
+fn settle(w: Widget, site: &str) {
+    let form = w.form;
+    if form.status.get_untracked() == SendState::Failed
+        && !api::is_pending(site, form.response_id.get_untracked())
+    {
+        if let Some(survey) = form.survey.get_untracked() {
+            engine::answered(w, &survey.id);
+        }
+        form.status.set(SendState::Sent);
+    }
+}
