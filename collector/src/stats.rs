@@ -66,6 +66,78 @@ pub fn csat(counts: &[u64; 5]) -> Proportion {
     proportion(counts[3] + counts[4], n)
 }
 
+/// NPS: % promoters (9–10) minus % detractors (0–6), from −100 to 100.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Nps {
+    pub n: u64,
+    pub score: Option<f64>,
+    /// From the trinomial variance of (promoter − detractor), clamped to ±100.
+    pub ci95: Option<Interval>,
+    pub low_sample: bool,
+    pub promoters: u64,
+    pub passives: u64,
+    pub detractors: u64,
+}
+
+/// `counts[i]` is how many answered `i` (0–10).
+pub fn nps(counts: &[u64; 11]) -> Nps {
+    let n: u64 = counts.iter().sum();
+    let detractors: u64 = counts[..=6].iter().sum();
+    let passives = counts[7] + counts[8];
+    let promoters = counts[9] + counts[10];
+    let (score, ci95) = if n == 0 {
+        (None, None)
+    } else {
+        let n_f = n as f64;
+        let (p, d) = (promoters as f64 / n_f, detractors as f64 / n_f);
+        let mean = p - d;
+        // Each answer scores +1, 0 or −1; the variance of that score is
+        // p + d − (p − d)², and the mean's standard error divides it by n.
+        let se = ((p + d - mean * mean).max(0.0) / n_f).sqrt();
+        let interval = Interval {
+            low: (100.0 * (mean - Z95 * se)).max(-100.0),
+            high: (100.0 * (mean + Z95 * se)).min(100.0),
+        };
+        (Some(100.0 * mean), Some(interval))
+    };
+    Nps {
+        n,
+        score,
+        ci95,
+        low_sample: n < LOW_SAMPLE_BELOW,
+        promoters,
+        passives,
+        detractors,
+    }
+}
+
+/// CES: % who agree it was easy (5–7 of 1–7), with the Wilson interval, and the mean.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ces {
+    #[serde(flatten)]
+    pub agree: Proportion,
+    pub mean: Option<f64>,
+}
+
+/// `counts[i]` is how many answered `i + 1` (1–7).
+pub fn ces(counts: &[u64; 7]) -> Ces {
+    let n: u64 = counts.iter().sum();
+    Ces {
+        agree: proportion(counts[4..].iter().sum(), n),
+        mean: mean(counts, 1),
+    }
+}
+
+/// The mean answer, where `counts[i]` answered `first + i`.
+pub fn mean(counts: &[u64], first: u64) -> Option<f64> {
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        return None;
+    }
+    let total: u64 = counts.iter().zip(first..).map(|(c, v)| c * v).sum();
+    Some(total as f64 / n as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +198,51 @@ mod tests {
     fn csat_of_no_answers_has_no_score_and_is_low_sample() {
         let s = csat(&[0; 5]);
         assert_eq!((s.n, s.score, s.ci95, s.low_sample), (0, None, None, true));
+    }
+
+    #[test]
+    fn nps_is_minus_100_when_every_answer_is_a_detractor() {
+        let mut counts = [0; 11];
+        counts[3] = 12;
+        let s = nps(&counts);
+        assert_eq!((s.score, s.detractors, s.promoters), (Some(-100.0), 12, 0));
+        let ci = s.ci95.unwrap();
+        assert!(close(ci.low, -100.0) && close(ci.high, -100.0), "{ci:?}");
+    }
+
+    #[test]
+    fn nps_matches_the_hand_computed_score_and_interval() {
+        // 5 promoters, 3 passives, 2 detractors: p = 0.5, d = 0.2, NPS = 30.
+        // Variance p + d − (p − d)² = 0.61; se = √(0.061) = 0.2469818.
+        let mut counts = [0; 11];
+        (counts[10], counts[8], counts[0]) = (5, 3, 2);
+        let s = nps(&counts);
+        assert_eq!((s.n, s.promoters, s.passives, s.detractors), (10, 5, 3, 2));
+        assert!(close(s.score.unwrap(), 30.0));
+        let half = 100.0 * Z95 * 0.061_f64.sqrt(); // 48.4075
+        let ci = s.ci95.unwrap();
+        assert!(
+            close(ci.low, 30.0 - half) && close(ci.high, 30.0 + half),
+            "{ci:?}"
+        );
+        assert!((ci.low - -18.41).abs() < 0.01, "{ci:?}");
+    }
+
+    #[test]
+    fn nps_of_no_answers_has_no_score() {
+        let s = nps(&[0; 11]);
+        assert_eq!((s.score, s.ci95, s.low_sample), (None, None, true));
+    }
+
+    #[test]
+    fn ces_counts_five_to_seven_as_agreeing_and_reports_the_mean() {
+        // Answers 2, 5, 6, 7: three of four agree; mean 20 / 4 = 5.
+        let s = ces(&[0, 1, 0, 0, 1, 1, 1]);
+        assert_eq!(
+            (s.agree.n, s.agree.score, s.mean),
+            (4, Some(75.0), Some(5.0))
+        );
+        assert_eq!(ces(&[0; 7]).mean, None);
     }
 
     #[test]

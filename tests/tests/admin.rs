@@ -321,3 +321,83 @@ async fn editing_a_live_survey_keeps_answers_in_flight_valid() {
         .unwrap();
     assert_eq!(config["surveys"][1]["version"], 2);
 }
+
+#[tokio::test]
+async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
+    let app = TestApp::spawn().await;
+    create_active(&app, every_kind()).await;
+    // NPS 10, 9, 8, 3: two promoters, one detractor → NPS 25.
+    let answers = [
+        json!([{"question": "nps", "value": 10}, {"question": "ces", "value": 7}, {"question": "stars", "value": 5}, {"question": "again", "value": true}]),
+        json!([{"question": "nps", "value": 9}, {"question": "ces", "value": 6}, {"question": "stars", "value": 4}, {"question": "again", "value": true}]),
+        json!([{"question": "nps", "value": 8}, {"question": "ces", "value": 2}, {"question": "stars", "value": 3}]),
+        json!([{"question": "nps", "value": 3}, {"question": "why", "value": "Slow exports"}, {"question": "again", "value": false}]),
+    ];
+    for a in answers {
+        assert_eq!(
+            app.post_response(&response(&new_id().to_string(), 1, a, true, 0))
+                .await
+                .status(),
+            200
+        );
+    }
+    let summary: Value = app
+        .admin(Method::GET, &format!("/v1/sites/{SITE}/summary"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let nps = &summary["nps"];
+    assert_eq!(
+        (nps["n"].as_u64(), nps["score"].as_f64()),
+        (Some(4), Some(25.0)),
+        "{summary}"
+    );
+    assert_eq!(
+        (
+            nps["promoters"].as_u64(),
+            nps["passives"].as_u64(),
+            nps["detractors"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert!(
+        nps["ci95"]["low"].as_f64().unwrap() < 25.0 && nps["ci95"]["high"].as_f64().unwrap() > 25.0
+    );
+    let ces = &summary["ces"];
+    assert_eq!(
+        (
+            ces["n"].as_u64(),
+            ces["score"].as_f64(),
+            ces["mean"].as_f64()
+        ),
+        (Some(3), Some(200.0 / 3.0), Some(5.0))
+    );
+    let product = summary["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["survey"] == "product")
+        .unwrap();
+    let question = |id: &str| {
+        product["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["question"] == id)
+            .unwrap()
+            .clone()
+    };
+    let stars = question("stars");
+    assert_eq!(
+        (stars["scale"].as_str(), stars["mean"].as_f64()),
+        (Some("rating5"), Some(4.0))
+    );
+    assert_eq!(stars["distribution"], json!([0, 0, 1, 1, 1]));
+    let again = question("again");
+    assert_eq!(
+        (again["n"].as_u64(), again["distribution"].clone()),
+        (Some(3), json!([1, 2]))
+    );
+    assert!((again["score"].as_f64().unwrap() - 200.0 / 3.0).abs() < 1e-9);
+}

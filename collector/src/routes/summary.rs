@@ -1,9 +1,11 @@
-//! `GET /v1/sites/{key}/summary`: CSAT for CX managers, with n, the Wilson
-//! 95% interval and a low-sample flag, for the site and for each survey.
+//! `GET /v1/sites/{key}/summary[?survey=ID]`: the scores CX managers read
+//! (DESIGN §5), each with n, a 95% interval and a low-sample flag: CSAT, NPS
+//! and CES across the site, and every scored question of every survey.
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::stats::{Proportion, csat};
+use crate::stats::{Ces, Nps, Proportion, ces, csat, mean, nps, proportion};
+use crate::store::ScoreCount;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,30 +25,94 @@ struct Filter {
 #[derive(Serialize)]
 struct Summary {
     site: Slug,
-    csat: CsatFigure,
+    csat: Figure,
+    nps: Figure,
+    ces: Figure,
     surveys: Vec<SurveySummary>,
 }
 
 #[derive(Serialize)]
 struct SurveySummary {
     survey: Slug,
-    csat: CsatFigure,
+    /// All CSAT questions of the survey together.
+    csat: Figure,
+    questions: Vec<QuestionSummary>,
 }
 
 #[derive(Serialize)]
-struct CsatFigure {
+struct QuestionSummary {
+    question: Slug,
+    scale: String,
     #[serde(flatten)]
-    score: Proportion,
-    /// How many answered 1, 2, 3, 4 and 5.
-    distribution: [u64; 5],
+    figure: Figure,
 }
 
-impl CsatFigure {
-    fn new(distribution: [u64; 5]) -> Self {
+/// One score with how the answers spread over the scale.
+#[derive(Serialize)]
+struct Figure {
+    #[serde(flatten)]
+    score: Score,
+    /// How many gave each answer, lowest first (yes/no: no, yes).
+    distribution: Vec<u64>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Score {
+    /// CSAT (top two boxes) and yes/no (share of yes).
+    Share(Proportion),
+    Nps(Nps),
+    Ces(Ces),
+    /// Ratings: the mean and the spread.
+    Mean {
+        n: u64,
+        mean: Option<f64>,
+        low_sample: bool,
+    },
+}
+
+impl Figure {
+    fn of(scale: Scale, distribution: Vec<u64>) -> Self {
+        let score = match scale {
+            Scale::Csat => Score::Share(csat(&fixed(&distribution))),
+            Scale::Nps => Score::Nps(nps(&fixed(&distribution))),
+            Scale::Ces => Score::Ces(ces(&fixed(&distribution))),
+            Scale::YesNo => Score::Share(proportion(distribution[1], distribution.iter().sum())),
+            Scale::Rating(_) => {
+                let n = distribution.iter().sum();
+                Score::Mean {
+                    n,
+                    mean: mean(&distribution, 1),
+                    low_sample: n < crate::stats::LOW_SAMPLE_BELOW,
+                }
+            }
+        };
         Self {
-            score: csat(&distribution),
+            score,
             distribution,
         }
+    }
+}
+
+/// A distribution as the fixed-size array a score function takes.
+fn fixed<const N: usize>(distribution: &[u64]) -> [u64; N] {
+    let mut out = [0; N];
+    for (o, d) in out.iter_mut().zip(distribution) {
+        *o = *d;
+    }
+    out
+}
+
+/// Adds counts into a distribution over `scale`, ignoring values outside it.
+fn add(distribution: &mut Vec<u64>, scale: Scale, count: &ScoreCount) {
+    let size = usize::from(scale.max() - scale.min()) + 1;
+    distribution.resize(size, 0);
+    if let Some(slot) = count
+        .value
+        .checked_sub(scale.min())
+        .and_then(|i| distribution.get_mut(usize::from(i)))
+    {
+        *slot += count.count;
     }
 }
 
@@ -65,23 +131,56 @@ async fn summary(
         })
         .transpose()?;
     let counts = app.store.score_counts(&key, survey.as_ref()).await?;
-    let mut site_total = [0u64; 5];
-    let mut by_survey: BTreeMap<Slug, [u64; 5]> = BTreeMap::new();
-    for c in counts.iter().filter(|c| c.scale == Scale::Csat) {
-        let i = usize::from(c.value.saturating_sub(Scale::Csat.min()));
-        if i < 5 {
-            site_total[i] += c.count;
-            by_survey.entry(c.survey.clone()).or_default()[i] += c.count;
+
+    let mut site: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+    let mut surveys: BTreeMap<Slug, (Vec<u64>, BTreeMap<(Slug, String), (Scale, Vec<u64>)>)> =
+        BTreeMap::new();
+    for c in &counts {
+        let entry = surveys.entry(c.survey.clone()).or_default();
+        let (scale, dist) = entry
+            .1
+            .entry((c.question.clone(), c.scale.name()))
+            .or_insert_with(|| (c.scale, Vec::new()));
+        add(dist, *scale, c);
+        let site_key = match c.scale {
+            Scale::Csat => {
+                add(&mut entry.0, Scale::Csat, c);
+                Some("csat")
+            }
+            Scale::Nps => Some("nps"),
+            Scale::Ces => Some("ces"),
+            _ => None,
+        };
+        if let Some(k) = site_key {
+            add(site.entry(k).or_default(), c.scale, c);
         }
     }
+    let mut site_figure = |name: &'static str, scale: Scale| {
+        let mut dist = site.remove(name).unwrap_or_default();
+        dist.resize(usize::from(scale.max() - scale.min()) + 1, 0);
+        Figure::of(scale, dist)
+    };
     Ok(Json(Summary {
         site: key,
-        csat: CsatFigure::new(site_total),
-        surveys: by_survey
+        csat: site_figure("csat", Scale::Csat),
+        nps: site_figure("nps", Scale::Nps),
+        ces: site_figure("ces", Scale::Ces),
+        surveys: surveys
             .into_iter()
-            .map(|(survey, d)| SurveySummary {
-                survey,
-                csat: CsatFigure::new(d),
+            .map(|(survey, (mut csat_dist, questions))| {
+                csat_dist.resize(5, 0);
+                SurveySummary {
+                    survey,
+                    csat: Figure::of(Scale::Csat, csat_dist),
+                    questions: questions
+                        .into_iter()
+                        .map(|((question, scale_name), (scale, dist))| QuestionSummary {
+                            question,
+                            scale: scale_name,
+                            figure: Figure::of(scale, dist),
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     }))
