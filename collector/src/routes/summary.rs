@@ -94,6 +94,11 @@ impl Figure {
     }
 }
 
+/// Per question (id and scale name): its scale and distribution.
+type QuestionCounts = BTreeMap<(Slug, String), (Scale, Vec<u64>)>;
+/// Per survey: the CSAT distribution over all its CSAT questions, and each question's.
+type SurveyCounts = (Vec<u64>, QuestionCounts);
+
 /// A distribution as the fixed-size array a score function takes.
 fn fixed<const N: usize>(distribution: &[u64]) -> [u64; N] {
     let mut out = [0; N];
@@ -133,8 +138,7 @@ async fn summary(
     let counts = app.store.score_counts(&key, survey.as_ref()).await?;
 
     let mut site: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
-    let mut surveys: BTreeMap<Slug, (Vec<u64>, BTreeMap<(Slug, String), (Scale, Vec<u64>)>)> =
-        BTreeMap::new();
+    let mut surveys: BTreeMap<Slug, SurveyCounts> = BTreeMap::new();
     for c in &counts {
         let entry = surveys.entry(c.survey.clone()).or_default();
         let (scale, dist) = entry
