@@ -43,6 +43,11 @@ pub struct Config {
     /// Responses accepted per client IP per minute on each instance; 0 turns the limit off.
     #[arg(long, env = "SORI_RATE_LIMIT_PER_MINUTE", default_value_t = 120)]
     pub rate_limit_per_minute: u32,
+
+    /// Behind one reverse proxy or load balancer: take the client IP from the
+    /// last `X-Forwarded-For` entry (the one that proxy added) for rate limits.
+    #[arg(long, env = "SORI_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 impl Config {

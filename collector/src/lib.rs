@@ -44,6 +44,7 @@ pub struct AppState {
     pub admin_token: Option<Arc<config::Secret>>,
     pub rate_limit: Arc<ratelimit::RateLimiter>,
     pub max_body_bytes: usize,
+    pub behind_proxy: bool,
 }
 
 /// A collector bound to its port, ready to run.
@@ -99,6 +100,7 @@ impl Application {
             admin_token: config.admin_token.clone().map(Arc::new),
             rate_limit: Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute)),
             max_body_bytes: config.max_body_bytes,
+            behind_proxy: config.behind_proxy,
         };
         Ok(Self {
             listener,

@@ -54,9 +54,41 @@ impl RateLimiter {
     }
 }
 
+/// The client's address: the peer, or behind a proxy the last entry of
+/// `X-Forwarded-For` (earlier entries are the client's own claims).
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, behind_proxy: bool) -> IpAddr {
+    if !behind_proxy {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|ip| ip.trim().parse().ok())
+        .last()
+        .unwrap_or(peer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn behind_a_proxy_the_last_forwarded_address_is_the_client() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        assert_eq!(
+            client_ip(proxy, &headers, true),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(proxy, &headers, false), proxy);
+        assert_eq!(client_ip(proxy, &axum::http::HeaderMap::new(), true), proxy);
+    }
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 

@@ -38,7 +38,11 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, AppError> {
     app.rate_limit
-        .check(peer.ip())
+        .check(crate::ratelimit::client_ip(
+            peer.ip(),
+            &headers,
+            app.behind_proxy,
+        ))
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     json::require_json_or_text(&headers)?;
     let body = json::body(body, app.max_body_bytes)?;
