@@ -60,13 +60,15 @@ pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, behind_proxy: bo
     if !behind_proxy {
         return peer;
     }
+    // Only the very last entry is trusted; an unreadable one is not skipped
+    // in favour of an earlier entry, which the client could have forged.
     headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|ip| ip.trim().parse().ok())
-        .last()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|ip| ip.trim().parse().ok())
         .unwrap_or(peer)
 }
 
@@ -88,6 +90,8 @@ mod tests {
         );
         assert_eq!(client_ip(proxy, &headers, false), proxy);
         assert_eq!(client_ip(proxy, &axum::http::HeaderMap::new(), true), proxy);
+        headers.insert("x-forwarded-for", "203.0.113.9, garbage".parse().unwrap());
+        assert_eq!(client_ip(proxy, &headers, true), proxy);
     }
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
