@@ -479,3 +479,74 @@ async fn commands_given_before_the_widget_loads_run_in_order_once_it_is_in() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spa_navigation_and_exit_intent_trigger_their_surveys() {
+    let name = "spa_navigation_and_exit_intent_trigger_their_surveys";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    for (id, title, trigger) in [
+        (
+            "reports-visit",
+            "Reports feedback",
+            json!({"page_view": "/demo/reports*"}),
+        ),
+        ("leaving", "Before you go", json!("exit_intent")),
+    ] {
+        let survey = json!({
+            "id": id, "name": title, "title": {"en": title}, "trigger": trigger,
+            "questions": [{"id": "ok", "kind": "yes_no", "prompt": {"en": "Did you find what you needed?"}}]
+        });
+        let path = "/v1/admin/sites/demo/surveys";
+        assert_eq!(
+            app.admin(reqwest::Method::POST, path, Some(survey))
+                .await
+                .status(),
+            201
+        );
+        let activate = app
+            .admin(
+                reqwest::Method::POST,
+                &format!("{path}/{id}/activate"),
+                None,
+            )
+            .await;
+        assert_eq!(activate.status(), 200);
+    }
+    let page = demo_page(&app);
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            wait_in(&widget, "button.launcher").await?;
+            // An SPA route change: pushState fires no event; the widget notices anyway.
+            client
+                .execute("history.pushState({}, '', '/demo/reports/2026-11')", vec![])
+                .await?;
+            // chromedriver forgets element references on any navigation, pushState included.
+            let widget = Browser::widget_of(&client).await?;
+            anyhow::ensure!(
+                dialog_title(&widget).await? == "Reports feedback",
+                "the page_view trigger missed pushState"
+            );
+            click(&widget, "button.close").await?;
+            // The pointer leaves through the top of the window.
+            client
+                .execute(
+                    "document.documentElement.dispatchEvent(new MouseEvent('mouseout', \
+                     {bubbles: true, clientX: 300, clientY: -2, relatedTarget: null}))",
+                    vec![],
+                )
+                .await?;
+            anyhow::ensure!(
+                dialog_title(&widget).await? == "Before you go",
+                "exit intent did not trigger"
+            );
+            Ok(())
+        })
+        .await;
+    app.stop().await;
+}
