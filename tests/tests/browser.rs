@@ -550,3 +550,58 @@ async fn spa_navigation_and_exit_intent_trigger_their_surveys() {
         .await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_on_page_trigger_shows_its_survey_after_the_wait() {
+    let name = "a_time_on_page_trigger_shows_its_survey_after_the_wait";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let survey = json!({
+        "id": "dwell", "name": "Time on page", "title": {"en": "Still with us?"}, "trigger": {"seconds": 2},
+        "questions": [{"id": "ok", "kind": "yes_no", "prompt": {"en": "Is this page what you expected?"}}]
+    });
+    let path = "/v1/admin/sites/demo/surveys";
+    assert_eq!(
+        app.admin(reqwest::Method::POST, path, Some(survey))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        app.admin(
+            reqwest::Method::POST,
+            &format!("{path}/dwell/activate"),
+            None
+        )
+        .await
+        .status(),
+        200
+    );
+    let page = demo_page(&app);
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            let started = std::time::Instant::now();
+            let widget = open_page(&client, &page).await?;
+            wait_in(&widget, "button.launcher").await?;
+            let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
+            anyhow::ensure!(
+                open == false || started.elapsed() >= Duration::from_secs(2),
+                "it appeared before its time"
+            );
+            anyhow::ensure!(
+                dialog_title(&widget).await? == "Still with us?",
+                "the seconds trigger never fired"
+            );
+            anyhow::ensure!(
+                started.elapsed() >= Duration::from_secs(2),
+                "it appeared before its time"
+            );
+            Ok(())
+        })
+        .await;
+    app.stop().await;
+}
