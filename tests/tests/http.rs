@@ -329,6 +329,8 @@ async fn past_the_rate_limit_a_client_gets_429_with_retry_after() {
     }
     let r = app.post_response(&csat_body(new_id(), 4)).await;
     assert!(r.headers().contains_key("retry-after"));
+    // The widget runs on another origin: it may read Retry-After only if exposed.
+    assert_eq!(r.headers()["access-control-expose-headers"], "retry-after");
     let (status, error) = error_of(r).await;
     assert_eq!(
         (status, error["code"].as_str()),

@@ -18,6 +18,17 @@ pub enum ApiError {
     Rejected(String),
 }
 
+thread_local! {
+    /// The longest `Retry-After` (seconds) the collector asked for since the
+    /// last retry was scheduled.
+    static RETRY_AFTER_SECS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Takes the `Retry-After` the collector last asked for, in seconds (0 for none).
+pub fn take_retry_after() -> u32 {
+    RETRY_AFTER_SECS.with(|r| r.replace(0))
+}
+
 pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
     let text = request(&format!("{base}v1/sites/{site}/config"), None).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::Rejected(e.to_string()))
@@ -97,6 +108,13 @@ async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
     if response.ok() {
         Ok(text)
     } else if status >= 500 || status == 429 || status == 408 {
+        let wait = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse().ok());
+        RETRY_AFTER_SECS.with(|r| r.set(r.get().max(wait.unwrap_or(0))));
         Err(ApiError::Transient)
     } else {
         let message = serde_json::from_str::<ErrorBody>(&text)

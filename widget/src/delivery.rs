@@ -34,7 +34,8 @@ pub fn watch(w: Widget) {
 }
 
 /// A send failed for a reason worth retrying: try again after 1, 2, 4 …
-/// seconds, up to a minute apart.
+/// seconds, up to a minute apart, or later if the collector said so with
+/// `Retry-After`.
 pub fn retry_later(w: Widget) {
     if SCHEDULED.with(|s| s.replace(true)) {
         return;
@@ -44,9 +45,13 @@ pub fn retry_later(w: Widget) {
         f.set(n.saturating_add(1));
         n
     });
-    let pause = 1000_i32
+    let backoff = 1000_i32
         .saturating_mul(1 << failures.min(6))
         .min(MAX_PAUSE_MS);
+    let asked = i32::try_from(api::take_retry_after())
+        .unwrap_or(i32::MAX)
+        .saturating_mul(1000);
+    let pause = backoff.max(asked);
     let Some(window) = web_sys::window() else {
         return;
     };

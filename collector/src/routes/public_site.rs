@@ -44,6 +44,9 @@ pub async fn guard(
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         headers.append(header::VARY, HeaderValue::from_static("origin"));
+        // Not a CORS-safelisted header: without this the widget could not
+        // read how long a 429 asks it to wait.
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("retry-after"));
     }
     Ok(response)
 }
