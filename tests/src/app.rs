@@ -209,6 +209,30 @@ pub fn csat_body(id: ResponseId, score: i64) -> serde_json::Value {
 }
 
 impl TestApp {
+    /// Creates `survey` on `site` through the admin API and activates it;
+    /// returns the stored survey as the activate call answered.
+    pub async fn add_live_survey(
+        &self,
+        site: &str,
+        survey: serde_json::Value,
+    ) -> serde_json::Value {
+        let path = format!("/v1/admin/sites/{site}/surveys");
+        let created = self
+            .admin(reqwest::Method::POST, &path, Some(survey.clone()))
+            .await;
+        assert_eq!(created.status(), 201, "creating the survey");
+        let id = survey["id"].as_str().expect("the survey has an id");
+        let active = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("{path}/{id}/activate"),
+                None,
+            )
+            .await;
+        assert_eq!(active.status(), 200, "activating the survey");
+        active.json().await.expect("the survey as JSON")
+    }
+
     /// Sends an admin request with the admin token.
     pub async fn admin(
         &self,

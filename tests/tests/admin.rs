@@ -28,15 +28,7 @@ fn every_kind() -> Value {
 }
 
 async fn create_active(app: &TestApp, survey: Value) -> Value {
-    let path = format!("/v1/admin/sites/{SITE}/surveys");
-    let created = app.admin(Method::POST, &path, Some(survey.clone())).await;
-    assert_eq!(created.status(), 201);
-    let id = survey["id"].as_str().unwrap();
-    let active = app
-        .admin(Method::POST, &format!("{path}/{id}/activate"), None)
-        .await;
-    assert_eq!(active.status(), 200);
-    active.json().await.unwrap()
+    app.add_live_survey(SITE, survey).await
 }
 
 fn response(id: &str, version: u64, answers: Value, finished: bool, seq: u32) -> Value {

@@ -500,21 +500,7 @@ async fn spa_navigation_and_exit_intent_trigger_their_surveys() {
             "id": id, "name": title, "title": {"en": title}, "trigger": trigger,
             "questions": [{"id": "ok", "kind": "yes_no", "prompt": {"en": "Did you find what you needed?"}}]
         });
-        let path = "/v1/admin/sites/demo/surveys";
-        assert_eq!(
-            app.admin(reqwest::Method::POST, path, Some(survey))
-                .await
-                .status(),
-            201
-        );
-        let activate = app
-            .admin(
-                reqwest::Method::POST,
-                &format!("{path}/{id}/activate"),
-                None,
-            )
-            .await;
-        assert_eq!(activate.status(), 200);
+        app.add_live_survey("demo", survey).await;
     }
     let page = demo_page(&app);
     let browser = Browser::start().await.expect("headless Chromium starts");
@@ -563,23 +549,7 @@ async fn a_time_on_page_trigger_shows_its_survey_after_the_wait() {
         "id": "dwell", "name": "Time on page", "title": {"en": "Still with us?"}, "trigger": {"seconds": 2},
         "questions": [{"id": "ok", "kind": "yes_no", "prompt": {"en": "Is this page what you expected?"}}]
     });
-    let path = "/v1/admin/sites/demo/surveys";
-    assert_eq!(
-        app.admin(reqwest::Method::POST, path, Some(survey))
-            .await
-            .status(),
-        201
-    );
-    assert_eq!(
-        app.admin(
-            reqwest::Method::POST,
-            &format!("{path}/dwell/activate"),
-            None
-        )
-        .await
-        .status(),
-        200
-    );
+    app.add_live_survey("demo", survey).await;
     let page = demo_page(&app);
     let browser = Browser::start().await.expect("headless Chromium starts");
     browser

@@ -46,7 +46,10 @@ pub async fn guard(
         headers.append(header::VARY, HeaderValue::from_static("origin"));
         // Not a CORS-safelisted header: without this the widget could not
         // read how long a 429 asks it to wait.
-        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("retry-after"));
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
     }
     Ok(response)
 }
