@@ -31,6 +31,12 @@ async fn create_active(app: &TestApp, survey: Value) -> Value {
     app.add_live_survey(SITE, survey).await
 }
 
+/// Posts a fresh, finished response to version 1 of the `product` survey.
+async fn post_finished(app: &TestApp, answers: Value) -> reqwest::Response {
+    app.post_response(&response(&new_id().to_string(), 1, answers, true, 0))
+        .await
+}
+
 fn response(id: &str, version: u64, answers: Value, finished: bool, seq: u32) -> Value {
     json!({"id": id, "survey": "product", "survey_version": version, "locale": "en",
            "answers": answers, "finished": finished, "seq": seq})
@@ -168,15 +174,7 @@ async fn each_kind_of_answer_is_checked_against_its_question() {
         json!([{"question": "nps", "value": 3}, {"question": "why", "value": "Exports are slow"}]),
     ];
     for answers in good {
-        let r = app
-            .post_response(&response(
-                &new_id().to_string(),
-                1,
-                answers.clone(),
-                true,
-                0,
-            ))
-            .await;
+        let r = post_finished(&app, answers.clone()).await;
         assert_eq!(r.status(), 200, "{answers}");
     }
     let bad = [
@@ -211,15 +209,7 @@ async fn each_kind_of_answer_is_checked_against_its_question() {
         (json!([{"question": "ces", "value": 4}]), "answers"),
     ];
     for (answers, field) in bad {
-        let r = app
-            .post_response(&response(
-                &new_id().to_string(),
-                1,
-                answers.clone(),
-                true,
-                0,
-            ))
-            .await;
+        let r = post_finished(&app, answers.clone()).await;
         assert_eq!(r.status(), 422, "{answers}");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["field"], field, "{body}");
@@ -291,12 +281,7 @@ async fn editing_a_live_survey_keeps_answers_in_flight_valid() {
     );
     // A respondent who loaded version 1 answers a question version 2 dropped.
     let old = json!([{"question": "nps", "value": 8}, {"question": "ces", "value": 5}]);
-    assert_eq!(
-        app.post_response(&response(&new_id().to_string(), 1, old.clone(), true, 0))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(post_finished(&app, old.clone()).await.status(), 200);
     let r = app
         .post_response(&response(&new_id().to_string(), 2, old, true, 0))
         .await;
@@ -326,12 +311,7 @@ async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
         json!([{"question": "nps", "value": 3}, {"question": "why", "value": "Slow exports"}, {"question": "again", "value": false}]),
     ];
     for a in answers {
-        assert_eq!(
-            app.post_response(&response(&new_id().to_string(), 1, a, true, 0))
-                .await
-                .status(),
-            200
-        );
+        assert_eq!(post_finished(&app, a).await.status(), 200);
     }
     let summary: Value = app
         .admin(Method::GET, &format!("/v1/sites/{SITE}/summary"), None)
