@@ -2,9 +2,9 @@
 //! while the network or the collector is down, a flush as soon as the
 //! browser is back online, and a last `sendBeacon` when the page goes away.
 
-use crate::state::{SendState, Widget};
+use crate::state::{SendState, endpoint, read, write};
+use crate::view;
 use crate::{api, engine};
-use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -18,15 +18,15 @@ thread_local! {
 }
 
 /// Listens for the browser coming back online and for the page going away.
-pub fn watch(w: Widget) {
+pub fn watch() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let online = Closure::<dyn Fn()>::new(move || flush_now(w));
+    let online = Closure::<dyn Fn()>::new(flush_now);
     let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
     online.forget();
     let leaving = Closure::<dyn Fn()>::new(move || {
-        let (base, site) = w.env.with_value(|e| (e.base.clone(), e.site.clone()));
+        let (base, site) = endpoint();
         api::beacon_outbox(&base, &site);
     });
     let _ = window.add_event_listener_with_callback("pagehide", leaving.as_ref().unchecked_ref());
@@ -36,7 +36,7 @@ pub fn watch(w: Widget) {
 /// A send failed for a reason worth retrying: try again after 1, 2, 4 …
 /// seconds, up to a minute apart, or later if the collector said so with
 /// `Retry-After`.
-pub fn retry_later(w: Widget) {
+pub fn retry_later() {
     if SCHEDULED.with(|s| s.replace(true)) {
         return;
     }
@@ -57,35 +57,38 @@ pub fn retry_later(w: Widget) {
     };
     let fire = Closure::once_into_js(move || {
         SCHEDULED.with(|s| s.set(false));
-        flush_now(w);
+        flush_now();
     });
     let _ =
         window.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), pause);
 }
 
 /// Sends what waits now; schedules the next try if something is still left.
-pub fn flush_now(w: Widget) {
-    let (base, site) = w.env.with_value(|e| (e.base.clone(), e.site.clone()));
-    leptos::task::spawn_local(async move {
+pub fn flush_now() {
+    let (base, site) = endpoint();
+    wasm_bindgen_futures::spawn_local(async move {
         let empty = api::flush_outbox(&base, &site).await;
-        settle(w, &site);
+        settle(&site);
         if empty {
             FAILURES.with(|f| f.set(0));
         } else {
-            retry_later(w);
+            retry_later();
         }
     });
 }
 
 /// If the response on screen failed to send but has gone out since, say so.
-fn settle(w: Widget, site: &str) {
-    let form = w.form;
-    if form.status.get_untracked() == SendState::Failed
-        && !api::is_pending(site, form.response_id.get_untracked())
-    {
-        if let Some(survey) = form.survey.get_untracked() {
-            engine::answered(w, &survey.id);
-        }
-        form.status.set(SendState::Sent);
+fn settle(site: &str) {
+    let gone_out = read(|w| {
+        let form = &w.form;
+        (form.status == SendState::Failed && !api::is_pending(site, form.response_id))
+            .then(|| form.survey.as_ref().map(|s| s.id.clone()))
+            .flatten()
+    })
+    .flatten();
+    if let Some(survey) = gone_out {
+        engine::answered(&survey);
+        write(|w| w.form.status = SendState::Sent);
+        view::render(view::Focus::Open);
     }
 }

@@ -3,8 +3,8 @@
 //! kept in localStorage (never cookies); the session count in sessionStorage.
 
 use crate::api;
-use crate::state::{ConfigState, SendState, Widget};
-use leptos::prelude::*;
+use crate::state::{SendState, read, write};
+use crate::view::{self, Focus};
 use sori_protocol::targeting::url_matches;
 use sori_protocol::{Audience, Memory, SiteConfig, Slug, SurveyDefinition, Trigger};
 use std::cell::RefCell;
@@ -23,11 +23,18 @@ thread_local! {
     static LAST_PATH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-fn config(w: Widget) -> Option<SiteConfig> {
-    w.config.with_untracked(|c| match c {
-        ConfigState::Ready(c) => Some(c.clone()),
-        _ => None,
-    })
+fn config() -> Option<SiteConfig> {
+    read(|w| w.site_config().cloned()).flatten()
+}
+
+fn site() -> String {
+    crate::state::endpoint().1
+}
+
+/// Puts `survey` on screen with a fresh response.
+fn begin(survey: SurveyDefinition) {
+    write(|w| w.begin(survey));
+    view::render(Focus::Open);
 }
 
 /// The survey the launcher and `sori('open')` show: the first one that
@@ -37,51 +44,55 @@ pub fn launcher_survey(config: &SiteConfig) -> Option<&SurveyDefinition> {
 }
 
 /// Starts the triggers once the config is in, then runs what waited for it.
-pub fn config_ready(w: Widget) {
-    let Some(config) = config(w) else { return };
-    watch_navigation(w);
+pub fn config_ready() {
+    let Some(config) = config() else { return };
+    watch_navigation();
     for survey in &config.surveys {
         match survey.trigger {
-            Trigger::Seconds(seconds) => after_seconds(w, survey.id.clone(), seconds),
-            Trigger::ExitIntent => watch_exit_intent(w),
+            Trigger::Seconds(seconds) => after_seconds(survey.id.clone(), seconds),
+            Trigger::ExitIntent => watch_exit_intent(),
             _ => {}
         }
     }
     for pending in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
         match pending {
-            Pending::Open => open_launcher_survey(w),
-            Pending::Event(event) => track(w, event),
-            Pending::Survey(id) => show_by_id(w, id),
+            Pending::Open => open_launcher_survey(),
+            Pending::Event(event) => track(event),
+            Pending::Survey(id) => show_by_id(id),
         }
     }
 }
 
 /// `sori('open')` and the launcher: the survey in progress, else the launcher survey.
-pub fn open_launcher_survey(w: Widget) {
-    let Some(config) = config(w) else {
+pub fn open_launcher_survey() {
+    let Some(config) = config() else {
         PENDING.with(|p| p.borrow_mut().push(Pending::Open));
-        w.open.set(true);
+        write(|w| w.open = true);
+        view::render(Focus::Open);
         return;
     };
-    let in_progress = w.form.survey.with_untracked(Option::is_some)
-        && !matches!(w.form.status.get_untracked(), SendState::Sent);
+    let in_progress =
+        read(|w| w.form.survey.is_some() && w.form.status != SendState::Sent) == Some(true);
     match launcher_survey(&config) {
-        Some(survey) if !in_progress => w.begin(survey.clone()),
-        _ => w.open.set(true),
+        Some(survey) if !in_progress => begin(survey.clone()),
+        _ => {
+            write(|w| w.open = true);
+            view::render(Focus::Open);
+        }
     }
 }
 
 /// `sori('survey', id)`: the host asked for it by name, so it is shown
 /// whatever its trigger, targeting and fatigue rules say.
-pub fn show_by_id(w: Widget, id: Slug) {
-    let Some(config) = config(w) else {
+pub fn show_by_id(id: Slug) {
+    let Some(config) = config() else {
         PENDING.with(|p| p.borrow_mut().push(Pending::Survey(id)));
         return;
     };
     match config.surveys.iter().find(|s| s.id == id) {
         Some(survey) => {
-            remember_shown(w, &survey.id);
-            w.begin(survey.clone());
+            remember_shown(&survey.id);
+            begin(survey.clone());
         }
         None => crate::state::warn(&format!("sori: no active survey '{id}'")),
     }
@@ -89,8 +100,8 @@ pub fn show_by_id(w: Widget, id: Slug) {
 
 /// `sori('track', event)`: shows the first survey this event triggers, if
 /// targeting and fatigue allow.
-pub fn track(w: Widget, event: String) {
-    let Some(config) = config(w) else {
+pub fn track(event: String) {
+    let Some(config) = config() else {
         PENDING.with(|p| p.borrow_mut().push(Pending::Event(event)));
         return;
     };
@@ -99,15 +110,15 @@ pub fn track(w: Widget, event: String) {
         .iter()
         .filter(|s| s.trigger == Trigger::Event(event.clone()));
     for survey in triggered {
-        if try_show(w, &config, survey) {
+        if try_show(&config, survey) {
             break;
         }
     }
 }
 
 /// Records that the respondent finished `survey`.
-pub fn answered(w: Widget, survey: &Slug) {
-    let site = w.env.with_value(|e| e.site.clone());
+pub fn answered(survey: &Slug) {
+    let site = site();
     let mut memory = load_memory(&site);
     memory.answered(survey, now_ms());
     save_memory(&site, &memory);
@@ -115,25 +126,27 @@ pub fn answered(w: Widget, survey: &Slug) {
 
 /// Shows `survey` on its own if nothing else is on screen and its
 /// targeting and the fatigue rules allow it now.
-fn try_show(w: Widget, config: &SiteConfig, survey: &SurveyDefinition) -> bool {
-    if w.open.get_untracked() {
+fn try_show(config: &SiteConfig, survey: &SurveyDefinition) -> bool {
+    let Some((open, identity, locale)) = read(|w| (w.open, w.identity.clone(), w.locale())) else {
+        return false;
+    };
+    if open {
         return false;
     }
     let path = current_path();
-    let identity = w.identity.get_untracked();
     let respondent = api::respondent_id()
         .map(|u| u.to_string())
         .unwrap_or_default();
     let audience = Audience {
         path: &path,
-        locale: w.locale(),
+        locale,
         attributes: &identity.attributes,
         respondent: &respondent,
     };
     if !survey.targeting.matches(&survey.id, &audience) {
         return false;
     }
-    let site = w.env.with_value(|e| e.site.clone());
+    let site = site();
     let memory = load_memory(&site);
     let now = now_ms();
     if !memory.may_show(
@@ -145,14 +158,14 @@ fn try_show(w: Widget, config: &SiteConfig, survey: &SurveyDefinition) -> bool {
     ) {
         return false;
     }
-    remember_shown(w, &survey.id);
-    w.begin(survey.clone());
+    remember_shown(&survey.id);
+    begin(survey.clone());
     true
 }
 
 /// A shown survey counts as seen, answered or dismissed.
-fn remember_shown(w: Widget, survey: &Slug) {
-    let site = w.env.with_value(|e| e.site.clone());
+fn remember_shown(survey: &Slug) {
+    let site = site();
     let mut memory = load_memory(&site);
     memory.shown(survey, now_ms());
     save_memory(&site, &memory);
@@ -167,7 +180,7 @@ fn current_path() -> String {
         .unwrap_or_default()
 }
 
-fn page_viewed(w: Widget) {
+fn page_viewed() {
     let path = current_path();
     let changed = LAST_PATH.with(|last| {
         let mut last = last.borrow_mut();
@@ -175,13 +188,13 @@ fn page_viewed(w: Widget) {
         *last = path.clone();
         changed
     });
-    let Some(config) = config(w).filter(|_| changed) else {
+    let Some(config) = config().filter(|_| changed) else {
         return;
     };
     for survey in &config.surveys {
         if let Trigger::PageView(pattern) = &survey.trigger
             && url_matches(pattern, &path)
-            && try_show(w, &config, survey)
+            && try_show(&config, survey)
         {
             break;
         }
@@ -191,29 +204,29 @@ fn page_viewed(w: Widget) {
 /// Page views now and on SPA navigation. `popstate` catches back and
 /// forward; `pushState` fires no event, so the path is also checked a few
 /// times a second rather than patching the host page's `history`.
-fn watch_navigation(w: Widget) {
+fn watch_navigation() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    page_viewed(w);
-    let on_change = Closure::<dyn Fn()>::new(move || page_viewed(w));
+    page_viewed();
+    let on_change = Closure::<dyn Fn()>::new(page_viewed);
     let callback = on_change.as_ref().unchecked_ref();
     let _ = window.add_event_listener_with_callback("popstate", callback);
     let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(callback, 250);
     on_change.forget();
 }
 
-fn after_seconds(w: Widget, survey: Slug, seconds: u32) {
+fn after_seconds(survey: Slug, seconds: u32) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let elapsed = window.performance().map(|p| p.now()).unwrap_or(0.0);
     let wait = (f64::from(seconds) * 1000.0 - elapsed).max(0.0) as i32;
     let fire = Closure::once_into_js(move || {
-        if let Some(config) = config(w)
+        if let Some(config) = config()
             && let Some(s) = config.surveys.iter().find(|s| s.id == survey)
         {
-            try_show(w, &config, s);
+            try_show(&config, s);
         }
     });
     let _ =
@@ -226,7 +239,7 @@ thread_local! {
 
 /// The pointer leaving through the top of the window, on devices with a
 /// fine pointer (desktops); touch devices have no such gesture.
-fn watch_exit_intent(w: Widget) {
+fn watch_exit_intent() {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -245,13 +258,13 @@ fn watch_exit_intent(w: Widget) {
         if ev.related_target().is_some() || ev.client_y() > 0 {
             return;
         }
-        let Some(config) = config(w) else { return };
+        let Some(config) = config() else { return };
         for survey in config
             .surveys
             .iter()
             .filter(|s| s.trigger == Trigger::ExitIntent)
         {
-            if try_show(w, &config, survey) {
+            if try_show(&config, survey) {
                 break;
             }
         }

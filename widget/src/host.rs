@@ -3,16 +3,19 @@
 //! Styles go in as a constructed stylesheet (`adoptedStyleSheets`), which
 //! strict CSPs allow and which neither leaks out nor lets page styles in.
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 const STYLES: &str = include_str!("style.css");
 
-/// Creates the host element and returns the element to mount the app in.
-pub fn create() -> Result<HtmlElement, JsValue> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("sori: no document"))?;
+thread_local! {
+    static ROOTS: RefCell<Option<(ShadowRoot, Element)>> = const { RefCell::new(None) };
+}
+
+/// Creates the host element and its shadow root; returns the shadow root.
+pub fn create() -> Result<ShadowRoot, JsValue> {
+    let document = crate::dom::document().ok_or_else(|| JsValue::from_str("sori: no document"))?;
     let body = document
         .body()
         .ok_or_else(|| JsValue::from_str("sori: no <body>"))?;
@@ -21,20 +24,20 @@ pub fn create() -> Result<HtmlElement, JsValue> {
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(STYLES)?;
     shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-    let root: HtmlElement = document.create_element("div")?.unchecked_into();
-    root.set_class_name("root");
-    shadow.append_child(&root)?;
+    let mount = document.create_element("div")?;
+    mount.set_class_name("root");
+    shadow.append_child(&mount)?;
     body.append_child(&host)?;
-    Ok(root)
+    ROOTS.with(|r| *r.borrow_mut() = Some((shadow.clone(), mount)));
+    Ok(shadow)
 }
 
 /// Our shadow root.
-pub fn shadow_root() -> Option<web_sys::ShadowRoot> {
-    let document = web_sys::window()?.document()?;
-    document.query_selector("sori-widget").ok()??.shadow_root()
+pub fn shadow_root() -> Option<ShadowRoot> {
+    ROOTS.with(|r| r.borrow().as_ref().map(|(s, _)| s.clone()))
 }
 
-/// The element focused inside our shadow root, if any.
-pub fn active_element() -> Option<web_sys::Element> {
-    shadow_root()?.active_element()
+/// The element inside the shadow root that launcher and dialog live in.
+pub fn mount() -> Option<Element> {
+    ROOTS.with(|r| r.borrow().as_ref().map(|(_, m)| m.clone()))
 }

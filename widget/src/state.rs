@@ -1,10 +1,13 @@
-//! The widget's shared state, provided as context, and the `sori(...)`
+//! The widget's state, one value per page, and the `sori(...)`
 //! commands that drive it from the host page.
 
+use crate::view::{self, Focus};
 use crate::{api, engine};
-use leptos::prelude::*;
-use sori_protocol::{AnswerValue, Locale, ResponseId, SiteConfig, Slug, SurveyDefinition};
-use std::cell::Cell;
+use sori_protocol::rules::shown;
+use sori_protocol::{
+    AnswerValue, Locale, Question, ResponseId, SiteConfig, Slug, SurveyDefinition,
+};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -38,7 +41,6 @@ impl Env {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
 pub enum ConfigState {
     Loading,
     Ready(SiteConfig),
@@ -66,147 +68,186 @@ pub struct Identity {
 /// One respondent's progress through the survey on screen. It outlives the
 /// panel, so closing and reopening keeps what was chosen, and every save
 /// reuses the response id (the idempotency key).
-#[derive(Clone, Copy)]
 pub struct Form {
-    pub survey: RwSignal<Option<SurveyDefinition>>,
-    pub answers: RwSignal<BTreeMap<Slug, AnswerValue>>,
+    pub survey: Option<SurveyDefinition>,
+    pub answers: BTreeMap<Slug, AnswerValue>,
     /// Text typed for a multi-choice "Other".
-    pub others: RwSignal<BTreeMap<Slug, String>>,
+    pub others: BTreeMap<Slug, String>,
     /// Index into the questions shown for the current answers.
-    pub step: RwSignal<usize>,
-    pub status: RwSignal<SendState>,
+    pub step: usize,
+    pub status: SendState,
     /// The question still waiting for an answer, and what to tell the respondent.
-    pub missing: RwSignal<Option<(Slug, &'static str)>>,
-    pub response_id: RwSignal<ResponseId>,
+    pub missing: Option<(Slug, &'static str)>,
+    pub response_id: ResponseId,
     /// Saves made of this response so far; each save sends the next number.
-    pub seq: StoredValue<u32>,
+    pub seq: u32,
 }
 
-#[derive(Clone, Copy)]
+impl Form {
+    /// The questions asked given the answers so far.
+    pub fn asked(&self) -> Vec<&Question> {
+        self.survey
+            .as_ref()
+            .map(|s| shown(s, &self.answers))
+            .unwrap_or_default()
+    }
+
+    /// The step on screen, kept within the questions asked.
+    pub fn step(&self) -> usize {
+        self.step.min(self.asked().len().saturating_sub(1))
+    }
+
+    pub fn current(&self) -> Option<&Question> {
+        self.asked().get(self.step()).copied()
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.step() + 1 >= self.asked().len()
+    }
+}
+
 pub struct Widget {
-    pub env: StoredValue<Env>,
-    pub open: RwSignal<bool>,
-    pub config: RwSignal<ConfigState>,
+    pub env: Env,
+    pub open: bool,
+    pub config: ConfigState,
     /// Set by `sori('locale', …)`; wins over everything else.
-    pub explicit_locale: RwSignal<Option<Locale>>,
-    pub identity: RwSignal<Identity>,
+    pub explicit_locale: Option<Locale>,
+    pub identity: Identity,
     pub form: Form,
-    /// Bumped when the panel closes, so the launcher takes focus back.
-    pub closed: RwSignal<u32>,
 }
 
 impl Widget {
     pub fn new(env: Env) -> Self {
         Self {
-            env: StoredValue::new(env),
-            open: RwSignal::new(false),
-            config: RwSignal::new(ConfigState::Loading),
-            explicit_locale: RwSignal::new(None),
-            identity: RwSignal::new(Identity::default()),
+            env,
+            open: false,
+            config: ConfigState::Loading,
+            explicit_locale: None,
+            identity: Identity::default(),
             form: Form {
-                survey: RwSignal::new(None),
-                answers: RwSignal::new(BTreeMap::new()),
-                others: RwSignal::new(BTreeMap::new()),
-                step: RwSignal::new(0),
-                status: RwSignal::new(SendState::Editing),
-                missing: RwSignal::new(None),
-                response_id: RwSignal::new(api::new_response_id()),
-                seq: StoredValue::new(0),
+                survey: None,
+                answers: BTreeMap::new(),
+                others: BTreeMap::new(),
+                step: 0,
+                status: SendState::Editing,
+                missing: None,
+                response_id: api::new_response_id(),
+                seq: 0,
             },
-            closed: RwSignal::new(0),
         }
     }
 
     /// `sori('locale')`, then `data-locale`, then the browser's language when
     /// we speak it, then the site's default.
     pub fn locale(&self) -> Locale {
-        let site_default = self.config.with(|c| match c {
+        let site_default = match &self.config {
             ConfigState::Ready(c) => Some(c.locale),
             _ => None,
-        });
+        };
         self.explicit_locale
-            .get()
-            .or_else(|| self.env.with_value(|e| e.attr_locale.or(e.browser_locale)))
+            .or(self.env.attr_locale)
+            .or(self.env.browser_locale)
             .or(site_default)
             .unwrap_or(Locale::En)
     }
 
-    /// Fetches the site config, starts the triggers, then sends anything an
-    /// earlier visit left unsent.
-    pub fn load(self) {
-        let (base, site) = self.env.with_value(|e| (e.base.clone(), e.site.clone()));
-        leptos::task::spawn_local(async move {
-            match api::fetch_config(&base, &site).await {
-                Ok(config) => {
-                    self.config.set(ConfigState::Ready(config));
-                    engine::config_ready(self);
-                }
-                Err(e) => {
-                    let why = match e {
-                        api::ApiError::Transient => "network or server error".to_owned(),
-                        api::ApiError::Rejected(why) => why,
-                    };
-                    warn(&format!("sori: could not load the site config: {why}"));
-                    self.config.set(ConfigState::Failed);
-                }
-            }
-            crate::delivery::watch(self);
-            if !api::flush_outbox(&base, &site).await {
-                crate::delivery::retry_later(self);
-            }
-        });
+    pub fn site_config(&self) -> Option<&SiteConfig> {
+        match &self.config {
+            ConfigState::Ready(c) => Some(c),
+            _ => None,
+        }
     }
 
     /// Puts `survey` on screen with a fresh response.
-    pub fn begin(&self, survey: SurveyDefinition) {
-        let form = self.form;
-        form.answers.set(BTreeMap::new());
-        form.others.set(BTreeMap::new());
-        form.step.set(0);
-        form.missing.set(None);
-        form.status.set(SendState::Editing);
-        form.response_id.set(api::new_response_id());
-        form.seq.set_value(0);
-        form.survey.set(Some(survey));
-        self.open.set(true);
-    }
-
-    pub fn close(&self) {
-        if self.open.get_untracked() {
-            self.open.set(false);
-            self.closed.update(|n| *n += 1);
-        }
+    pub fn begin(&mut self, survey: SurveyDefinition) {
+        self.form = Form {
+            survey: Some(survey),
+            answers: BTreeMap::new(),
+            others: BTreeMap::new(),
+            step: 0,
+            status: SendState::Editing,
+            missing: None,
+            response_id: api::new_response_id(),
+            seq: 0,
+        };
+        self.open = true;
     }
 }
 
 thread_local! {
-    static WIDGET: Cell<Option<Widget>> = const { Cell::new(None) };
+    static WIDGET: RefCell<Option<Widget>> = const { RefCell::new(None) };
 }
 
 pub fn install(widget: Widget) {
-    WIDGET.with(|w| w.set(Some(widget)));
+    WIDGET.with(|w| *w.borrow_mut() = Some(widget));
+}
+
+/// Reads the widget's state (`None` before [`install`]). Never nest a
+/// [`write`] inside.
+pub fn read<R>(f: impl FnOnce(&Widget) -> R) -> Option<R> {
+    WIDGET.with(|w| w.borrow().as_ref().map(f))
+}
+
+/// Changes the widget's state (`None` before [`install`]).
+pub fn write<R>(f: impl FnOnce(&mut Widget) -> R) -> Option<R> {
+    WIDGET.with(|w| w.borrow_mut().as_mut().map(f))
+}
+
+/// The collector URL and the site key, for a network call.
+pub fn endpoint() -> (String, String) {
+    read(|w| (w.env.base.clone(), w.env.site.clone())).unwrap_or_default()
+}
+
+/// Fetches the site config, starts the triggers, then sends anything an
+/// earlier visit left unsent.
+pub fn load() {
+    let (base, site) = endpoint();
+    wasm_bindgen_futures::spawn_local(async move {
+        match api::fetch_config(&base, &site).await {
+            Ok(config) => {
+                write(|w| w.config = ConfigState::Ready(config));
+                view::render(Focus::Keep);
+                engine::config_ready();
+            }
+            Err(e) => {
+                let why = match e {
+                    api::ApiError::Transient => "network or server error".to_owned(),
+                    api::ApiError::Rejected(why) => why,
+                };
+                warn(&format!("sori: could not load the site config: {why}"));
+                write(|w| w.config = ConfigState::Failed);
+                view::render(Focus::Keep);
+            }
+        }
+        crate::delivery::watch();
+        if !api::flush_outbox(&base, &site).await {
+            crate::delivery::retry_later();
+        }
+    });
 }
 
 /// Runs one `sori(...)` command. Unknown commands warn rather than throw,
 /// so a page written for a newer widget keeps working.
 pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
-    let Some(widget) = WIDGET.with(Cell::get) else {
-        return;
-    };
     match name {
-        "open" => engine::open_launcher_survey(widget),
-        "close" => widget.close(),
+        "open" => engine::open_launcher_survey(),
+        "close" => view::close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
-            Some(locale) => widget.explicit_locale.set(Some(locale)),
+            Some(locale) => {
+                write(|w| w.explicit_locale = Some(locale));
+                view::render(Focus::Keep);
+            }
             None => warn("sori: unsupported locale; use 'en' or 'ko'"),
         },
-        "identify" => widget.identity.set(identity(&arg, &arg2)),
+        "identify" => {
+            write(|w| w.identity = identity(&arg, &arg2));
+        }
         "track" => match arg.as_string() {
-            Some(event) => engine::track(widget, event),
+            Some(event) => engine::track(event),
             None => warn("sori: track needs an event name"),
         },
         "survey" => match arg.as_string().and_then(|id| Slug::parse(&id).ok()) {
-            Some(id) => engine::show_by_id(widget, id),
+            Some(id) => engine::show_by_id(id),
             None => warn("sori: survey needs a survey id"),
         },
         other => warn(&format!("sori: unknown command '{other}'")),
