@@ -152,31 +152,31 @@ impl QuestionKind {
 /// the widget's wasm, and lets us refuse settings that do not fit the kind.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawQuestion {
-    id: Slug,
-    kind: KindName,
-    prompt: Localized,
+pub(crate) struct RawQuestion {
+    pub(crate) id: Slug,
+    pub(crate) kind: KindName,
+    pub(crate) prompt: Localized,
     #[serde(default)]
-    required: bool,
+    pub(crate) required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    show_if: Option<Condition>,
+    pub(crate) show_if: Option<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_length: Option<u32>,
+    pub(crate) max_length: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    multiline: Option<bool>,
+    pub(crate) multiline: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    points: Option<u8>,
+    pub(crate) points: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    style: Option<RatingStyle>,
+    pub(crate) style: Option<RatingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    choices: Option<Vec<Choice>>,
+    pub(crate) choices: Option<Vec<Choice>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    other: Option<bool>,
+    pub(crate) other: Option<bool>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum KindName {
+pub(crate) enum KindName {
     Csat,
     Nps,
     Ces,
@@ -185,6 +185,35 @@ enum KindName {
     SingleChoice,
     MultiChoice,
     Text,
+}
+
+impl KindName {
+    /// The wire name, as serde reads it.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "csat" => Self::Csat,
+            "nps" => Self::Nps,
+            "ces" => Self::Ces,
+            "rating" => Self::Rating,
+            "yes_no" => Self::YesNo,
+            "single_choice" => Self::SingleChoice,
+            "multi_choice" => Self::MultiChoice,
+            "text" => Self::Text,
+            _ => return None,
+        })
+    }
+}
+
+impl RatingStyle {
+    /// The wire name, as serde reads it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "stars" => Self::Stars,
+            "emoji" => Self::Emoji,
+            "numbers" => Self::Numbers,
+            _ => return None,
+        })
+    }
 }
 
 impl TryFrom<RawQuestion> for Question {

@@ -3,8 +3,8 @@
 //! collector has stored it (or refused it for good), so a closed tab or a
 //! dead network does not lose an answer.
 
-use serde::{Deserialize, Serialize};
-use sori_protocol::{ErrorBody, ResponseId, SiteConfig};
+use sori_protocol::json::Json;
+use sori_protocol::{ResponseId, SiteConfig, wire};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, RequestMode, Response};
@@ -31,7 +31,10 @@ pub fn take_retry_after() -> u32 {
 
 pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
     let text = request(&format!("{base}v1/sites/{site}/config"), None).await?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Rejected(e.to_string()))
+    Json::parse(&text)
+        .as_ref()
+        .and_then(wire::site_config)
+        .ok_or_else(|| ApiError::Rejected("the site config could not be read".to_owned()))
 }
 
 /// Posts one response JSON; resolves when it is stored (or was stored before).
@@ -51,8 +54,8 @@ pub async fn send_response(
 
 /// Sends whatever waits in the outbox, oldest first; true when it is empty after.
 pub async fn flush_outbox(base: &str, site: &str) -> bool {
-    for item in outbox_read(site) {
-        if send_response(base, site, item.id, item.body).await == Err(ApiError::Transient) {
+    for (id, body) in outbox_read(site) {
+        if send_response(base, site, id, body).await == Err(ApiError::Transient) {
             return false;
         }
     }
@@ -61,7 +64,7 @@ pub async fn flush_outbox(base: &str, site: &str) -> bool {
 
 /// Whether response `id` still waits to be sent.
 pub fn is_pending(site: &str, id: ResponseId) -> bool {
-    outbox_read(site).iter().any(|p| p.id == id)
+    outbox_read(site).iter().any(|(p, _)| *p == id)
 }
 
 /// The page is going away: hand what waits to `sendBeacon`, which outlives
@@ -72,10 +75,10 @@ pub fn beacon_outbox(base: &str, site: &str) {
         return;
     };
     let url = format!("{base}v1/sites/{site}/responses");
-    for item in outbox_read(site) {
+    for (_, body) in outbox_read(site) {
         // Beacons over 64 KiB are refused by browsers; keep a margin.
-        if item.body.len() < 60 * 1024 {
-            let _ = navigator.send_beacon_with_opt_str(&url, Some(&item.body));
+        if body.len() < 60 * 1024 {
+            let _ = navigator.send_beacon_with_opt_str(&url, Some(&body));
         }
     }
 }
@@ -117,18 +120,16 @@ async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
         RETRY_AFTER_SECS.with(|r| r.set(r.get().max(wait.unwrap_or(0))));
         Err(ApiError::Transient)
     } else {
-        let message = serde_json::from_str::<ErrorBody>(&text)
-            .map(|b| b.error.message)
-            .unwrap_or_else(|_| format!("HTTP {status}"));
+        let message = Json::parse(&text)
+            .as_ref()
+            .and_then(wire::error_message)
+            .unwrap_or_else(|| format!("HTTP {status}"));
         Err(ApiError::Rejected(message))
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    id: ResponseId,
-    body: String,
-}
+/// An unsent response: its id and the exact body to post.
+type Pending = (ResponseId, String);
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -141,30 +142,28 @@ fn outbox_key(site: &str) -> String {
 fn outbox_read(site: &str) -> Vec<Pending> {
     storage()
         .and_then(|s| s.get_item(&outbox_key(site)).ok()?)
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| Json::parse(&json))
+        .and_then(|j| wire::outbox(&j))
         .unwrap_or_default()
 }
 
 fn outbox_write(site: &str, items: &[Pending]) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(items)) {
+    if let Some(s) = storage() {
         // A full or disabled storage only costs the offline guarantee.
-        let _ = s.set_item(&outbox_key(site), &json);
+        let _ = s.set_item(&outbox_key(site), &wire::outbox_json(items).text());
     }
 }
 
 fn outbox_put(site: &str, id: ResponseId, body: &str) {
     let mut items = outbox_read(site);
-    items.retain(|p| p.id != id);
-    items.push(Pending {
-        id,
-        body: body.to_owned(),
-    });
+    items.retain(|(p, _)| *p != id);
+    items.push((id, body.to_owned()));
     outbox_write(site, &items);
 }
 
 fn outbox_remove(site: &str, id: ResponseId) {
     let mut items = outbox_read(site);
-    items.retain(|p| p.id != id);
+    items.retain(|(p, _)| *p != id);
     outbox_write(site, &items);
 }
 

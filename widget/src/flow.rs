@@ -249,9 +249,7 @@ fn save(finished: bool) {
     let Some(submission) = prepared else {
         return;
     };
-    let Ok(body) = serde_json::to_string(&submission) else {
-        return;
-    };
+    let body = sori_protocol::wire::submission_json(&submission).text();
     if finished {
         view::patch();
     }

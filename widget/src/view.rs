@@ -294,7 +294,7 @@ pub(crate) fn set_flag(el: &Element, name: &str, on: bool) {
 /// A selector for the focused element that also finds its rebuilt twin.
 fn focus_key(shadow: &ShadowRoot) -> Option<String> {
     let active = shadow.active_element()?;
-    let mut key = active.tag_name().to_lowercase();
+    let mut key = active.tag_name().to_ascii_lowercase();
     if let Some(class) = active.get_attribute("class")
         && let Some(first) = class.split_whitespace().next()
     {
