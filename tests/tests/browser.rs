@@ -249,11 +249,17 @@ async fn an_nps_survey_appears_after_checkout_and_submits() {
         click(&widget, "button.primary").await?;
         wait_in(&widget, "input[type=checkbox][value=reminders]").await?;
         click(&widget, "label.check:nth-child(2)").await?;
+        let other_field = wait_in(&widget, "input.other-text").await?;
+        anyhow::ensure!(
+            !other_field.is_displayed().await?,
+            "the Other field shows before Other is ticked"
+        );
         click(&widget, "label.check:nth-child(5)").await?; // Other
-        wait_in(&widget, "input.other-text")
-            .await?
-            .send_keys("Payroll exports")
-            .await?;
+        anyhow::ensure!(
+            other_field.is_displayed().await?,
+            "ticking Other did not show its field"
+        );
+        other_field.send_keys("Payroll exports").await?;
         click(&widget, "button.primary").await?;
         wait_in(&widget, ".thanks").await?;
         Ok(())
@@ -565,6 +571,11 @@ async fn a_time_on_page_trigger_shows_its_survey_after_the_wait() {
             anyhow::ensure!(
                 dialog_title(&widget).await? == "Still with us?",
                 "the seconds trigger never fired"
+            );
+            let progress = wait_in(&widget, ".progress").await?;
+            anyhow::ensure!(
+                !progress.is_displayed().await?,
+                "a one-question survey shows a progress bar"
             );
             anyhow::ensure!(
                 started.elapsed() >= Duration::from_secs(2),

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-const STYLES: &str = include_str!("style.css");
+const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 thread_local! {
     static ROOTS: RefCell<Option<(ShadowRoot, Element)>> = const { RefCell::new(None) };

@@ -20,9 +20,27 @@ pub fn dist_dir() -> PathBuf {
     crate::root().join("target/widget-dist")
 }
 
+/// The most the wasm and its glue may weigh together, brotli-compressed
+/// (issue 3). `cargo xtask test` fails past it, so growth is a decision.
+pub const WIDGET_BUDGET_BROTLI: usize = 60_000;
+
 /// Sizes of what was built, for the report and for `xtask test`.
 pub struct Built {
     pub files: Vec<(String, Sizes)>,
+}
+
+impl Built {
+    /// The wasm and its glue together: what a visitor downloads once the
+    /// loader asks for the widget.
+    pub fn widget(&self) -> Sizes {
+        let mut sum = Sizes::default();
+        for (_, s) in self.files.iter().filter(|(n, _)| n != "widget.js") {
+            sum.raw += s.raw;
+            sum.gzip += s.gzip;
+            sum.brotli += s.brotli;
+        }
+        sum
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -214,15 +232,10 @@ fn print_sizes(built: &Built) {
         "{:<28} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
-    let mut widget = Sizes::default();
     for (name, s) in &built.files {
         println!("{name:<28} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
-        if name != "widget.js" {
-            widget.raw += s.raw;
-            widget.gzip += s.gzip;
-            widget.brotli += s.brotli;
-        }
     }
+    let widget = built.widget();
     println!(
         "{:<28} {:>10} {:>10} {:>10}",
         "wasm + glue", widget.raw, widget.gzip, widget.brotli

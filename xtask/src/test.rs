@@ -55,8 +55,15 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
     if let Some((_, s)) = built.files.iter().find(|(n, _)| n == "widget.js") {
         println!("xtask: loader {} B brotli", s.brotli);
     }
+    let widget = built.widget().brotli;
+    let budget = crate::build::WIDGET_BUDGET_BROTLI;
+    println!("xtask: widget (wasm + glue) {widget} B brotli; budget {budget} B");
     println!("xtask: finished in {:.0?}", started.elapsed());
     outcome?;
+    anyhow::ensure!(
+        widget <= budget,
+        "the widget is {widget} B brotli, over its {budget} B budget"
+    );
     anyhow::ensure!(
         browser_tests > 0,
         "no browser test ran: a missing browser is a failure, not a skip"
