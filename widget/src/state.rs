@@ -84,6 +84,20 @@ pub struct Form {
 }
 
 impl Form {
+    /// A fresh response (a new id) to `survey`.
+    fn new(survey: Option<SurveyDefinition>) -> Self {
+        Self {
+            survey,
+            answers: BTreeMap::new(),
+            others: BTreeMap::new(),
+            step: 0,
+            status: SendState::Editing,
+            missing: None,
+            response_id: api::new_response_id(),
+            seq: 0,
+        }
+    }
+
     /// The questions asked given the answers so far.
     pub fn asked(&self) -> Vec<&Question> {
         self.survey
@@ -124,16 +138,7 @@ impl Widget {
             config: ConfigState::Loading,
             explicit_locale: None,
             identity: Identity::default(),
-            form: Form {
-                survey: None,
-                answers: BTreeMap::new(),
-                others: BTreeMap::new(),
-                step: 0,
-                status: SendState::Editing,
-                missing: None,
-                response_id: api::new_response_id(),
-                seq: 0,
-            },
+            form: Form::new(None),
         }
     }
 
@@ -160,16 +165,7 @@ impl Widget {
 
     /// Puts `survey` on screen with a fresh response.
     pub fn begin(&mut self, survey: SurveyDefinition) {
-        self.form = Form {
-            survey: Some(survey),
-            answers: BTreeMap::new(),
-            others: BTreeMap::new(),
-            step: 0,
-            status: SendState::Editing,
-            missing: None,
-            response_id: api::new_response_id(),
-            seq: 0,
-        };
+        self.form = Form::new(Some(survey));
         self.open = true;
     }
 }
