@@ -48,6 +48,24 @@ pub struct Config {
     /// last `X-Forwarded-For` entry (the one that proxy added) for rate limits.
     #[arg(long, env = "SORI_BEHIND_PROXY")]
     pub behind_proxy: bool,
+
+    /// Without a command the collector serves; a command does one job and exits.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum Command {
+    /// Creates or replaces the help articles of a YAML file in the database
+    /// (the site must exist). Nothing is written if any article is invalid.
+    ImportFaq {
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+        /// The YAML file: `articles:` with id, locale, title, body, and
+        /// optional category, tags and order.
+        file: PathBuf,
+    },
 }
 
 impl Config {

@@ -119,7 +119,13 @@ pub async fn seed_if_empty(
                 .put_survey(&site.key, survey, SurveyStatus::Active)
                 .await?;
         }
-        tracing::info!(site = %site.key, surveys = seed.surveys.len(), "seeded the demo site");
+        let faq_path = dir.join("faq.yaml");
+        let yaml = std::fs::read_to_string(&faq_path)
+            .with_context(|| format!("reading {}", faq_path.display()))?;
+        let articles = crate::faq::import(store, &site.key, &yaml)
+            .await
+            .with_context(|| format!("importing {}", faq_path.display()))?;
+        tracing::info!(site = %site.key, surveys = seed.surveys.len(), articles, "seeded the demo site");
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! - [`stats`]: pure scoring: counts in, scores with intervals out.
 //! - [`assets`]: the built widget held in memory with its compressed copies.
 //! - [`demo`]: the demo page and its seed data.
+//! - [`faq`]: help articles: rendering, sanitizing, search.
 //! - [`error`]: the one error type handlers return.
 //!
 //! [`Application::build`] binds the listener and exposes its port, so tests
@@ -19,6 +20,7 @@ pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod faq;
 pub mod ingest;
 pub mod ratelimit;
 pub mod routes;
@@ -45,6 +47,7 @@ pub struct AppState {
     pub rate_limit: Arc<ratelimit::RateLimiter>,
     pub max_body_bytes: usize,
     pub behind_proxy: bool,
+    pub faq: Arc<faq::Indexes>,
 }
 
 /// A collector bound to its port, ready to run.
@@ -101,6 +104,7 @@ impl Application {
             rate_limit: Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute)),
             max_body_bytes: config.max_body_bytes,
             behind_proxy: config.behind_proxy,
+            faq: Arc::new(faq::Indexes::default()),
         };
         Ok(Self {
             listener,

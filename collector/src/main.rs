@@ -1,7 +1,9 @@
 //! `sori-collector`: parse config, start logging, run until Ctrl-C or SIGTERM.
 
+use anyhow::Context;
 use clap::Parser;
-use sori_collector::{Application, Config};
+use sori_collector::config::Command;
+use sori_collector::{Application, Config, faq, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -12,6 +14,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    if let Some(Command::ImportFaq { site, file }) = &config.command {
+        return import_faq(&config.database_url, site, file).await;
+    }
     let app = Application::build(config).await?;
     tracing::info!(
         port = app.port(),
@@ -19,6 +24,25 @@ async fn main() -> anyhow::Result<()> {
         "sori collector listening"
     );
     app.run_until(shutdown_signal()).await
+}
+
+async fn import_faq(database_url: &str, site: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let store = store::connect(database_url)
+        .await
+        .with_context(|| format!("opening {}", store::redact_url(database_url)))?;
+    let key =
+        sori_protocol::Slug::parse(site).map_err(|why| anyhow::anyhow!("site '{site}' {why}"))?;
+    anyhow::ensure!(
+        store.site(&key).await?.is_some(),
+        "no site has the key '{key}'; create it first (PUT /v1/admin/sites/{key})"
+    );
+    let yaml =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let count = faq::import(store.as_ref(), &key, &yaml)
+        .await
+        .with_context(|| format!("importing {}", file.display()))?;
+    println!("imported {count} articles into site '{key}'");
+    Ok(())
 }
 
 async fn shutdown_signal() {

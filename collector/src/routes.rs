@@ -2,9 +2,11 @@
 //! types, call the store and `stats`, and shape the response.
 
 mod admin;
+mod admin_faq;
 mod admin_surveys;
 mod assets;
 mod demo;
+mod faq;
 mod health;
 mod json;
 mod public_site;
@@ -13,8 +15,11 @@ mod site_config;
 mod summary;
 
 use crate::AppState;
+use crate::error::AppError;
 use axum::Router;
+use axum::http::HeaderMap;
 use axum::http::{HeaderName, HeaderValue};
+use std::net::SocketAddr;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -22,12 +27,14 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .merge(site_config::routes())
         .merge(responses::routes(state.max_body_bytes))
+        .merge(faq::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             public_site::guard,
         ));
     let admin = summary::routes()
         .merge(admin_surveys::routes())
+        .merge(admin_faq::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             admin::require_token,
@@ -45,4 +52,15 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The per-client rate limit in front of public writes and searches.
+fn limit(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), AppError> {
+    app.rate_limit
+        .check(crate::ratelimit::client_ip(
+            peer.ip(),
+            headers,
+            app.behind_proxy,
+        ))
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }

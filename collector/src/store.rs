@@ -6,6 +6,7 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+use crate::faq::Article;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidResponse};
@@ -96,6 +97,55 @@ pub struct ScoreCount {
     pub count: u64,
 }
 
+/// One respondent's verdict on one article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vote {
+    pub locale: Locale,
+    pub article: Slug,
+    pub respondent: uuid::Uuid,
+    pub helpful: bool,
+    pub reason: Option<String>,
+}
+
+/// What a vote did: counted, replaced an earlier different one, or
+/// repeated one already counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VoteOutcome {
+    New,
+    Changed,
+    Same,
+}
+
+/// Counts for one article.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArticleCounts {
+    pub id: Slug,
+    pub locale: Locale,
+    pub title: String,
+    pub views: u64,
+    pub helpful: u64,
+    pub not_helpful: u64,
+    /// Feedback sent through "Still need help?" from this article.
+    pub handoffs: u64,
+}
+
+/// A query as people typed it (normalized), with how often.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueryCount {
+    pub query: String,
+    pub locale: Locale,
+    pub searches: u64,
+    pub no_results: u64,
+}
+
+/// The raw FAQ counters of a site; `routes::faq_stats` turns them into rates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FaqCounts {
+    pub articles: Vec<ArticleCounts>,
+    pub queries: Vec<QueryCount>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -145,6 +195,50 @@ pub trait Store: Send + Sync + 'static {
     /// whose id is stored replaces it only if that one is unfinished and
     /// this save is newer (higher `seq`); the rollup moves with it.
     async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError>;
+    /// Creates or replaces an article (its views and votes stay) and moves
+    /// the site's FAQ version. True when it was new.
+    async fn put_article(&self, site: &Slug, article: &Article) -> Result<bool, StoreError>;
+    /// Deletes an article with its votes; false when there was none.
+    async fn delete_article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<bool, StoreError>;
+    /// The site's articles, in one locale or all, by category order then order.
+    async fn articles(
+        &self,
+        site: &Slug,
+        locale: Option<Locale>,
+    ) -> Result<Vec<Article>, StoreError>;
+    async fn article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<Option<Article>, StoreError>;
+    /// How many articles the site has, in all locales.
+    async fn article_count(&self, site: &Slug) -> Result<u64, StoreError>;
+    /// Moves whenever any of the site's articles changes.
+    async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError>;
+    async fn count_article_view(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<(), StoreError>;
+    /// Counts a search of the normalized `query` that found `results` articles.
+    async fn count_search(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        query: &str,
+        results: usize,
+    ) -> Result<(), StoreError>;
+    /// Records a vote, replacing the respondent's earlier one on the article.
+    /// `None` when the article does not exist.
+    async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError>;
+    async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError>;
     /// Score counts from the rollup, optionally for one survey.
     async fn score_counts(
         &self,

@@ -16,4 +16,7 @@ pub struct SiteConfig {
     pub fatigue: SiteFatigue,
     /// Active surveys, newest version of each.
     pub surveys: Vec<SurveyDefinition>,
+    /// Whether the site has help articles, so the widget opens on Help.
+    #[serde(default)]
+    pub faq: bool,
 }

@@ -110,6 +110,12 @@ pub struct Submission {
     /// The attributes the host gave with `sori('identify', id, {…})`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    /// The help article the respondent came from ("Still need help?").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq_article: Option<Slug>,
+    /// What they had searched the help for before asking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq_query: Option<String>,
 }
 
 fn yes() -> bool {

@@ -71,11 +71,15 @@ pub struct ValidResponse {
     pub user_id: Option<String>,
     pub attributes: BTreeMap<String, String>,
     pub answers: Vec<ValidAnswer>,
+    pub faq_article: Option<Slug>,
+    pub faq_query: Option<String>,
 }
 
 const MAX_USER_ID: usize = 200;
 const MAX_ATTRIBUTES: usize = 20;
 const MAX_ATTRIBUTE_LEN: usize = 200;
+/// Longer than any search box query; the collector cuts queries to this too.
+pub const MAX_FAQ_QUERY: usize = 200;
 
 /// Validates `sub` against `def`, the definition at `sub.survey_version`.
 pub fn validate_submission(
@@ -139,6 +143,17 @@ pub fn validate_submission(
         ));
     }
     check_identity(sub.user_id.as_deref(), &sub.attributes)?;
+    if sub
+        .faq_query
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_FAQ_QUERY)
+    {
+        return Err(FieldError::new(
+            "faq_query",
+            "out_of_range",
+            format!("faq_query is at most {MAX_FAQ_QUERY} characters"),
+        ));
+    }
     Ok(ValidResponse {
         id: sub.id,
         survey: sub.survey,
@@ -152,6 +167,8 @@ pub fn validate_submission(
         user_id: sub.user_id,
         attributes: sub.attributes,
         answers,
+        faq_article: sub.faq_article,
+        faq_query: sub.faq_query.filter(|q| !q.trim().is_empty()),
     })
 }
 

@@ -29,6 +29,7 @@ pub fn site_config(j: &Json) -> Option<SiteConfig> {
         locale: locale(j.get("locale")?)?,
         fatigue,
         surveys: list(j.get("surveys")?, survey)?,
+        faq: j.get("faq").map_or(Some(false), Json::as_bool)?,
     })
 }
 
@@ -198,6 +199,12 @@ pub fn submission_json(s: &Submission) -> Json {
     if let Some(user) = &s.user_id {
         fields.push(("user_id".into(), user.as_str().into()));
     }
+    if let Some(article) = &s.faq_article {
+        fields.push(("faq_article".into(), article.as_str().into()));
+    }
+    if let Some(query) = &s.faq_query {
+        fields.push(("faq_query".into(), query.as_str().into()));
+    }
     if !s.attributes.is_empty() {
         let attributes = s
             .attributes
@@ -327,6 +334,7 @@ mod tests {
                 session_cap: 2,
             },
             surveys,
+            faq: true,
         }
     }
 
@@ -435,11 +443,15 @@ mod tests {
             seq: 4,
             user_id: Some("user-42".into()),
             attributes,
+            faq_article: Some(Slug::parse("refund-policy").unwrap()),
+            faq_query: Some("환불 \"refund\"".into()),
         };
         let bare = Submission {
             respondent: None,
             user_id: None,
             attributes: BTreeMap::new(),
+            faq_article: None,
+            faq_query: None,
             ..full.clone()
         };
         for s in [full, bare] {

@@ -84,6 +84,8 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
     let name = "a_visitor_rates_4_and_the_summary_counts_it";
     let app = on_demo_page(artifacts(), name, |_client, widget| async move {
         wait_in(&widget, "button.launcher").await?.click().await?;
+        // The launcher opens on Help; feedback is the other tab.
+        click(&widget, "#sori-tab-feedback").await?;
         wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
         click(&widget, "label.choice:nth-child(4)").await?;
         click(&widget, "button.primary").await?; // Next: the optional comment
@@ -112,10 +114,27 @@ async fn the_survey_can_be_answered_with_the_keyboard_alone() {
             .await?
             .send_keys(&Key::Enter.to_string())
             .await?;
+        wait_in(&widget, "input.search").await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "search",
+            "opening did not focus the help search"
+        );
+        // Shift+Tab reaches the tabs; an arrow moves to Feedback.
+        press_shifted(&client, Key::Tab).await?;
+        anyhow::ensure!(
+            focused(&client, "id").await? == "sori-tab-help",
+            "Shift+Tab from search missed the Help tab"
+        );
+        press(&client, &Key::Right.to_string()).await?;
         wait_in(&widget, "[role=dialog] fieldset input").await?;
         anyhow::ensure!(
+            focused(&client, "id").await? == "sori-tab-feedback",
+            "the arrow did not move to the Feedback tab"
+        );
+        press(&client, &Key::Tab.to_string()).await?;
+        anyhow::ensure!(
             focused(&client, "value").await? == "1",
-            "opening did not focus the first choice"
+            "Tab from the tab did not reach the first choice"
         );
         // Space picks the focused choice; arrows move the choice along the group.
         press(
@@ -201,6 +220,9 @@ async fn switching_the_page_to_korean_switches_the_widget() {
             "the launcher stayed English"
         );
         launcher.click().await?;
+        let tab = wait_in(&widget, "#sori-tab-feedback").await?;
+        anyhow::ensure!(tab.text().await? == "의견 보내기", "the tab stayed English");
+        tab.click().await?;
         let prompt = wait_in(&widget, "[role=dialog][lang=ko] legend")
             .await?
             .text()
@@ -387,6 +409,7 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried_on_its_o
         .run(artifacts(), name, |client| async move {
             let widget = open_page(&client, &page).await?;
             wait_in(&widget, "button.launcher").await?.click().await?;
+            click(&widget, "#sori-tab-feedback").await?;
             wait_in(&widget, "[role=dialog] fieldset input[value='2']").await?;
             click(&widget, "label.choice:nth-child(2)").await?;
             let kept = app.stop_keeping_data().await;
@@ -580,6 +603,221 @@ async fn a_time_on_page_trigger_shows_its_survey_after_the_wait() {
             anyhow::ensure!(
                 started.elapsed() >= Duration::from_secs(2),
                 "it appeared before its time"
+            );
+            Ok(())
+        })
+        .await;
+    app.stop().await;
+}
+
+/// The text of the first element matching `css`, once it contains `expected`.
+async fn wait_for_text(
+    widget: &fantoccini::elements::ShadowRoot,
+    css: &str,
+    expected: &str,
+) -> anyhow::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let text = match widget.find(Locator::Css(css)).await {
+            Ok(el) => el.prop("textContent").await?.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(expected) {
+            return Ok(text);
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "{css} never showed {expected:?}; it shows {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_korean_search_finds_the_refund_article_and_opens_it() {
+    let name = "a_korean_search_finds_the_refund_article_and_opens_it";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let page = format!("{}?lang=ko", demo_page(&app));
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            wait_in(&widget, "button.launcher").await?.click().await?;
+            // The help tab opens first, with categories and popular articles.
+            wait_for_text(&widget, ".help-results", "요금제와 청구").await?;
+            wait_in(&widget, "input.search")
+                .await?
+                .send_keys("환불")
+                .await?;
+            let title = wait_for_text(&widget, ".result .result-title", "환불 정책").await?;
+            anyhow::ensure!(title == "환불 정책", "the first result is {title:?}");
+            let marked = in_widget(
+                &client,
+                "root.querySelector('.result-title mark').textContent",
+            )
+            .await?;
+            anyhow::ensure!(marked == "환불", "the match is not highlighted: {marked}");
+            click(&widget, "button.result").await?;
+            wait_for_text(&widget, ".article-title", "환불 정책").await?;
+            wait_for_text(&widget, ".article", "30일 이내").await?;
+            anyhow::ensure!(
+                focused(&client, "className").await? == "article-title",
+                "opening the article did not move focus to its title"
+            );
+            Ok(())
+        })
+        .await;
+    let stats = faq_stats(&app).await;
+    let viewed = stats["top_articles"][0].clone();
+    assert_eq!(
+        (
+            viewed["id"].as_str(),
+            viewed["locale"].as_str(),
+            viewed["views"].as_u64()
+        ),
+        (Some("refund-policy"), Some("ko"), Some(1)),
+        "{stats}"
+    );
+    app.stop().await;
+}
+
+async fn faq_stats(app: &TestApp) -> Value {
+    app.admin(reqwest::Method::GET, "/v1/sites/demo/faq/stats", None)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thumbs_down_then_still_need_help_sends_feedback_with_the_article() {
+    let name = "a_thumbs_down_then_still_need_help_sends_feedback_with_the_article";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?.click().await?;
+        wait_in(&widget, "input.search")
+            .await?
+            .send_keys("refund")
+            .await?;
+        wait_for_text(&widget, ".result .result-title", "Refund policy").await?;
+        click(&widget, "button.result").await?;
+        wait_for_text(&widget, ".article", "within 30 days").await?;
+        click(&widget, "button[data-act=vote-no]").await?;
+        // 👎 asks why, and the field takes focus.
+        wait_in(&widget, "#sori-why").await?;
+        anyhow::ensure!(
+            focused(&client, "id").await? == "sori-why",
+            "the why field did not take focus"
+        );
+        press(&client, "I paid 45 days ago").await?;
+        click(&widget, "button[data-act=why-send]").await?;
+        wait_for_text(&widget, ".votes [role=status]", "Thanks").await?;
+        click(&widget, "button.handoff").await?;
+        // The feedback tab opens on the site's feedback survey.
+        wait_in(&widget, "[role=dialog] fieldset input[value='2']").await?;
+        let selected = in_widget(
+            &client,
+            "root.querySelector('#sori-tab-feedback').getAttribute('aria-selected')",
+        )
+        .await?;
+        anyhow::ensure!(selected == "true", "the Feedback tab is not selected");
+        click(&widget, "label.choice:nth-child(2)").await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, "textarea").await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, ".thanks").await?;
+        Ok(())
+    })
+    .await;
+    let stats = faq_stats(&app).await;
+    assert_eq!(stats["handoffs"], 1, "{stats}");
+    let refund = stats["top_articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "refund-policy" && a["locale"] == "en")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (refund["not_helpful"].as_u64(), refund["handoffs"].as_u64()),
+        (Some(1), Some(1)),
+        "{stats}"
+    );
+    // The search was counted once it settled, as what led to the feedback.
+    assert!(
+        stats["top_queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["query"] == "refund"),
+        "{stats}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn script_in_an_article_never_runs() {
+    let name = "script_in_an_article_never_runs";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let body = "Before.\n\n<img src=\"x\" onerror=\"window.__pwned = 1\">\n\n\
+                <svg onload=\"window.__pwned = 2\"></svg>\n\n\
+                [click me](javascript:window.__pwned=3)\n\n\
+                <a href=\"https://example.com\" onclick=\"window.__pwned = 4\">out</a>\n\nAfter.";
+    let put = app
+        .admin(
+            reqwest::Method::PUT,
+            "/v1/admin/sites/demo/faq/en/xss-check",
+            Some(
+                json!({"title": "Zebra crossing", "body": body, "category": "Tests", "order": 99}),
+            ),
+        )
+        .await;
+    assert_eq!(put.status(), 201);
+    let page = demo_page(&app);
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            wait_in(&widget, "button.launcher").await?.click().await?;
+            wait_in(&widget, "input.search")
+                .await?
+                .send_keys("zebra")
+                .await?;
+            wait_for_text(&widget, ".result .result-title", "Zebra crossing").await?;
+            click(&widget, "button.result").await?;
+            wait_for_text(&widget, ".article", "After.").await?;
+            // Give a failing image time to fire its handler, were there one.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let pwned = client.execute("return window.__pwned || 0", vec![]).await?;
+            anyhow::ensure!(pwned == 0, "script in an article ran: {pwned}");
+            let html = in_widget(&client, "root.querySelector('.article').innerHTML").await?;
+            let html = html.as_str().unwrap_or_default();
+            anyhow::ensure!(
+                html.contains("<img src=\"x\">") && !html.contains("onerror"),
+                "the image was not kept safely: {html}"
+            );
+            anyhow::ensure!(
+                !html.contains("javascript:") && !html.contains("<svg"),
+                "{html}"
+            );
+            // Links to other sites open in a new tab without access to us.
+            let link = in_widget(
+                &client,
+                "[...root.querySelectorAll('.article a')].map(a => a.target + ' ' + a.rel).join('|')",
+            )
+            .await?;
+            anyhow::ensure!(
+                link.as_str()
+                    .unwrap_or_default()
+                    .contains("_blank noopener noreferrer"),
+                "links: {link}"
             );
             Ok(())
         })

@@ -2,7 +2,10 @@
 
 #![allow(clippy::unwrap_used)] // a test should panic at the step that failed
 
-use sori_collector::store::{self, Inserted, NewResponse, Site, Store, SurveyStatus};
+use sori_collector::faq::ArticleInput;
+use sori_collector::store::{
+    self, Inserted, NewResponse, Site, Store, SurveyStatus, Vote, VoteOutcome,
+};
 use sori_protocol::{
     AnswerValue, DeviceClass, Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidAnswer,
     ValidResponse,
@@ -62,6 +65,8 @@ fn response(survey: &SurveyDefinition, score: u8) -> ValidResponse {
         seq: 0,
         user_id: None,
         attributes: Default::default(),
+        faq_article: None,
+        faq_query: None,
         answers: vec![ValidAnswer {
             question: slug("csat"),
             value: AnswerValue::Number(i64::from(score)),
@@ -102,6 +107,8 @@ for_each_backend!(
     a_newer_partial_save_replaces_the_older_and_moves_its_score,
     a_finished_response_is_never_replaced,
     surveys_list_with_status_and_can_be_paused,
+    articles_are_replaced_in_place_and_move_the_faq_version,
+    votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
 
 async fn a_site_reads_back_as_written(store: &dyn Store) {
@@ -307,4 +314,169 @@ async fn surveys_list_with_status_and_can_be_paused(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
+}
+
+fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {
+    ArticleInput {
+        title: title.into(),
+        body: format!("About **{title}**."),
+        category: "Billing".into(),
+        tags: vec!["money".into()],
+        order,
+    }
+    .into_article(slug(id), locale)
+}
+
+async fn articles_are_replaced_in_place_and_move_the_faq_version(store: &dyn Store) {
+    let site = with_site(store).await;
+    assert_eq!(store.faq_version(&site).await.unwrap(), 0);
+    assert!(
+        store
+            .put_article(&site, &article("refunds", Locale::En, "Refunds", 2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .put_article(&site, &article("refunds", Locale::Ko, "환불", 2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .put_article(&site, &article("plans", Locale::En, "Plans", 1))
+            .await
+            .unwrap()
+    );
+    let v = store.faq_version(&site).await.unwrap();
+    assert_eq!(v, 3);
+    store
+        .count_article_view(&site, Locale::En, &slug("refunds"))
+        .await
+        .unwrap();
+    // Replacing keeps its views; the version moves.
+    assert!(
+        !store
+            .put_article(&site, &article("refunds", Locale::En, "Refund policy", 2))
+            .await
+            .unwrap()
+    );
+    assert!(store.faq_version(&site).await.unwrap() > v);
+    let en = store.articles(&site, Some(Locale::En)).await.unwrap();
+    let titles: Vec<&str> = en.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Plans", "Refund policy"],
+        "by category, then order"
+    );
+    assert_eq!(en[1].views, 1);
+    assert_eq!(en[1].html, "<p>About <strong>Refund policy</strong>.</p>\n");
+    assert_eq!(en[1].tags, vec!["money".to_owned()]);
+    assert_eq!(store.articles(&site, None).await.unwrap().len(), 3);
+    assert_eq!(store.article_count(&site).await.unwrap(), 3);
+    let ko = store
+        .article(&site, Locale::Ko, &slug("refunds"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ko.title, "환불");
+    assert!(
+        store
+            .delete_article(&site, Locale::Ko, &slug("refunds"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_article(&site, Locale::Ko, &slug("refunds"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .article(&site, Locale::Ko, &slug("refunds"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs(
+    store: &dyn Store,
+) {
+    let site = with_site(store).await;
+    store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    store
+        .put_article(&site, &article("refunds", Locale::En, "Refunds", 1))
+        .await
+        .unwrap();
+    let vote = |who: u128, helpful: bool, reason: Option<&str>| Vote {
+        locale: Locale::En,
+        article: slug("refunds"),
+        respondent: uuid::Uuid::from_u128(who),
+        helpful,
+        reason: reason.map(str::to_owned),
+    };
+    assert_eq!(
+        store.put_vote(&site, &vote(1, true, None)).await.unwrap(),
+        Some(VoteOutcome::New)
+    );
+    assert_eq!(
+        store.put_vote(&site, &vote(1, true, None)).await.unwrap(),
+        Some(VoteOutcome::Same)
+    );
+    assert_eq!(
+        store
+            .put_vote(&site, &vote(1, false, Some("vague")))
+            .await
+            .unwrap(),
+        Some(VoteOutcome::Changed)
+    );
+    assert_eq!(
+        store.put_vote(&site, &vote(2, true, None)).await.unwrap(),
+        Some(VoteOutcome::New)
+    );
+    let mut missing = vote(3, true, None);
+    missing.article = slug("nope");
+    assert_eq!(store.put_vote(&site, &missing).await.unwrap(), None);
+    store
+        .count_article_view(&site, Locale::En, &slug("refunds"))
+        .await
+        .unwrap();
+    store
+        .count_search(&site, Locale::En, "refund", 1)
+        .await
+        .unwrap();
+    store
+        .count_search(&site, Locale::En, "payroll", 0)
+        .await
+        .unwrap();
+    store
+        .count_search(&site, Locale::En, "payroll", 0)
+        .await
+        .unwrap();
+    let mut handoff = response(&checkout_survey(), 2);
+    handoff.faq_article = Some(slug("refunds"));
+    handoff.faq_query = Some("refund".into());
+    store
+        .insert_responses(&[new(&site, handoff)])
+        .await
+        .unwrap();
+    let counts = store.faq_counts(&site).await.unwrap();
+    let a = &counts.articles[0];
+    assert_eq!(
+        (a.views, a.helpful, a.not_helpful, a.handoffs),
+        (1, 1, 1, 1),
+        "{a:?}"
+    );
+    let payroll = counts
+        .queries
+        .iter()
+        .find(|q| q.query == "payroll")
+        .unwrap();
+    assert_eq!((payroll.searches, payroll.no_results), (2, 2));
+    assert_eq!(counts.queries[0].query, "payroll", "most searched first");
 }

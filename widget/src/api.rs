@@ -83,7 +83,7 @@ pub fn beacon_outbox(base: &str, site: &str) {
     }
 }
 
-async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
+pub async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Transient)?;
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);

@@ -22,13 +22,17 @@ pub fn el(tag: &str) -> El {
 }
 
 fn create(tag: &str, namespace: Option<&str>) -> Element {
-    // `start` only mounts once it has found the document.
-    let document = document().expect("the widget runs in a page");
-    match namespace {
-        Some(ns) => document.create_element_ns(Some(ns), tag),
-        None => document.create_element(tag),
+    // `start` only mounts once it has found the document, and the names
+    // here are valid; matching rather than `expect` keeps `JsValue`'s Debug
+    // formatting (and its glue) out of the build.
+    let made = document().and_then(|d| match namespace {
+        Some(ns) => d.create_element_ns(Some(ns), tag).ok(),
+        None => d.create_element(tag).ok(),
+    });
+    match made {
+        Some(element) => element,
+        None => panic!("could not create <{tag}>"),
     }
-    .expect("element names here are valid")
 }
 
 /// A 24 × 24 line icon, hidden from screen readers.

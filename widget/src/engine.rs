@@ -3,7 +3,7 @@
 //! kept in localStorage (never cookies); the session count in sessionStorage.
 
 use crate::api;
-use crate::state::{SendState, read, write};
+use crate::state::{SendState, Tab, read, write};
 use crate::view::{self, Focus};
 use sori_protocol::json::Json;
 use sori_protocol::targeting::url_matches;
@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 
 /// Commands that arrived before the config.
 enum Pending {
-    Open,
+    Open(Option<String>),
     Event(String),
     Survey(Slug),
 }
@@ -58,30 +58,54 @@ pub fn config_ready() {
     }
     for pending in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
         match pending {
-            Pending::Open => open_launcher_survey(),
+            Pending::Open(what) => open(what.as_deref()),
             Pending::Event(event) => track(event),
             Pending::Survey(id) => show_by_id(id),
         }
     }
 }
 
-/// `sori('open')` and the launcher: the survey in progress, else the launcher survey.
-pub fn open_launcher_survey() {
+/// `sori('open' [, 'faq' | 'feedback'])` and the launcher: the help center
+/// when the site has one (unless feedback was asked for), else the survey.
+pub fn open(what: Option<&str>) {
     let Some(config) = config() else {
-        PENDING.with(|p| p.borrow_mut().push(Pending::Open));
+        PENDING.with(|p| p.borrow_mut().push(Pending::Open(what.map(str::to_owned))));
         write(|w| w.open = true);
         view::render(Focus::Open);
         return;
     };
+    if config.faq && what != Some("feedback") {
+        write(|w| {
+            w.open = true;
+            w.tab = Tab::Help;
+        });
+        crate::help::show();
+        view::render(Focus::Open);
+        return;
+    }
+    open_launcher_survey(None, None);
+}
+
+/// The survey in progress, else the launcher survey, on the Feedback tab;
+/// `article` and `query` say which help the respondent came from.
+pub fn open_launcher_survey(article: Option<Slug>, query: Option<String>) {
+    let Some(config) = config() else {
+        return;
+    };
     let in_progress =
         read(|w| w.form.survey.is_some() && w.form.status != SendState::Sent) == Some(true);
-    match launcher_survey(&config) {
-        Some(survey) if !in_progress => begin(survey.clone()),
-        _ => {
-            write(|w| w.open = true);
-            view::render(Focus::Open);
-        }
+    if let Some(survey) = launcher_survey(&config).filter(|_| !in_progress) {
+        write(|w| w.begin(survey.clone()));
     }
+    write(|w| {
+        w.open = true;
+        w.tab = Tab::Feedback;
+        if article.is_some() || query.is_some() {
+            w.form.faq_article = article;
+            w.form.faq_query = query;
+        }
+    });
+    view::render(Focus::Open);
 }
 
 /// `sori('survey', id)`: the host asked for it by name, so it is shown

@@ -4,9 +4,9 @@
 //! same response id (a partial response); the last one marks it finished.
 
 use crate::api::{self, ApiError};
-use crate::engine;
-use crate::state::{SendState, Widget, read, write};
+use crate::state::{SendState, Tab, Widget, read, write};
 use crate::view::{self, Focus};
+use crate::{engine, help, host};
 use sori_protocol::question::OTHER;
 use sori_protocol::{Answer, AnswerValue, DeviceClass, Question, Submission};
 use wasm_bindgen::JsCast;
@@ -28,25 +28,18 @@ fn on_event(ev: Event) {
     };
     match ev.type_().as_str() {
         "click" => {
-            let act = target
-                .closest("[data-act]")
-                .ok()
-                .flatten()
-                .and_then(|e| e.get_attribute("data-act"));
-            match act.as_deref() {
-                Some("launcher") => {
-                    if read(|w| w.open) == Some(true) {
-                        view::close();
-                    } else {
-                        engine::open_launcher_survey();
-                    }
-                }
-                Some("close") => view::close(),
-                Some("back") => back(),
-                _ => {}
+            if let Some(el) = target.closest("[data-act]").ok().flatten()
+                && let Some(name) = el.get_attribute("data-act")
+            {
+                act(&name, &el);
             }
         }
         "change" => picked(&target),
+        "input" if target.class_name() == "search" => {
+            if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
+                help::typed(input.value());
+            }
+        }
         "input" => typed(&target),
         "submit" => {
             ev.prevent_default();
@@ -61,9 +54,57 @@ fn on_event(ev: Event) {
                     .flatten()
                     .and_then(|p| p.dyn_into::<HtmlElement>().ok()),
             ) {
-                view::keydown(key, &panel);
+                view::keydown(key, &panel, &target);
             }
         }
+        _ => {}
+    }
+}
+
+/// What a click on an element with `data-act` does.
+pub fn act(act: &str, el: &Element) {
+    match act {
+        "launcher" => {
+            if read(|w| w.open) == Some(true) {
+                view::close();
+            } else {
+                engine::open(None);
+            }
+        }
+        "close" => view::close(),
+        "back" => back(),
+        "tab-help" => {
+            write(|w| w.tab = Tab::Help);
+            help::show();
+            view::render(Focus::Keep);
+        }
+        "tab-feedback" => {
+            if read(|w| w.form.survey.is_some()) == Some(true) {
+                write(|w| w.tab = Tab::Feedback);
+                view::render(Focus::Keep);
+            } else {
+                engine::open_launcher_survey(None, None);
+            }
+        }
+        "article" => {
+            if let Some(id) = el.get_attribute("data-id") {
+                help::open_article(id);
+            }
+        }
+        "help-back" => help::close_article(),
+        "vote-yes" => help::vote(true, None),
+        "vote-no" => help::vote(false, None),
+        "why-send" => {
+            let reason = host::shadow_root()
+                .and_then(|s| s.get_element_by_id("sori-why"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                .map(|t| t.value().trim().to_owned())
+                .filter(|r| !r.is_empty());
+            if let Some(reason) = reason {
+                help::vote(false, Some(reason));
+            }
+        }
+        "handoff" => help::handoff(),
         _ => {}
     }
 }
@@ -120,7 +161,8 @@ fn typed(target: &Element) {
             return;
         };
         if other {
-            form.others.insert(id, text);
+            form.others.retain(|(q, _)| *q != id);
+            form.others.push((id, text));
         } else if text.trim().is_empty() {
             form.answers.remove(&id);
         } else {
@@ -179,7 +221,7 @@ fn unanswered(w: &Widget, question: &Question) -> Option<&'static str> {
     match w.form.answers.get(&question.id) {
         None if question.required => Some(t.required_missing),
         Some(AnswerValue::List(ids)) if ids.iter().any(|id| id == OTHER) => {
-            let text = w.form.others.get(&question.id).map_or("", |s| s.trim());
+            let text = w.form.other(&question.id).map_or("", str::trim);
             text.is_empty().then_some(t.other_missing)
         }
         _ => None,
@@ -197,7 +239,7 @@ fn submission(w: &Widget, finished: bool, seq: u32) -> Option<Submission> {
             let value = form.answers.get(&q.id)?.clone();
             let other = match &value {
                 AnswerValue::List(ids) if ids.iter().any(|id| id == OTHER) => {
-                    form.others.get(&q.id).map(|t| t.trim().to_owned())
+                    form.other(&q.id).map(|t| t.trim().to_owned())
                 }
                 _ => None,
             };
@@ -231,6 +273,8 @@ fn submission(w: &Widget, finished: bool, seq: u32) -> Option<Submission> {
         seq,
         user_id: w.identity.user_id.clone(),
         attributes: w.identity.attributes.clone(),
+        faq_article: form.faq_article.clone(),
+        faq_query: form.faq_query.clone(),
     })
 }
 

@@ -34,6 +34,21 @@ pub struct Strings {
     /// The accessible name of rating point `n` of `points`.
     pub rating_point: fn(u8, u8) -> String,
     pub other_missing: &'static str,
+    pub help: &'static str,
+    pub feedback: &'static str,
+    pub search_label: &'static str,
+    pub searching: &'static str,
+    pub no_results: &'static str,
+    /// "3 articles found", for screen readers.
+    pub result_count: fn(usize) -> String,
+    pub help_failed: &'static str,
+    pub popular: &'static str,
+    pub all_articles: &'static str,
+    pub helpful_q: &'static str,
+    pub why_label: &'static str,
+    pub send: &'static str,
+    pub vote_thanks: &'static str,
+    pub still_need_help: &'static str,
 }
 
 pub fn strings(locale: Locale) -> &'static Strings {
@@ -84,6 +99,20 @@ static EN: Strings = Strings {
     progress: |n, total| format!("Question {n} of {total}"),
     rating_point: |n, points| format!("{n} of {points}"),
     other_missing: "Please tell us what “Other” means.",
+    help: "Help",
+    feedback: "Feedback",
+    search_label: "Search help articles",
+    searching: "Searching…",
+    no_results: "No articles match. Try other words, or tell us what you need.",
+    result_count: |n| format!("{n} articles found"),
+    help_failed: "We couldn't load the help articles.",
+    popular: "Popular",
+    all_articles: "← All articles",
+    helpful_q: "Was this helpful?",
+    why_label: "What was missing? (optional)",
+    send: "Send",
+    vote_thanks: "Thanks for letting us know.",
+    still_need_help: "Still need help? Contact us",
 };
 
 static KO: Strings = Strings {
@@ -121,4 +150,18 @@ static KO: Strings = Strings {
     progress: |n, total| format!("{total}개 중 {n}번째 질문"),
     rating_point: |n, points| format!("{points}점 중 {n}점"),
     other_missing: "‘기타’ 내용을 적어 주세요.",
+    help: "도움말",
+    feedback: "의견 보내기",
+    search_label: "도움말 검색",
+    searching: "검색 중…",
+    no_results: "맞는 글이 없어요. 다른 단어로 찾아보거나 필요한 내용을 알려 주세요.",
+    result_count: |n| format!("글 {n}개를 찾았어요"),
+    help_failed: "도움말을 불러오지 못했어요.",
+    popular: "많이 본 글",
+    all_articles: "← 전체 글",
+    helpful_q: "도움이 되었나요?",
+    why_label: "어떤 내용이 부족했나요? (선택)",
+    send: "보내기",
+    vote_thanks: "알려 주셔서 감사합니다.",
+    still_need_help: "해결되지 않았나요? 문의하기",
 };

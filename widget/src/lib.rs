@@ -6,7 +6,8 @@
 //!   the only place that touches the host page's DOM.
 //! - [`state`]: the widget's state and the `sori(...)` commands that change it.
 //! - [`view`] (with [`dom`]): the launcher and the dialog, built from the state.
-//! - [`flow`]: the respondent's events: picks, typing, Next, Back, Send.
+//! - [`flow`]: every event in the shadow root: picks, typing, Next, Back, Send.
+//! - [`help`]: the help tab: articles, search, votes, "Still need help?".
 //! - [`engine`]: when surveys appear: triggers, targeting, fatigue memory.
 //! - [`api`]: every network call, and the outbox that keeps unsent answers.
 //! - [`delivery`]: retries with backoff, online and pagehide flushes.
@@ -20,6 +21,7 @@ mod delivery;
 mod dom;
 mod engine;
 mod flow;
+mod help;
 mod host;
 mod i18n;
 mod state;

@@ -71,8 +71,9 @@ pub struct Identity {
 pub struct Form {
     pub survey: Option<SurveyDefinition>,
     pub answers: BTreeMap<Slug, AnswerValue>,
-    /// Text typed for a multi-choice "Other".
-    pub others: BTreeMap<Slug, String>,
+    /// Text typed for a multi-choice "Other", by question (a list: there
+    /// are few, and a map type of its own costs the wasm kilobytes).
+    pub others: Vec<(Slug, String)>,
     /// Index into the questions shown for the current answers.
     pub step: usize,
     pub status: SendState,
@@ -81,6 +82,9 @@ pub struct Form {
     pub response_id: ResponseId,
     /// Saves made of this response so far; each save sends the next number.
     pub seq: u32,
+    /// The help article and search that led here ("Still need help?").
+    pub faq_article: Option<Slug>,
+    pub faq_query: Option<String>,
 }
 
 impl Form {
@@ -89,12 +93,14 @@ impl Form {
         Self {
             survey,
             answers: BTreeMap::new(),
-            others: BTreeMap::new(),
+            others: Vec::new(),
             step: 0,
             status: SendState::Editing,
             missing: None,
             response_id: api::new_response_id(),
             seq: 0,
+            faq_article: None,
+            faq_query: None,
         }
     }
 
@@ -104,6 +110,14 @@ impl Form {
             .as_ref()
             .map(|s| shown(s, &self.answers))
             .unwrap_or_default()
+    }
+
+    /// The "Other" text typed for `question`.
+    pub fn other(&self, question: &Slug) -> Option<&str> {
+        self.others
+            .iter()
+            .find(|(q, _)| q == question)
+            .map(|(_, t)| t.as_str())
     }
 
     /// The step on screen, kept within the questions asked.
@@ -120,9 +134,18 @@ impl Form {
     }
 }
 
+/// What the dialog shows when the site has help articles.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Tab {
+    Help,
+    Feedback,
+}
+
 pub struct Widget {
     pub env: Env,
     pub open: bool,
+    pub tab: Tab,
+    pub help: crate::help::Help,
     pub config: ConfigState,
     /// Set by `sori('locale', …)`; wins over everything else.
     pub explicit_locale: Option<Locale>,
@@ -135,6 +158,8 @@ impl Widget {
         Self {
             env,
             open: false,
+            tab: Tab::Feedback,
+            help: crate::help::Help::default(),
             config: ConfigState::Loading,
             explicit_locale: None,
             identity: Identity::default(),
@@ -167,6 +192,7 @@ impl Widget {
     pub fn begin(&mut self, survey: SurveyDefinition) {
         self.form = Form::new(Some(survey));
         self.open = true;
+        self.tab = Tab::Feedback;
     }
 }
 
@@ -226,11 +252,12 @@ pub fn load() {
 /// so a page written for a newer widget keeps working.
 pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
     match name {
-        "open" => engine::open_launcher_survey(),
+        "open" => engine::open(arg.as_string().as_deref()),
         "close" => view::close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
             Some(locale) => {
                 write(|w| w.explicit_locale = Some(locale));
+                crate::help::locale_changed();
                 view::render(Focus::Keep);
             }
             None => warn("sori: unsupported locale; use 'en' or 'ko'"),

@@ -11,12 +11,13 @@
 //! Events are handled once, on the shadow root (see `flow`); elements carry
 //! `data-act` to say what a click on them does.
 
+mod help;
 mod question;
 
 use crate::dom::{self, El, el, icon};
 use crate::host;
 use crate::i18n::{Strings, strings};
-use crate::state::{ConfigState, SendState, Widget, read};
+use crate::state::{ConfigState, SendState, Tab, Widget, read};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
@@ -33,6 +34,10 @@ pub enum Focus {
     Step,
     /// The dialog closed: back to the launcher that opened it.
     Launcher,
+    /// A help article opened: its title, so reading starts there.
+    Article,
+    /// A vote was cast: the "why" field when it asks for one.
+    Vote,
 }
 
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]):not([hidden]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
@@ -60,13 +65,18 @@ pub fn render(focus: Focus) {
                 .or_else(|| {
                     dom::find(
                         &shadow,
-                        ".panel fieldset input, .panel textarea, .panel-body .primary",
+                        ".panel fieldset input, .panel textarea, .panel-body .primary, .panel .search",
                     )
                 })
-                .or_else(|| dom::find(&shadow, ".panel button")),
+                .or_else(|| dom::find(&shadow, ".panel-body button, .panel button")),
         ),
         Focus::Step => focus_first_control(&shadow),
         Focus::Launcher => dom::focus(dom::find(&shadow, ".launcher")),
+        Focus::Article => dom::focus(dom::find(&shadow, ".article-title")),
+        Focus::Vote => dom::focus(
+            dom::find(&shadow, "#sori-why")
+                .or_else(|| dom::find(&shadow, ".vote[aria-pressed=true]")),
+        ),
     }
 }
 
@@ -179,17 +189,39 @@ fn sync_panel(mount: &Element, w: &Widget) {
                             .child(icon("", "M6 6l12 12M18 6L6 18")),
                     ),
             )
-            .child(el("div").class("panel-body"))
+            .child(
+                el("div")
+                    .class("tabs")
+                    .attr("role", "tablist")
+                    .child(tab("tab-help", "sori-tab-help"))
+                    .child(tab("tab-feedback", "sori-tab-feedback")),
+            )
+            .child(el("div").class("panel-body").attr("id", "sori-tabpanel"))
             .0;
         let _ = mount.append_child(&panel);
         panel
     });
     let _ = panel.set_attribute("lang", w.locale().code());
-    let title = w
-        .form
-        .survey
-        .as_ref()
-        .map_or(t.launcher, |s| s.title.get(w.locale()));
+    let help = on_help(w);
+    let title = match &w.form.survey {
+        _ if help => t.help,
+        Some(s) => s.title.get(w.locale()),
+        None => t.launcher,
+    };
+    let faq = w.site_config().is_some_and(|c| c.faq);
+    if let Some(tabs) = panel.query_selector(".tabs").ok().flatten() {
+        set_flag(&tabs, "hidden", !faq);
+        for (id, label, selected) in [
+            ("sori-tab-help", t.help, help),
+            ("sori-tab-feedback", t.feedback, !help),
+        ] {
+            if let Some(tab) = tabs.query_selector(&["#", id].concat()).ok().flatten() {
+                tab.set_text_content(Some(label));
+                let _ = tab.set_attribute("aria-selected", bool_text(selected));
+                let _ = tab.set_attribute("tabindex", if selected { "0" } else { "-1" });
+            }
+        }
+    }
     if let Some(h2) = panel.query_selector("h2").ok().flatten() {
         h2.set_text_content(Some(title));
     }
@@ -197,7 +229,41 @@ fn sync_panel(mount: &Element, w: &Widget) {
         let _ = close.set_attribute("aria-label", t.close);
     }
     if let Some(body) = panel.query_selector(".panel-body").ok().flatten() {
+        if faq {
+            let _ = body.set_attribute("role", "tabpanel");
+            let labelled = if help {
+                "sori-tab-help"
+            } else {
+                "sori-tab-feedback"
+            };
+            let _ = body.set_attribute("aria-labelledby", labelled);
+        }
         dom::replace_children(&body, body_of(w, t));
+    }
+}
+
+/// Whether the dialog shows the help center.
+fn on_help(w: &Widget) -> bool {
+    w.tab == Tab::Help && w.site_config().is_some_and(|c| c.faq)
+}
+
+fn tab(act: &str, id: &str) -> El {
+    el("button")
+        .class("tab")
+        .attr("type", "button")
+        .attr("role", "tab")
+        .attr("id", id)
+        .attr("aria-controls", "sori-tabpanel")
+        .attr("data-act", act)
+}
+
+/// Refreshes the search results under the search box, leaving the box alone.
+pub fn help_results() {
+    let Some(shadow) = host::shadow_root() else {
+        return;
+    };
+    if let Some(container) = dom::find(&shadow, ".help-results") {
+        read(|w| dom::replace_children(&container, help::results(w, strings(w.locale()))));
     }
 }
 
@@ -209,6 +275,9 @@ fn body_of(w: &Widget, t: &Strings) -> El {
             None => p,
         }
     };
+    if on_help(w) {
+        return help::body(w, t);
+    }
     if w.form.survey.is_some() {
         return if w.form.status == SendState::Sent {
             thanks(t)
@@ -320,14 +389,27 @@ fn focus_first_control(shadow: &ShadowRoot) {
     );
 }
 
-/// Escape closes the dialog; Tab and Shift+Tab cycle inside it.
-pub fn keydown(ev: &KeyboardEvent, panel: &HtmlElement) {
+/// Escape closes the dialog; Tab and Shift+Tab cycle inside it; arrows
+/// move between the tabs.
+pub fn keydown(ev: &KeyboardEvent, panel: &HtmlElement, target: &Element) {
     match ev.key().as_str() {
         "Escape" => {
             ev.prevent_default();
             close();
         }
         "Tab" => trap_tab(panel, ev),
+        "ArrowLeft" | "ArrowRight" if target.get_attribute("role").as_deref() == Some("tab") => {
+            ev.prevent_default();
+            let other = if target.id() == "sori-tab-help" {
+                "tab-feedback"
+            } else {
+                "tab-help"
+            };
+            crate::flow::act(other, target);
+            if let Some(shadow) = host::shadow_root() {
+                dom::focus(dom::find(&shadow, "[role=tab][aria-selected=true]"));
+            }
+        }
         _ => {}
     }
 }
@@ -361,6 +443,9 @@ fn trap_tab(panel: &HtmlElement, ev: &KeyboardEvent) {
 /// A radio group is one tab stop: only its checked radio (or its first, if
 /// none is checked) counts.
 fn is_tab_stop(el: &HtmlElement) -> bool {
+    if el.tab_index() < 0 || el.closest("[hidden]").ok().flatten().is_some() {
+        return false;
+    }
     let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() else {
         return true;
     };

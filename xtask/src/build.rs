@@ -73,11 +73,14 @@ pub fn run() -> anyhow::Result<Built> {
         .remove_producers_section(true)
         .generate(&staging)
         .context("generating wasm-bindgen bindings")?;
-    let mut wasm = std::fs::read(staging.join("sori_widget_bg.wasm"))?;
-    let glue = std::fs::read(staging.join("sori_widget.js"))?;
-    if let Some(optimized) = wasm_opt(&staging.join("sori_widget_bg.wasm"))? {
-        wasm = optimized;
-    }
+    let (wasm, glue) = shorten_imports(
+        &std::fs::read(staging.join("sori_widget_bg.wasm"))?,
+        &std::fs::read_to_string(staging.join("sori_widget.js"))?,
+    )?;
+    let glue = minify_js(&glue).into_bytes();
+    let shortened = staging.join("sori_widget_short.wasm");
+    std::fs::write(&shortened, &wasm)?;
+    let wasm = wasm_opt(&shortened)?.unwrap_or(wasm);
 
     let dist = dist_dir();
     let _ = std::fs::remove_dir_all(&dist);
@@ -85,7 +88,7 @@ pub fn run() -> anyhow::Result<Built> {
     let wasm_name = format!("sori-{}.wasm", short_hash(&wasm));
     let glue_name = format!("sori-{}.js", short_hash(&glue));
     let loader_src = std::fs::read_to_string(crate::root().join("widget/loader.js"))?;
-    let loader = minify_loader(&loader_src)
+    let loader = minify_js(&loader_src)
         .replace("__SORI_GLUE__", &glue_name)
         .replace("__SORI_WASM__", &wasm_name);
     anyhow::ensure!(
@@ -143,11 +146,10 @@ fn check_bindgen_version() -> anyhow::Result<()> {
     bail!("Cargo.lock has no wasm-bindgen entry")
 }
 
-/// Runs a wasm-opt of version 116 or newer when one is on PATH; skips it
-/// otherwise (it saves only a few percent, and old ones break the output).
+/// Runs wasm-opt -Oz (version 116 or newer; older ones break the output)
+/// when one is available; see [`setup::ensure_wasm_opt`].
 fn wasm_opt(input: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-    let Some(bin) = setup::which("wasm-opt") else {
-        println!("xtask: no wasm-opt on PATH; skipping the optional size pass");
+    let Some(bin) = setup::ensure_wasm_opt()? else {
         return Ok(None);
     };
     let out = Command::new(&bin).arg("--version").output()?;
@@ -174,6 +176,50 @@ fn wasm_opt(input: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     Ok(Some(std::fs::read(output)?))
 }
 
+/// wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` in a
+/// module named after the glue file, in the wasm and again in the glue; the
+/// hashes alone cost over a kilobyte compressed. This renames every import
+/// the glue defines exactly once to a short name, in both files.
+fn shorten_imports(wasm: &[u8], glue: &str) -> anyhow::Result<(Vec<u8>, String)> {
+    const MODULE: &str = "./sori_widget_bg.js";
+    let mut module = walrus::Module::from_buffer(wasm).context("reading the bindgen wasm")?;
+    let mut glue = glue.replacen(&format!("\"{MODULE}\": import0"), "\"m\": import0", 1);
+    anyhow::ensure!(
+        glue.contains("\"m\": import0"),
+        "the glue no longer names its import module as expected"
+    );
+    let mut next = 0usize;
+    for import in module.imports.iter_mut() {
+        if import.module != MODULE {
+            continue;
+        }
+        import.module = "m".to_owned();
+        // The glue defines each import as an object key on a line of its own.
+        let key = format!("\n{}{}: ", IMPORT_INDENT, import.name);
+        if glue.matches(&key).count() != 1 {
+            continue; // keep a name the glue does not define exactly once
+        }
+        let short = short_name(next);
+        next += 1;
+        glue = glue.replacen(&key, &format!("\n{IMPORT_INDENT}{short}: "), 1);
+        import.name = short;
+    }
+    Ok((module.emit_wasm(), glue))
+}
+
+/// How wasm-bindgen indents the keys of its import object.
+const IMPORT_INDENT: &str = "        ";
+
+/// `a`…`z`, `A`…`Z`, then `a0`, `b0`… : valid, distinct JavaScript keys.
+fn short_name(n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = String::from(char::from(LETTERS[n % LETTERS.len()]));
+    if n >= LETTERS.len() {
+        name.push_str(&(n / LETTERS.len() - 1).to_string());
+    }
+    name
+}
+
 fn short_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -184,7 +230,7 @@ fn short_hash(bytes: &[u8]) -> String {
 
 /// Drops comments and indentation; keeps line breaks, so semicolon
 /// insertion behaves exactly as in the source.
-fn minify_loader(src: &str) -> String {
+fn minify_js(src: &str) -> String {
     let mut out = String::new();
     let mut in_comment = false;
     for line in src.lines() {
@@ -249,6 +295,6 @@ mod tests {
     #[test]
     fn minifying_keeps_code_lines_and_drops_comments() {
         let src = "/* header\n spans lines */\n  var a = 1\n  // note\n\n  a++\n";
-        assert_eq!(minify_loader(src), "var a = 1\na++\n");
+        assert_eq!(minify_js(src), "var a = 1\na++\n");
     }
 }

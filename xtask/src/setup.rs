@@ -1,4 +1,5 @@
-//! Prerequisites: the wasm target, and Debian's Chromium and chromedriver
+//! Prerequisites: the wasm target; binaryen's wasm-opt (from npm, into
+//! target/tools) for the size pass; and Debian's Chromium and chromedriver
 //! for browser tests (installed with apt-get when we are root).
 
 use anyhow::{Context, bail};
@@ -20,6 +21,40 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
     }
     println!("xtask: adding the {WASM_TARGET} target with rustup");
     crate::run_checked(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The binaryen release whose wasm-opt the build uses (npm's package runs
+/// it on Node; Debian's binaryen 108 breaks wasm-bindgen's output).
+const BINARYEN: &str = "binaryen@132.0.0";
+
+/// A wasm-opt for the size pass: one on PATH, else the one installed in
+/// target/tools, else installed there now with npm. `None` (the build goes
+/// on without the pass) only when there is no npm.
+pub fn ensure_wasm_opt() -> anyhow::Result<Option<PathBuf>> {
+    let tools = crate::root().join("target/tools");
+    let local = tools.join("node_modules/.bin/wasm-opt");
+    if local.is_file() {
+        return Ok(Some(local));
+    }
+    if let Some(found) = which("wasm-opt") {
+        return Ok(Some(found));
+    }
+    if which("npm").is_none() {
+        println!("xtask: no wasm-opt and no npm to install it; skipping the size pass");
+        return Ok(None);
+    }
+    println!("xtask: installing {BINARYEN} (wasm-opt) into target/tools with npm");
+    std::fs::create_dir_all(&tools)?;
+    crate::run_checked(Command::new("npm").args([
+        "install",
+        "--prefix",
+        &tools.to_string_lossy(),
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        BINARYEN,
+    ]))?;
+    Ok(Some(local).filter(|p| p.is_file()))
 }
 
 /// Paths of the browser and its driver.

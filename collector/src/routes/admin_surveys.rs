@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT))
 }
 
-fn slug(raw: &str, what: &'static str) -> Result<Slug, AppError> {
+pub(super) fn slug(raw: &str, what: &'static str) -> Result<Slug, AppError> {
     Slug::parse(raw).map_err(|_| {
         AppError::not_found(
             what,
@@ -38,7 +38,7 @@ fn slug(raw: &str, what: &'static str) -> Result<Slug, AppError> {
     })
 }
 
-async fn known_site(app: &AppState, key: &str) -> Result<Slug, AppError> {
+pub(super) async fn known_site(app: &AppState, key: &str) -> Result<Slug, AppError> {
     let key = slug(key, "unknown_site")?;
     app.store.site(&key).await?.ok_or_else(|| {
         AppError::not_found("unknown_site", format!("no site has the key '{key}'"))

@@ -37,13 +37,7 @@ async fn create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, AppError> {
-    app.rate_limit
-        .check(crate::ratelimit::client_ip(
-            peer.ip(),
-            &headers,
-            app.behind_proxy,
-        ))
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    super::limit(&app, peer, &headers)?;
     json::require_json_or_text(&headers)?;
     let body = json::body(body, app.max_body_bytes)?;
     let submission: Submission = json::parse(&body)?;
@@ -84,7 +78,7 @@ async fn create(
 }
 
 /// CORS preflight; the guard has already checked the origin.
-async fn preflight() -> impl IntoResponse {
+pub(super) async fn preflight() -> impl IntoResponse {
     let mut r = StatusCode::NO_CONTENT.into_response();
     let h = r.headers_mut();
     h.insert(

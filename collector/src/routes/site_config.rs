@@ -19,11 +19,13 @@ async fn config(
     Extension(site): Extension<Site>,
 ) -> Result<Response, AppError> {
     let surveys = app.store.active_surveys(&site.key).await?;
+    let faq = app.store.article_count(&site.key).await? > 0;
     let body = SiteConfig {
         site: site.key,
         locale: site.default_locale,
         fatigue: site.fatigue,
         surveys,
+        faq,
     };
     let mut response = Json(body).into_response();
     // Short, so a paused survey disappears within a minute.

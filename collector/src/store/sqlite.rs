@@ -2,9 +2,10 @@
 //! so an acknowledged response survives a power cut.
 
 use super::{
-    Inserted, NewResponse, RolledScore, ScoreCount, Site, Store, StoreError, StoredSurvey,
-    SurveyStatus, answers_json, scores_of,
+    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
+    Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
+use crate::faq::Article;
 use async_trait::async_trait;
 use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -67,8 +68,9 @@ async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted,
         None => {
             sqlx::query(
                 "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
-                     page_path, device, respondent, user_id, attributes, answers, scores, received_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     page_path, device, respondent, user_id, attributes, answers, scores, received_at,
+                     faq_article, faq_query)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&id)
             .bind(new.site.as_str())
@@ -85,6 +87,8 @@ async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted,
             .bind(answers_json(r))
             .bind(&scores_json)
             .bind(&now)
+            .bind(r.faq_article.as_ref().map(Slug::as_str))
+            .bind(r.faq_query.as_deref())
             .execute(&mut **tx)
             .await?;
             (Inserted::New, new.received_at)
@@ -151,6 +155,46 @@ async fn roll(
 
 fn parse_definition(json: &str) -> Result<SurveyDefinition, StoreError> {
     serde_json::from_str(json).map_err(|e| corrupt(format!("survey definition: {e}")))
+}
+
+fn locale_of(raw: &str) -> Result<Locale, StoreError> {
+    Locale::from_tag(raw).ok_or_else(|| corrupt(format!("locale '{raw}'")))
+}
+
+fn slug_of(raw: &str) -> Result<Slug, StoreError> {
+    Slug::parse(raw).map_err(|e| corrupt(format!("id '{raw}': {e}")))
+}
+
+fn count_of(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn article_of(row: &sqlx::sqlite::SqliteRow) -> Result<Article, StoreError> {
+    let tags: String = row.get("tags");
+    Ok(Article {
+        id: slug_of(row.get("id"))?,
+        locale: locale_of(row.get("locale"))?,
+        title: row.get("title"),
+        body: row.get("body"),
+        html: row.get("html"),
+        text: row.get("text"),
+        category: row.get("category"),
+        tags: serde_json::from_str(&tags).map_err(corrupt)?,
+        order: i32::try_from(row.get::<i64, _>("ord")).map_err(corrupt)?,
+        views: count_of(row.get("views")),
+        updated_at: row.get("updated_at"),
+    })
+}
+
+const ARTICLE_COLUMNS: &str =
+    "id, locale, title, body, html, text, category, tags, ord, views, updated_at";
+
+async fn bump_faq_version(tx: &mut Tx<'_>, site: &Slug) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sites SET faq_version = faq_version + 1 WHERE key = ?")
+        .bind(site.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -397,5 +441,255 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let existed: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM faq_articles WHERE site_key = ? AND locale = ? AND id = ?",
+        )
+        .bind(site.as_str())
+        .bind(a.locale.code())
+        .bind(a.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO faq_articles (site_key, locale, id, title, body, html, text, category,
+                 tags, ord, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (site_key, locale, id) DO UPDATE SET title = excluded.title,
+                 body = excluded.body, html = excluded.html, text = excluded.text,
+                 category = excluded.category, tags = excluded.tags, ord = excluded.ord,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(site.as_str())
+        .bind(a.locale.code())
+        .bind(a.id.as_str())
+        .bind(&a.title)
+        .bind(&a.body)
+        .bind(&a.html)
+        .bind(&a.text)
+        .bind(&a.category)
+        .bind(serde_json::to_string(&a.tags).map_err(corrupt)?)
+        .bind(i64::from(a.order))
+        .bind(now_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        bump_faq_version(&mut tx, site).await?;
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
+
+    async fn delete_article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let gone =
+            sqlx::query("DELETE FROM faq_articles WHERE site_key = ? AND locale = ? AND id = ?")
+                .bind(site.as_str())
+                .bind(locale.code())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+        if gone {
+            bump_faq_version(&mut tx, site).await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    async fn articles(
+        &self,
+        site: &Slug,
+        locale: Option<Locale>,
+    ) -> Result<Vec<Article>, StoreError> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM faq_articles
+             WHERE site_key = ? AND (? IS NULL OR locale = ?)
+             ORDER BY locale, category, ord, title"
+        );
+        let code = locale.map(Locale::code);
+        let rows = sqlx::query(&sql)
+            .bind(site.as_str())
+            .bind(code)
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(article_of).collect()
+    }
+
+    async fn article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<Option<Article>, StoreError> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM faq_articles WHERE site_key = ? AND locale = ? AND id = ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(site.as_str())
+            .bind(locale.code())
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(article_of).transpose()
+    }
+
+    async fn article_count(&self, site: &Slug) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM faq_articles WHERE site_key = ?")
+            .bind(site.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count_of(n))
+    }
+
+    async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT faq_version FROM sites WHERE key = ?")
+            .bind(site.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(count_of(v.unwrap_or(0)))
+    }
+
+    async fn count_article_view(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE faq_articles SET views = views + 1 WHERE site_key = ? AND locale = ? AND id = ?",
+        )
+        .bind(site.as_str())
+        .bind(locale.code())
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn count_search(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        query: &str,
+        results: usize,
+    ) -> Result<(), StoreError> {
+        let none = i64::from(results == 0);
+        sqlx::query(
+            "INSERT INTO faq_queries (site_key, locale, query, searches, no_results, last_at)
+             VALUES (?, ?, ?, 1, ?, ?)
+             ON CONFLICT (site_key, locale, query) DO UPDATE SET searches = searches + 1,
+                 no_results = no_results + excluded.no_results, last_at = excluded.last_at",
+        )
+        .bind(site.as_str())
+        .bind(locale.code())
+        .bind(query)
+        .bind(none)
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM faq_articles WHERE site_key = ? AND locale = ? AND id = ?",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let respondent = vote.respondent.to_string();
+        let before: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT helpful, reason FROM faq_votes
+             WHERE site_key = ? AND locale = ? AND article = ? AND respondent = ?",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .bind(&respondent)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match before {
+            None => VoteOutcome::New,
+            Some((helpful, reason)) if (helpful != 0) == vote.helpful && reason == vote.reason => {
+                return Ok(Some(VoteOutcome::Same));
+            }
+            Some(_) => VoteOutcome::Changed,
+        };
+        sqlx::query(
+            "INSERT INTO faq_votes (site_key, locale, article, respondent, helpful, reason, voted_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (site_key, locale, article, respondent) DO UPDATE SET
+                 helpful = excluded.helpful, reason = excluded.reason, voted_at = excluded.voted_at",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .bind(&respondent)
+        .bind(vote.helpful)
+        .bind(vote.reason.as_deref())
+        .bind(now_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(outcome))
+    }
+
+    async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.locale, a.title, a.views,
+                 (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                     AND v.locale = a.locale AND v.article = a.id AND v.helpful = 1) AS helpful,
+                 (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                     AND v.locale = a.locale AND v.article = a.id AND v.helpful = 0) AS not_helpful,
+                 (SELECT COUNT(*) FROM responses r WHERE r.site_key = a.site_key
+                     AND r.faq_article = a.id AND r.locale = a.locale) AS handoffs
+             FROM faq_articles a WHERE a.site_key = ? ORDER BY a.locale, a.id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for row in &rows {
+            articles.push(ArticleCounts {
+                id: slug_of(row.get("id"))?,
+                locale: locale_of(row.get("locale"))?,
+                title: row.get("title"),
+                views: count_of(row.get("views")),
+                helpful: count_of(row.get("helpful")),
+                not_helpful: count_of(row.get("not_helpful")),
+                handoffs: count_of(row.get("handoffs")),
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT query, locale, searches, no_results FROM faq_queries WHERE site_key = ?
+             ORDER BY searches DESC, query",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            queries.push(QueryCount {
+                query: row.get("query"),
+                locale: locale_of(row.get("locale"))?,
+                searches: count_of(row.get("searches")),
+                no_results: count_of(row.get("no_results")),
+            });
+        }
+        Ok(FaqCounts { articles, queries })
     }
 }

@@ -89,7 +89,7 @@ pub fn view(w: &Widget, q: &Question, t: &Strings) -> El {
                     .child(el("span").class("choice-text").text(label))
             });
             let other_field = other.then(|| {
-                let typed = w.form.others.get(&q.id).map_or("", String::as_str);
+                let typed = w.form.other(&q.id).unwrap_or("");
                 el("input")
                     .class("other-text")
                     .attr("type", "text")

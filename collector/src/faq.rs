@@ -1,0 +1,287 @@
+//! The help center (DESIGN §4): articles per site and locale, written in
+//! Markdown and stored with their sanitized HTML, searched in memory.
+//!
+//! - [`render`]: Markdown to sanitized HTML and plain text.
+//! - [`search`]: tokenizing, BM25 ranking, snippets.
+//! - [`Indexes`]: one search index per site and locale, rebuilt when the
+//!   site's FAQ version in the database moves, so every collector in front
+//!   of one database serves the same results.
+
+pub mod render;
+pub mod search;
+
+use crate::store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sori_protocol::{FieldError, Locale, Slug};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 50_000;
+const MAX_CATEGORY: usize = 60;
+const MAX_TAGS: usize = 10;
+const MAX_TAG: usize = 40;
+
+/// What an author writes: the admin API's body and one entry of an import file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Position within its category; lower comes first.
+    #[serde(default)]
+    pub order: i32,
+}
+
+/// An article as stored and served.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Article {
+    pub id: Slug,
+    pub locale: Locale,
+    pub title: String,
+    /// The Markdown as written.
+    pub body: String,
+    /// Sanitized when saved; the only form the widget receives.
+    pub html: String,
+    /// Plain words for search.
+    #[serde(skip)]
+    pub text: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub order: i32,
+    pub views: u64,
+    pub updated_at: String,
+}
+
+impl ArticleInput {
+    /// Checks lengths and counts, naming the field at fault.
+    pub fn check(&self) -> Result<(), FieldError> {
+        let too_long = |field: &str, max: usize| {
+            FieldError::new(
+                field.to_owned(),
+                "out_of_range",
+                format!("{field} is at most {max} characters"),
+            )
+        };
+        if self.title.trim().is_empty() {
+            return Err(FieldError::new(
+                "title",
+                "required",
+                "give the article a title",
+            ));
+        }
+        if self.title.chars().count() > MAX_TITLE {
+            return Err(too_long("title", MAX_TITLE));
+        }
+        if self.body.trim().is_empty() {
+            return Err(FieldError::new("body", "required", "the body is empty"));
+        }
+        if self.body.chars().count() > MAX_BODY {
+            return Err(too_long("body", MAX_BODY));
+        }
+        if self.category.chars().count() > MAX_CATEGORY {
+            return Err(too_long("category", MAX_CATEGORY));
+        }
+        if self.tags.len() > MAX_TAGS {
+            return Err(FieldError::new(
+                "tags",
+                "too_many",
+                format!("at most {MAX_TAGS} tags"),
+            ));
+        }
+        if let Some(i) = self
+            .tags
+            .iter()
+            .position(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG)
+        {
+            return Err(FieldError::new(
+                format!("tags[{i}]"),
+                "out_of_range",
+                format!("a tag is 1 to {MAX_TAG} characters"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Renders and sanitizes the body. Call [`ArticleInput::check`] first.
+    pub fn into_article(self, id: Slug, locale: Locale) -> Article {
+        let rendered = render::render(&self.body);
+        Article {
+            id,
+            locale,
+            title: self.title.trim().to_owned(),
+            body: self.body,
+            html: rendered.html,
+            text: rendered.text,
+            category: self.category.trim().to_owned(),
+            tags: self.tags.into_iter().map(|t| t.trim().to_owned()).collect(),
+            order: self.order,
+            views: 0,
+            updated_at: String::new(),
+        }
+    }
+}
+
+/// An import file: `articles:` with an `id` and `locale` on each entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFile {
+    pub articles: Vec<ImportArticle>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportArticle {
+    pub id: Slug,
+    pub locale: Locale,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub order: i32,
+}
+
+/// Reads a YAML import file and checks every article, naming the first one
+/// at fault (`articles[3].title`). Nothing is stored when any is wrong.
+pub fn parse_import(yaml: &str) -> Result<Vec<Article>, String> {
+    let file: ImportFile = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(file.articles.len());
+    for (i, a) in file.articles.into_iter().enumerate() {
+        if !seen.insert((a.id.clone(), a.locale)) {
+            return Err(format!(
+                "articles[{i}]: '{}' in '{}' appears twice",
+                a.id,
+                a.locale.code()
+            ));
+        }
+        let input = ArticleInput {
+            title: a.title,
+            body: a.body,
+            category: a.category,
+            tags: a.tags,
+            order: a.order,
+        };
+        input.check().map_err(|e| {
+            let field = e.field.unwrap_or_default();
+            format!("articles[{i}].{field}: {}", e.message)
+        })?;
+        out.push(input.into_article(a.id, a.locale));
+    }
+    Ok(out)
+}
+
+/// Stores every article of an import file for `site`; returns how many.
+pub async fn import(store: &dyn Store, site: &Slug, yaml: &str) -> anyhow::Result<usize> {
+    let articles = parse_import(yaml).map_err(anyhow::Error::msg)?;
+    for article in &articles {
+        store.put_article(site, article).await?;
+    }
+    Ok(articles.len())
+}
+
+/// Trims, folds white space and lower-cases a query, and cuts it to the
+/// protocol's limit, so "Refund " and "refund" count as one query.
+pub fn normalize_query(raw: &str) -> String {
+    raw.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .chars()
+        .take(sori_protocol::validate::MAX_FAQ_QUERY)
+        .collect()
+}
+
+type Key = (Slug, Locale);
+
+/// Search indexes, one per site and locale, each tagged with the FAQ version
+/// it was built from.
+#[derive(Default)]
+pub struct Indexes {
+    built: Mutex<HashMap<Key, (u64, Arc<search::Index>)>>,
+}
+
+impl Indexes {
+    /// The index for the site's current articles, built now if they changed.
+    pub async fn get(
+        &self,
+        store: &dyn Store,
+        site: &Slug,
+        locale: Locale,
+    ) -> Result<Arc<search::Index>, StoreError> {
+        let version = store.faq_version(site).await?;
+        let key = (site.clone(), locale);
+        if let Some((v, index)) = self.lock().get(&key)
+            && *v == version
+        {
+            return Ok(index.clone());
+        }
+        let docs = store
+            .articles(site, Some(locale))
+            .await?
+            .into_iter()
+            .map(|a| search::Doc {
+                id: a.id,
+                title: a.title,
+                category: a.category,
+                text: a.text,
+            })
+            .collect();
+        let index = Arc::new(search::Index::build(docs));
+        self.lock().insert(key, (version, index.clone()));
+        Ok(index)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, (u64, Arc<search::Index>)>> {
+        // A panic while holding the lock leaves only a cache behind: keep going.
+        self.built.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_file_reads_and_names_what_is_wrong() {
+        let good = "articles:\n  - id: refunds\n    locale: en\n    title: Refunds\n    category: Billing\n    order: 2\n    body: |\n      Ask **within 30 days**.\n";
+        let articles = parse_import(good).unwrap();
+        assert_eq!(articles.len(), 1);
+        assert_eq!(
+            articles[0].html,
+            "<p>Ask <strong>within 30 days</strong>.</p>\n"
+        );
+        assert_eq!(articles[0].text, "Ask within 30 days .");
+        let no_title = "articles:\n  - id: refunds\n    locale: en\n    title: ' '\n    body: x\n";
+        assert_eq!(
+            parse_import(no_title).unwrap_err(),
+            "articles[0].title: give the article a title"
+        );
+        let twice =
+            format!("{good}  - id: refunds\n    locale: en\n    title: Again\n    body: x\n");
+        assert!(parse_import(&twice).unwrap_err().contains("appears twice"));
+        assert!(
+            parse_import("articles:\n  - id: Bad Id\n    locale: en\n    title: t\n    body: b\n")
+                .is_err()
+        );
+        assert!(
+            parse_import("articles:\n  - id: ok\n    locale: fr\n    title: t\n    body: b\n")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn queries_are_normalized_before_counting() {
+        assert_eq!(normalize_query("  Refund   POLICY "), "refund policy");
+        assert_eq!(normalize_query("환불"), "환불");
+        assert_eq!(normalize_query(&"x".repeat(500)).len(), 200);
+    }
+}

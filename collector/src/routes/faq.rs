@@ -1,0 +1,296 @@
+//! The public help center, behind the site guard (origin allowlist):
+//!
+//! - `GET /v1/sites/{key}/faq?locale=`: categories with their articles, and
+//!   the most viewed ones;
+//! - `GET /v1/sites/{key}/faq/search?q=&locale=[&partial=1]`: ranked
+//!   results with highlighted snippets; counted unless `partial` (a query
+//!   still being typed);
+//! - `GET /v1/sites/{key}/faq/articles/{id}?locale=`: one article's
+//!   sanitized HTML; counts a view;
+//! - `POST /v1/sites/{key}/faq/articles/{id}/votes`: "Was this helpful?",
+//!   one vote per respondent and article.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::faq::{self, search::Hit};
+use crate::routes::json;
+use crate::store::{Site, Vote, VoteOutcome};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::{Deserialize, Serialize};
+use sori_protocol::{FieldError, Locale, Slug};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+const RESULTS: usize = 8;
+const POPULAR: usize = 5;
+const VOTE_BODY_LIMIT: usize = 4 * 1024;
+const MAX_REASON: usize = 500;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sites/{key}/faq", get(overview))
+        .route("/v1/sites/{key}/faq/search", get(search))
+        .route("/v1/sites/{key}/faq/articles/{id}", get(article))
+        .route(
+            "/v1/sites/{key}/faq/articles/{id}/votes",
+            post(vote).options(super::responses::preflight),
+        )
+        .layer(DefaultBodyLimit::max(VOTE_BODY_LIMIT))
+}
+
+#[derive(Deserialize)]
+struct LocaleParam {
+    locale: Option<String>,
+}
+
+/// The asked-for locale when we speak it, else the site's default.
+fn locale_or_default(site: &Site, raw: Option<&str>) -> Locale {
+    raw.and_then(Locale::from_tag)
+        .unwrap_or(site.default_locale)
+}
+
+fn cached(body: impl Serialize, cache: &'static str) -> Response {
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+#[derive(Serialize)]
+struct Overview {
+    locale: Locale,
+    categories: Vec<Category>,
+    popular: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+struct Category {
+    name: String,
+    articles: Vec<Entry>,
+}
+
+#[derive(Clone, Serialize)]
+struct Entry {
+    id: Slug,
+    title: String,
+    category: String,
+}
+
+async fn overview(
+    State(app): State<AppState>,
+    Extension(site): Extension<Site>,
+    Query(params): Query<LocaleParam>,
+) -> Result<Response, AppError> {
+    let locale = locale_or_default(&site, params.locale.as_deref());
+    let articles = app.store.articles(&site.key, Some(locale)).await?;
+    // Categories in the order of their first article; articles by order.
+    let mut by_category: BTreeMap<(i32, String), Vec<(i32, Entry)>> = BTreeMap::new();
+    let mut first_order: BTreeMap<String, i32> = BTreeMap::new();
+    for a in &articles {
+        let first = first_order.entry(a.category.clone()).or_insert(a.order);
+        *first = (*first).min(a.order);
+    }
+    for a in &articles {
+        let key = (first_order[&a.category], a.category.clone());
+        let entry = Entry {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            category: a.category.clone(),
+        };
+        by_category.entry(key).or_default().push((a.order, entry));
+    }
+    let categories = by_category
+        .into_iter()
+        .map(|((_, name), mut entries)| {
+            entries.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
+            Category {
+                name,
+                articles: entries.into_iter().map(|(_, e)| e).collect(),
+            }
+        })
+        .collect();
+    let mut ranked: Vec<_> = articles.iter().collect();
+    ranked.sort_by(|a, b| b.views.cmp(&a.views).then(a.order.cmp(&b.order)));
+    let popular = ranked
+        .into_iter()
+        .take(POPULAR)
+        .map(|a| Entry {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            category: a.category.clone(),
+        })
+        .collect();
+    Ok(cached(
+        Overview {
+            locale,
+            categories,
+            popular,
+        },
+        "public, max-age=60",
+    ))
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    locale: Option<String>,
+    partial: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SearchResults {
+    query: String,
+    locale: Locale,
+    results: Vec<Hit>,
+}
+
+async fn search(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(site): Extension<Site>,
+    headers: HeaderMap,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    super::limit(&app, peer, &headers)?;
+    let locale = locale_or_default(&site, params.locale.as_deref());
+    let query = faq::normalize_query(params.q.as_deref().unwrap_or(""));
+    let results = if query.is_empty() {
+        Vec::new()
+    } else {
+        // Search what was typed, not its lower-cased form: "still typing"
+        // depends on the trailing space, which normalizing drops.
+        let typed = params.q.as_deref().unwrap_or("");
+        app.faq
+            .get(app.store.as_ref(), &site.key, locale)
+            .await?
+            .search(typed, RESULTS)
+    };
+    let partial = params
+        .partial
+        .as_deref()
+        .is_some_and(|p| p == "1" || p == "true");
+    if !query.is_empty() && !partial {
+        app.store
+            .count_search(&site.key, locale, &query, results.len())
+            .await?;
+    }
+    Ok(cached(
+        SearchResults {
+            query,
+            locale,
+            results,
+        },
+        "no-store",
+    ))
+}
+
+#[derive(Serialize)]
+struct ArticleView {
+    id: Slug,
+    locale: Locale,
+    title: String,
+    category: String,
+    tags: Vec<String>,
+    html: String,
+}
+
+fn article_id(raw: &str) -> Result<Slug, AppError> {
+    Slug::parse(raw)
+        .map_err(|_| AppError::not_found("unknown_article", format!("no article '{raw}'")))
+}
+
+async fn article(
+    State(app): State<AppState>,
+    Extension(site): Extension<Site>,
+    Path((_, id)): Path<(String, String)>,
+    Query(params): Query<LocaleParam>,
+) -> Result<Response, AppError> {
+    let locale = locale_or_default(&site, params.locale.as_deref());
+    let id = article_id(&id)?;
+    let article = app
+        .store
+        .article(&site.key, locale, &id)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "unknown_article",
+                format!("no article '{id}' in '{}'", locale.code()),
+            )
+        })?;
+    app.store.count_article_view(&site.key, locale, &id).await?;
+    Ok(cached(
+        ArticleView {
+            id: article.id,
+            locale,
+            title: article.title,
+            category: article.category,
+            tags: article.tags,
+            html: article.html,
+        },
+        "no-store",
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoteBody {
+    locale: Locale,
+    respondent: uuid::Uuid,
+    helpful: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VoteReceipt {
+    vote: VoteOutcome,
+}
+
+async fn vote(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(site): Extension<Site>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<VoteReceipt>, AppError> {
+    super::limit(&app, peer, &headers)?;
+    json::require_json_or_text(&headers)?;
+    let body: VoteBody = json::parse(&json::body(body, VOTE_BODY_LIMIT)?)?;
+    let reason = body
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON)
+    {
+        return Err(FieldError::new(
+            "reason",
+            "out_of_range",
+            format!("reason is at most {MAX_REASON} characters"),
+        )
+        .into());
+    }
+    let vote = Vote {
+        locale: body.locale,
+        article: article_id(&id)?,
+        respondent: body.respondent,
+        helpful: body.helpful,
+        reason,
+    };
+    let outcome = app.store.put_vote(&site.key, &vote).await?.ok_or_else(|| {
+        AppError::not_found(
+            "unknown_article",
+            format!("no article '{id}' in '{}'", vote.locale.code()),
+        )
+    })?;
+    Ok(Json(VoteReceipt { vote: outcome }))
+}

@@ -1,0 +1,300 @@
+//! The help tab: the site's articles by category, search as you type,
+//! one article at a time with "Was this helpful?", and "Still need help?",
+//! which opens the feedback survey with the article and query attached.
+//!
+//! Article and snippet HTML comes from the collector, sanitized there when
+//! the article was saved (snippets are escaped text with `<mark>`); it is
+//! the only HTML the widget inserts.
+
+use crate::api::{self, ApiError};
+use crate::state::{endpoint, read, write};
+use crate::view::{self, Focus};
+use sori_protocol::Slug;
+use sori_protocol::json::Json;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+/// Results follow typing after this pause; a query still there after the
+/// longer one is counted as a search (so "r", "re", "ref" are not).
+const TYPING_PAUSE_MS: i32 = 250;
+const SETTLED_MS: i32 = 1500;
+
+pub struct Entry {
+    pub id: String,
+    /// Plain text.
+    pub title: String,
+}
+
+pub struct Hit {
+    pub id: String,
+    /// Escaped by the collector, with `<mark>` around matches.
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+pub struct Article {
+    pub id: String,
+    pub title: String,
+    /// Sanitized by the collector.
+    pub html: String,
+}
+
+pub struct Overview {
+    pub categories: Vec<(String, Vec<Entry>)>,
+    pub popular: Vec<Entry>,
+}
+
+#[derive(Default)]
+pub struct Help {
+    pub overview: Option<Overview>,
+    /// The overview could not be loaded.
+    pub failed: bool,
+    pub query: String,
+    /// Results for `query`; `None` until they arrive.
+    pub results: Option<Vec<Hit>>,
+    pub article: Option<Article>,
+    /// The respondent's vote on the article on screen.
+    pub vote: Option<bool>,
+    pub reason_sent: bool,
+    /// Bumped by every keystroke, so late answers to old queries are dropped.
+    pub typed: u32,
+    /// The last query that was counted, for "Still need help?".
+    pub last_query: Option<String>,
+}
+
+fn site_url(path: &str) -> String {
+    let (base, site) = endpoint();
+    format!("{base}v1/sites/{site}/{path}")
+}
+
+fn locale_code() -> &'static str {
+    read(|w| w.locale().code()).unwrap_or("en")
+}
+
+async fn get(path: &str) -> Result<Json, ApiError> {
+    let text = api::request(&site_url(path), None).await?;
+    Json::parse(&text).ok_or_else(|| ApiError::Rejected("unreadable answer".to_owned()))
+}
+
+fn text(j: &Json, key: &str) -> String {
+    j.get(key).and_then(Json::as_str).unwrap_or("").to_owned()
+}
+
+fn entries(j: Option<&Json>) -> Vec<Entry> {
+    let items = j.and_then(Json::as_list).unwrap_or(&[]);
+    items
+        .iter()
+        .map(|e| Entry {
+            id: text(e, "id"),
+            title: text(e, "title"),
+        })
+        .collect()
+}
+
+/// The help tab came on screen: loads the overview if it is not in yet.
+pub fn show() {
+    let needed = read(|w| w.help.overview.is_none()) == Some(true);
+    if !needed {
+        return;
+    }
+    let path = ["faq?locale=", locale_code()].concat();
+    wasm_bindgen_futures::spawn_local(async move {
+        let overview = get(&path).await.ok().map(|j| Overview {
+            categories: j
+                .get("categories")
+                .and_then(Json::as_list)
+                .unwrap_or(&[])
+                .iter()
+                .map(|c| (text(c, "name"), entries(c.get("articles"))))
+                .collect(),
+            popular: entries(j.get("popular")),
+        });
+        write(|w| {
+            w.help.failed = overview.is_none();
+            w.help.overview = overview;
+        });
+        // Only the list under the search box: the box may be in use.
+        view::help_results();
+    });
+}
+
+/// Another language: what was loaded is in the old one.
+pub fn locale_changed() {
+    write(|w| {
+        w.help = Help::default();
+    });
+    if read(|w| w.open && w.tab == crate::state::Tab::Help) == Some(true) {
+        show();
+    }
+}
+
+/// A keystroke in the search box.
+pub fn typed(query: String) {
+    let Some(seq) = write(|w| {
+        w.help.typed = w.help.typed.wrapping_add(1);
+        w.help.query = query;
+        w.help.results = None;
+        w.help.typed
+    }) else {
+        return;
+    };
+    view::help_results();
+    for (delay, partial) in [(TYPING_PAUSE_MS, true), (SETTLED_MS, false)] {
+        let fire = Closure::once_into_js(move || search(seq, partial));
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), delay);
+        }
+    }
+}
+
+/// Runs the query typed as keystroke `seq`, if nothing was typed since.
+fn search(seq: u32, partial: bool) {
+    let Some(query) = read(|w| (w.help.typed == seq).then(|| w.help.query.clone())).flatten()
+    else {
+        return;
+    };
+    if query.trim().is_empty() {
+        return;
+    }
+    if !partial {
+        // Counted once: by the pause, by opening a result, or by asking for help.
+        let counted = write(|w| {
+            let query = Some(query.trim().to_owned());
+            let seen = w.help.last_query == query;
+            w.help.last_query = query;
+            seen
+        });
+        if counted != Some(false) {
+            return;
+        }
+    }
+    let path = [
+        "faq/search?locale=",
+        locale_code(),
+        "&q=",
+        &String::from(js_sys::encode_uri_component(&query)),
+        if partial { "&partial=1" } else { "" },
+    ]
+    .concat();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(j) = get(&path).await else { return };
+        let hits = j
+            .get("results")
+            .and_then(Json::as_list)
+            .unwrap_or(&[])
+            .iter()
+            .map(|h| Hit {
+                id: text(h, "id"),
+                title_html: text(h, "title_html"),
+                snippet_html: text(h, "snippet_html"),
+            })
+            .collect();
+        let current = write(|w| {
+            if w.help.typed != seq {
+                return false;
+            }
+            // Shown already: rebuilding the list would take focus away from
+            // a result the respondent may be on.
+            if !partial && w.help.results.is_some() {
+                return false;
+            }
+            w.help.results = Some(hits);
+            true
+        });
+        if current == Some(true) {
+            view::help_results();
+        }
+    });
+}
+
+/// Counts the query on screen now if it has not been counted yet: opening
+/// a result or asking for help ends a search as surely as a pause does.
+fn settle_query() {
+    let pending = read(|w| {
+        let query = w.help.query.trim();
+        (!query.is_empty() && w.help.last_query.as_deref() != Some(query)).then_some(w.help.typed)
+    })
+    .flatten();
+    if let Some(seq) = pending {
+        search(seq, false);
+    }
+}
+
+/// Opens one article, counting a view.
+pub fn open_article(id: String) {
+    settle_query();
+    let path = ["faq/articles/", &id, "?locale=", locale_code()].concat();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(j) = get(&path).await else { return };
+        write(|w| {
+            w.help.article = Some(Article {
+                id: text(&j, "id"),
+                title: text(&j, "title"),
+                html: text(&j, "html"),
+            });
+            w.help.vote = None;
+            w.help.reason_sent = false;
+        });
+        view::render(Focus::Article);
+    });
+}
+
+pub fn close_article() {
+    write(|w| w.help.article = None);
+    view::render(Focus::Open);
+}
+
+/// 👍 or 👎, and later the optional reason; the collector keeps one vote per
+/// respondent and article, so sending again replaces it.
+pub fn vote(helpful: bool, reason: Option<String>) {
+    let Some(id) = read(|w| w.help.article.as_ref().map(|a| a.id.clone())).flatten() else {
+        return;
+    };
+    let Some(respondent) = api::respondent_id() else {
+        return;
+    };
+    let sent_reason = reason.is_some();
+    write(|w| {
+        w.help.vote = Some(helpful);
+        w.help.reason_sent |= sent_reason;
+    });
+    view::render(Focus::Vote);
+    let mut body = vec![
+        ("locale".to_owned(), locale_code().into()),
+        (
+            "respondent".to_owned(),
+            respondent.hyphenated().to_string().into(),
+        ),
+        ("helpful".to_owned(), helpful.into()),
+    ];
+    if let Some(reason) = reason {
+        body.push(("reason".to_owned(), reason.into()));
+    }
+    let url = site_url(&["faq/articles/", &id, "/votes"].concat());
+    let body = Json::Map(body).text();
+    wasm_bindgen_futures::spawn_local(async move {
+        // A lost vote costs a figure, not an answer: no outbox for votes.
+        let _ = api::request(&url, Some(&body)).await;
+    });
+}
+
+/// "Still need help?": the feedback survey, told where the respondent came from.
+pub fn handoff() {
+    settle_query();
+    let (article, query) = read(|w| {
+        let article = w
+            .help
+            .article
+            .as_ref()
+            .and_then(|a| Slug::parse(&a.id).ok());
+        let query = w
+            .help
+            .last_query
+            .clone()
+            .or_else(|| Some(w.help.query.trim().to_owned()).filter(|q| !q.is_empty()));
+        (article, query)
+    })
+    .unwrap_or_default();
+    crate::engine::open_launcher_survey(article, query);
+}
