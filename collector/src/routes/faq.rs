@@ -166,11 +166,17 @@ async fn search(
     } else {
         // Search what was typed, not its lower-cased form: "still typing"
         // depends on the trailing space, which normalizing drops.
-        let typed = params.q.as_deref().unwrap_or("");
+        let typed: String = params
+            .q
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(sori_protocol::validate::MAX_FAQ_QUERY)
+            .collect();
         app.faq
             .get(app.store.as_ref(), &site.key, locale)
             .await?
-            .search(typed, RESULTS)
+            .search(&typed, RESULTS)
     };
     let partial = params
         .partial
