@@ -127,26 +127,11 @@ impl ArticleInput {
     }
 }
 
-/// An import file: `articles:` with an `id` and `locale` on each entry.
+/// An import file: `articles:`, each an [`ArticleInput`] plus its `id` and `locale`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ImportFile {
-    pub articles: Vec<ImportArticle>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportArticle {
-    pub id: Slug,
-    pub locale: Locale,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub order: i32,
+struct ImportFile {
+    articles: Vec<serde_norway::Mapping>,
 }
 
 /// Reads a YAML import file and checks every article, naming the first one
@@ -155,26 +140,34 @@ pub fn parse_import(yaml: &str) -> Result<Vec<Article>, String> {
     let file: ImportFile = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(file.articles.len());
-    for (i, a) in file.articles.into_iter().enumerate() {
-        if !seen.insert((a.id.clone(), a.locale)) {
+    for (i, mut entry) in file.articles.into_iter().enumerate() {
+        let mut take = |key: &str| {
+            entry
+                .remove(key)
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .ok_or_else(|| format!("articles[{i}].{key}: missing, or not text"))
+        };
+        let raw_id = take("id")?;
+        let id =
+            Slug::parse(&raw_id).map_err(|why| format!("articles[{i}].id: '{raw_id}' {why}"))?;
+        let raw_locale = take("locale")?;
+        let locale = Locale::ALL
+            .into_iter()
+            .find(|l| l.code() == raw_locale)
+            .ok_or_else(|| format!("articles[{i}].locale: '{raw_locale}'; use en or ko"))?;
+        if !seen.insert((id.clone(), locale)) {
             return Err(format!(
-                "articles[{i}]: '{}' in '{}' appears twice",
-                a.id,
-                a.locale.code()
+                "articles[{i}]: '{id}' in '{}' appears twice",
+                locale.code()
             ));
         }
-        let input = ArticleInput {
-            title: a.title,
-            body: a.body,
-            category: a.category,
-            tags: a.tags,
-            order: a.order,
-        };
+        let input: ArticleInput = serde_norway::from_value(serde_norway::Value::Mapping(entry))
+            .map_err(|e| format!("articles[{i}]: {e}"))?;
         input.check().map_err(|e| {
             let field = e.field.unwrap_or_default();
             format!("articles[{i}].{field}: {}", e.message)
         })?;
-        out.push(input.into_article(a.id, a.locale));
+        out.push(input.into_article(id, locale));
     }
     Ok(out)
 }
@@ -268,6 +261,13 @@ mod tests {
         let twice =
             format!("{good}  - id: refunds\n    locale: en\n    title: Again\n    body: x\n");
         assert!(parse_import(&twice).unwrap_err().contains("appears twice"));
+        let stray =
+            "articles:\n  - id: a\n    locale: en\n    title: t\n    body: b\n    author: me\n";
+        let err = parse_import(stray).unwrap_err();
+        assert!(
+            err.starts_with("articles[0]: unknown field `author`"),
+            "{err}"
+        );
         assert!(
             parse_import("articles:\n  - id: Bad Id\n    locale: en\n    title: t\n    body: b\n")
                 .is_err()

@@ -88,6 +88,16 @@ fn ids(results: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The English "refunds" article's figures in the stats.
+fn english_refunds(stats: &Value) -> &Value {
+    stats["top_articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "refunds" && a["locale"] == "en")
+        .unwrap()
+}
+
 async fn stats(app: &TestApp) -> Value {
     let r = app
         .admin(Method::GET, &format!("/v1/sites/{SITE}/faq/stats"), None)
@@ -324,13 +334,7 @@ async fn one_vote_per_respondent_and_article() {
     let s = stats(&app).await;
     assert_eq!(s["helpful"]["n"], 2, "{s}");
     assert_eq!(s["helpful"]["score"], 0.0, "{s}");
-    let refunds = s["top_articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "refunds" && a["locale"] == "en")
-        .unwrap();
-    assert_eq!(refunds["not_helpful"], 2);
+    assert_eq!(english_refunds(&s)["not_helpful"], 2);
 
     // Bad votes are refused without counting.
     let no_origin = app
@@ -377,12 +381,6 @@ async fn feedback_sent_from_an_article_is_counted_as_a_handoff() {
     assert_eq!(app.post_response(&long).await.status(), 422);
     let s = stats(&app).await;
     assert_eq!(s["handoffs"], 1, "{s}");
-    let refunds = s["top_articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == "refunds" && a["locale"] == "en")
-        .unwrap();
-    assert_eq!(refunds["handoffs"], 1);
+    assert_eq!(english_refunds(&s)["handoffs"], 1);
     app.stop().await;
 }

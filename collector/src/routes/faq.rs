@@ -214,10 +214,14 @@ fn article_id(raw: &str) -> Result<Slug, AppError> {
 
 async fn article(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Extension(site): Extension<Site>,
+    headers: HeaderMap,
     Path((_, id)): Path<(String, String)>,
     Query(params): Query<LocaleParam>,
 ) -> Result<Response, AppError> {
+    // Each read writes a view count: limited like the other writes.
+    super::limit(&app, peer, &headers)?;
     let locale = locale_or_default(&site, params.locale.as_deref());
     let id = article_id(&id)?;
     let article = app
