@@ -252,7 +252,7 @@ mod tests {
             articles[0].html,
             "<p>Ask <strong>within 30 days</strong>.</p>\n"
         );
-        assert_eq!(articles[0].text, "Ask within 30 days .");
+        assert_eq!(articles[0].text, "Ask within 30 days.");
         let no_title = "articles:\n  - id: refunds\n    locale: en\n    title: ' '\n    body: x\n";
         assert_eq!(
             parse_import(no_title).unwrap_err(),

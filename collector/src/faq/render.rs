@@ -7,7 +7,7 @@
 //! other sites also `target="_blank"` (added after sanitizing, to the
 //! sanitizer's well-formed output).
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use std::collections::HashSet;
 
 /// An article body ready to serve and to index.
@@ -22,17 +22,13 @@ pub struct Rendered {
 pub fn render(markdown: &str) -> Rendered {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut text = String::new();
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Text(t) | Event::Code(t) => {
-            text.push_str(&t);
-            text.push(' ');
-            Event::Text(t)
-        }
-        Event::SoftBreak | Event::HardBreak => {
-            text.push(' ');
-            event
-        }
-        other => other,
+    let events = Parser::new_ext(markdown, options).inspect(|event| match event {
+        Event::Text(t) | Event::Code(t) => text.push_str(t),
+        // Blocks and line breaks separate words; inline formatting does not
+        // ("**30일 이내**에" reads "30일 이내에").
+        Event::SoftBreak | Event::HardBreak | Event::Rule => text.push(' '),
+        Event::End(end) if ends_block(end) => text.push(' '),
+        _ => {}
     });
     let mut raw = String::new();
     pulldown_cmark::html::push_html(&mut raw, events);
@@ -40,6 +36,23 @@ pub fn render(markdown: &str) -> Rendered {
         html: sanitize(&raw),
         text: text.split_whitespace().collect::<Vec<_>>().join(" "),
     }
+}
+
+fn ends_block(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::List(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+    )
 }
 
 /// The allowlist: text formatting, lists, tables, headings, links and images
@@ -255,7 +268,11 @@ mod tests {
             out.html
         );
         assert!(out.html.contains("<li><strong>two</strong></li>"));
-        assert_eq!(out.text, "Refunds See billing or our blog . one two");
+        assert_eq!(out.text, "Refunds See billing or our blog. one two");
+        assert_eq!(
+            render("**30일 이내**에 `설정`을").text,
+            "30일 이내에 설정을"
+        );
         // An author's own target is dropped unless it is a new tab.
         let own = render("<a href=\"/x\" target=\"_top\">x</a>").html;
         assert!(!own.contains("target"), "{own}");

@@ -311,7 +311,10 @@ pub fn highlight(text: &str, terms: &[&str], window: Option<usize>) -> String {
                 .char_indices()
                 .nth(chars)
                 .map_or(text.len(), |(i, _)| lead + i);
-            (lead, end)
+            (
+                word_start(text, lead, first),
+                word_end(text, end, marks.first().map_or(0, |m| m.1)),
+            )
         }
     };
     let mut out = String::new();
@@ -331,6 +334,31 @@ pub fn highlight(text: &str, terms: &[&str], window: Option<usize>) -> String {
         out.push('…');
     }
     out
+}
+
+/// `at`, moved forward to the start of a word if it falls inside one (but
+/// never past `limit`).
+fn word_start(text: &str, at: usize, limit: usize) -> usize {
+    if at == 0 || text[..at].ends_with(char::is_whitespace) || limit <= at {
+        return at;
+    }
+    text[at..limit]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(at, |(i, c)| at + i + c.len_utf8())
+}
+
+/// `at`, moved back to the end of a word if it falls inside one (but never
+/// before `floor`).
+fn word_end(text: &str, at: usize, floor: usize) -> usize {
+    if at >= text.len() || text[at..].starts_with(char::is_whitespace) || floor >= at {
+        return at;
+    }
+    text[floor..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(at, |(i, _)| floor + i)
 }
 
 fn escape_into(text: &str, out: &mut String) {
