@@ -50,14 +50,16 @@ document.addEventListener('DOMContentLoaded', function () {
   document.getElementById('help-button').addEventListener('click', function () {
     sori('open');
   });
-  // Links into the app may carry the language (?lang=ko) and a survey to ask
-  // (?survey=page-rating), as an e-mail's "rate this page" link would.
+  // Links into the app may carry the language (?lang=ko), a survey to ask
+  // (?survey=page-rating), as an e-mail's "rate this page" link would, or
+  // the help center to open (?open=faq), as a "need help?" link would.
   var params = new URLSearchParams(location.search);
   if (params.get('lang')) {
     document.getElementById('language').value = params.get('lang');
     sori('locale', params.get('lang'));
   }
   if (params.get('survey')) sori('survey', params.get('survey'));
+  if (params.get('open')) sori('open', params.get('open'));
   document.getElementById('language').addEventListener('change', function (e) {
     document.documentElement.lang = e.target.value;
     sori('locale', e.target.value);

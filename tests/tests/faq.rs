@@ -251,6 +251,7 @@ async fn the_overview_and_articles_are_served_to_allowed_origins_and_counted() {
         .collect();
     assert_eq!(categories, ["Billing", "Reports"]);
     assert_eq!(overview["categories"][0]["articles"][1]["id"], "cancel");
+    assert_eq!(overview["popular"], json!([]), "nothing read yet");
 
     for _ in 0..3 {
         let r = public(&app, "faq/articles/export?locale=en").await;

@@ -116,7 +116,8 @@ async fn overview(
             }
         })
         .collect();
-    let mut ranked: Vec<_> = articles.iter().collect();
+    // Only what people have actually read; before that, the categories say it all.
+    let mut ranked: Vec<_> = articles.iter().filter(|a| a.views > 0).collect();
     ranked.sort_by(|a, b| b.views.cmp(&a.views).then(a.order.cmp(&b.order)));
     let popular = ranked
         .into_iter()
