@@ -1,9 +1,12 @@
 //! Persistence behind one trait, so SQLite (embedded default) and PostgreSQL
-//! implementations are interchangeable (DESIGN §6). Only this module and its
+//! (many collectors, one database) are interchangeable (DESIGN §6). Only this module and its
 //! children know SQL; handlers see [`Store`] and the model types below.
 
+mod postgres;
+mod rows;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::faq::Article;
@@ -154,7 +157,7 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
-    #[error("unsupported database URL '{0}': use sqlite://PATH")]
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
 }
 
@@ -251,9 +254,20 @@ pub trait Store: Send + Sync + 'static {
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
     }
+}
+
+/// A plain connection pool to a PostgreSQL server, for tools and tests that
+/// manage schemas around a store.
+pub async fn connect_raw_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?)
 }
 
 /// A URL fit for an error message: any password is replaced.

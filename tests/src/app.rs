@@ -29,6 +29,8 @@ pub struct Options {
     pub rate_limit_per_minute: Option<u32>,
     /// Restart on the data and port of a stopped app (see [`TestApp::stop_keeping_data`]).
     pub restart: Option<(tempfile::TempDir, u16)>,
+    /// Another database than a fresh SQLite file, e.g. a PostgreSQL schema.
+    pub database_url: Option<String>,
 }
 
 pub fn checkout_survey() -> SurveyDefinition {
@@ -67,7 +69,10 @@ impl TestApp {
             Some((dir, _)) => dir,
             None => tempfile::tempdir().expect("a temporary folder"),
         };
-        let db = format!("sqlite://{}", dir.path().join("sori.db").display());
+        let db = options
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("sori.db").display()));
         // Demo mode seeds its own site into an empty database.
         if !options.demo && !restarting {
             seed_acme(&db).await;

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod postgres;
 pub mod report;
 
 use std::path::PathBuf;

@@ -1,4 +1,6 @@
-//! The `Store` contract, run against every backend: a real SQLite file per test.
+//! The `Store` contract, run against every backend: a real SQLite file per
+//! test, and a schema of its own per test in a real PostgreSQL
+//! (`SORI_TEST_POSTGRES_URL`, by default `postgres://postgres@127.0.0.1:5432/test`).
 
 #![allow(clippy::unwrap_used)] // a test should panic at the step that failed
 
@@ -11,12 +13,33 @@ use sori_protocol::{
     ValidResponse,
 };
 use sori_tests::app::{checkout_survey, new_id};
+use sori_tests::postgres::Schema;
 use sori_tests::report;
 use std::sync::Arc;
 
 struct Backend {
     store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<Schema>,
+}
+
+impl Backend {
+    async fn clean_up(self) {
+        if let Some(schema) = self.schema {
+            schema.drop().await;
+        }
+    }
+}
+
+/// A store in a fresh schema of its own, so tests never share state.
+async fn postgres(test: &str) -> Backend {
+    report::record("store-postgres", test);
+    let schema = Schema::create().await;
+    Backend {
+        store: store::connect(&schema.url()).await.unwrap(),
+        _dir: None,
+        schema: Some(schema),
+    }
 }
 
 async fn sqlite(test: &str) -> Backend {
@@ -25,7 +48,8 @@ async fn sqlite(test: &str) -> Backend {
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     Backend {
         store: store::connect(&url).await.unwrap(),
-        _dir: dir,
+        _dir: Some(dir),
+        schema: None,
     }
 }
 
@@ -92,6 +116,17 @@ macro_rules! for_each_backend {
                 async fn $name() {
                     let backend = super::sqlite(concat!("sqlite::", stringify!($name))).await;
                     super::$name(backend.store.as_ref()).await;
+                    backend.clean_up().await;
+                }
+            )*
+        }
+        mod postgres_store {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let backend = super::postgres(concat!("postgres::", stringify!($name))).await;
+                    super::$name(backend.store.as_ref()).await;
+                    backend.clean_up().await;
                 }
             )*
         }

@@ -49,8 +49,12 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
     };
     let browser_tests = count("browser.txt");
     let sqlite_tests = count("store-sqlite.txt");
+    let postgres_tests = count("store-postgres.txt");
     println!();
-    println!("xtask: database backends exercised: SQLite ({sqlite_tests} store tests)");
+    println!(
+        "xtask: database backends exercised: SQLite ({sqlite_tests} store tests), \
+         PostgreSQL ({postgres_tests} store tests)"
+    );
     println!("xtask: browser tests run in headless Chromium: {browser_tests}");
     if let Some((_, s)) = built.files.iter().find(|(n, _)| n == "widget.js") {
         println!("xtask: loader {} B brotli", s.brotli);
@@ -69,5 +73,9 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
         "no browser test ran: a missing browser is a failure, not a skip"
     );
     anyhow::ensure!(sqlite_tests > 0, "no store test ran against SQLite");
+    anyhow::ensure!(
+        postgres_tests > 0,
+        "no store test ran against PostgreSQL (SORI_TEST_POSTGRES_URL)"
+    );
     Ok(())
 }

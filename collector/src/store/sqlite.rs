@@ -5,6 +5,10 @@ use super::{
     ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
     Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
+use super::rows::{
+    ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339, parse_definition,
+    rfc3339, slug_of,
+};
 use crate::faq::Article;
 use async_trait::async_trait;
 use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition};
@@ -34,19 +38,6 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
-}
-
-fn now_rfc3339() -> String {
-    rfc3339(time::OffsetDateTime::now_utc())
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
 }
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
@@ -152,42 +143,6 @@ async fn roll(
     }
     Ok(())
 }
-
-fn parse_definition(json: &str) -> Result<SurveyDefinition, StoreError> {
-    serde_json::from_str(json).map_err(|e| corrupt(format!("survey definition: {e}")))
-}
-
-fn locale_of(raw: &str) -> Result<Locale, StoreError> {
-    Locale::from_tag(raw).ok_or_else(|| corrupt(format!("locale '{raw}'")))
-}
-
-fn slug_of(raw: &str) -> Result<Slug, StoreError> {
-    Slug::parse(raw).map_err(|e| corrupt(format!("id '{raw}': {e}")))
-}
-
-fn count_of(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
-fn article_of(row: &sqlx::sqlite::SqliteRow) -> Result<Article, StoreError> {
-    let tags: String = row.get("tags");
-    Ok(Article {
-        id: slug_of(row.get("id"))?,
-        locale: locale_of(row.get("locale"))?,
-        title: row.get("title"),
-        body: row.get("body"),
-        html: row.get("html"),
-        text: row.get("text"),
-        category: row.get("category"),
-        tags: serde_json::from_str(&tags).map_err(corrupt)?,
-        order: i32::try_from(row.get::<i64, _>("ord")).map_err(corrupt)?,
-        views: count_of(row.get("views")),
-        updated_at: row.get("updated_at"),
-    })
-}
-
-const ARTICLE_COLUMNS: &str =
-    "id, locale, title, body, html, text, category, tags, ord, views, updated_at";
 
 async fn bump_faq_version(tx: &mut Tx<'_>, site: &Slug) -> Result<(), StoreError> {
     sqlx::query("UPDATE sites SET faq_version = faq_version + 1 WHERE key = ?")
