@@ -824,3 +824,75 @@ async fn script_in_an_article_never_runs() {
         .await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_center_works_with_the_keyboard_alone() {
+    let name = "the_help_center_works_with_the_keyboard_alone";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher")
+            .await?
+            .send_keys(&Key::Enter.to_string())
+            .await?;
+        wait_in(&widget, "input.search").await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "search",
+            "opening did not focus the search"
+        );
+        press(&client, "export").await?;
+        wait_for_text(&widget, ".result .result-title", "Export invoices").await?;
+        // Screen readers hear how many were found.
+        let announced = in_widget(
+            &client,
+            "root.querySelector('.help-results [role=status]').textContent",
+        )
+        .await?;
+        anyhow::ensure!(
+            announced
+                .as_str()
+                .is_some_and(|a| a.ends_with("articles found")),
+            "no result count for screen readers: {announced}"
+        );
+        press(&client, &Key::Tab.to_string()).await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "result",
+            "Tab from the search missed the first result"
+        );
+        press(&client, &Key::Enter.to_string()).await?;
+        wait_for_text(&widget, ".article-title", "Export invoices").await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "article-title",
+            "the opened article did not take focus"
+        );
+        // This article has no links, so Tab from its title reaches 👍.
+        press(&client, &Key::Tab.to_string()).await?;
+        anyhow::ensure!(
+            focused(&client, "dataset.act").await? == "vote-yes",
+            "Tab from the title missed 👍"
+        );
+        press(&client, &Key::Enter.to_string()).await?;
+        wait_for_text(&widget, ".votes [role=status]", "Thanks").await?;
+        let pressed = in_widget(
+            &client,
+            "root.querySelector('[data-act=vote-yes]').getAttribute('aria-pressed')",
+        )
+        .await?;
+        anyhow::ensure!(pressed == "true", "👍 is not marked as chosen");
+        press(&client, &Key::Escape.to_string()).await?;
+        anyhow::ensure!(
+            focused(&client, "className").await? == "launcher",
+            "Escape did not close the help and return focus"
+        );
+        Ok(())
+    })
+    .await;
+    let stats = faq_stats(&app).await;
+    let export = stats["top_articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "export-reports" && a["locale"] == "en")
+        .cloned()
+        .unwrap();
+    assert_eq!(export["helpful"], 1, "{stats}");
+    app.stop().await;
+}

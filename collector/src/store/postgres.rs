@@ -2,13 +2,13 @@
 //! collectors against one database. The same rows as the SQLite store (see
 //! migrations/postgres), with PostgreSQL's placeholders and types.
 
-use super::{
-    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
-    Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
-};
 use super::rows::{
     ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339, parse_definition,
     rfc3339, slug_of,
+};
+use super::{
+    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
+    Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;

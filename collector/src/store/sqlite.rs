@@ -1,13 +1,13 @@
 //! The embedded default: one SQLite file in WAL mode with `synchronous=FULL`,
 //! so an acknowledged response survives a power cut.
 
-use super::{
-    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
-    Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
-};
 use super::rows::{
     ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339, parse_definition,
     rfc3339, slug_of,
+};
+use super::{
+    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
+    Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
