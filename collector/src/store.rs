@@ -4,6 +4,7 @@
 
 mod postgres;
 mod rows;
+mod sql;
 mod sqlite;
 
 pub use postgres::PgStore;

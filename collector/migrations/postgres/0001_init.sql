@@ -39,7 +39,7 @@ CREATE TABLE responses (
     site_key       TEXT NOT NULL REFERENCES sites(key) ON DELETE CASCADE,
     survey_id      TEXT NOT NULL,
     survey_version BIGINT NOT NULL,
-    finished       BOOLEAN NOT NULL,
+    finished       BIGINT NOT NULL,              -- 0 or 1, as in SQLite
     seq            BIGINT NOT NULL DEFAULT 0,
     locale         TEXT NOT NULL,
     page_path      TEXT NOT NULL,
@@ -91,7 +91,7 @@ CREATE TABLE faq_votes (
     locale     TEXT NOT NULL,
     article    TEXT NOT NULL,
     respondent TEXT NOT NULL,
-    helpful    BOOLEAN NOT NULL,
+    helpful    BIGINT NOT NULL,                  -- 0 or 1
     reason     TEXT,
     voted_at   TEXT NOT NULL,
     PRIMARY KEY (site_key, locale, article, respondent),

@@ -1,0 +1,641 @@
+//! The store's queries, written once for SQLite and PostgreSQL: `$n`
+//! placeholders (SQLite reads `$NNN` as argument NNN too), `CAST` rather
+//! than `::`, integers for flags, text for times and JSON. Each backend's
+//! file opens its pool, then invokes [`sql_store!`] for its store type.
+
+/// Implements [`Store`](crate::store::Store) for `$store` (with a `pool`
+/// field) on database `$db`, with the shared helpers it needs.
+macro_rules! sql_store {
+    ($store:ident, $db:ty) => {
+        mod queries {
+        use super::$store;
+        use $crate::faq::Article;
+        use $crate::store::rows::{
+            ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339,
+            parse_definition, rfc3339, slug_of,
+        };
+        use $crate::store::{
+            ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount,
+            Site, Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
+            scores_of,
+        };
+        use async_trait::async_trait;
+        use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition};
+        use sqlx::Row;
+        use time::format_description::well_known::Rfc3339;
+
+        type Tx<'a> = sqlx::Transaction<'a, $db>;
+
+        /// Inserts a response, or replaces an unfinished one with a newer save,
+        /// moving its scores in the rollup.
+        async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted, StoreError> {
+            let r = &new.response;
+            let id = r.id.to_string();
+            let stored: Option<(i64, i64, String, String)> =
+                sqlx::query_as("SELECT finished, seq, scores, received_at FROM responses WHERE id = $1")
+                    .bind(&id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let scores = scores_of(r);
+            let scores_json = serde_json::to_string(&scores).map_err(corrupt)?;
+            let now = rfc3339(new.received_at);
+            let (outcome, received_at) = match stored {
+                None => {
+                    let inserted = sqlx::query(
+                        "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
+                             page_path, device, respondent, user_id, attributes, answers, scores, received_at,
+                             faq_article, faq_query)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&id)
+                    .bind(new.site.as_str())
+                    .bind(r.survey.as_str())
+                    .bind(i64::from(r.survey_version))
+                    .bind(i64::from(r.finished))
+                    .bind(i64::from(r.seq))
+                    .bind(r.locale.code())
+                    .bind(&r.page_path)
+                    .bind(r.device.name())
+                    .bind(r.respondent.map(|u| u.to_string()))
+                    .bind(r.user_id.as_deref())
+                    .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+                    .bind(answers_json(r))
+                    .bind(&scores_json)
+                    .bind(&now)
+                    .bind(r.faq_article.as_ref().map(Slug::as_str))
+                    .bind(r.faq_query.as_deref())
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                    if inserted == 0 {
+                        // Another collector stored this id between our read and write.
+                        return Ok(Inserted::Duplicate);
+                    }
+                    (Inserted::New, new.received_at)
+                }
+                Some((finished, seq, old_scores, received_at)) if finished == 0 && i64::from(r.seq) > seq => {
+                    sqlx::query(
+                        "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
+                             attributes = $6, answers = $7, scores = $8, updated_at = $9 WHERE id = $10",
+                    )
+                    .bind(i64::from(r.finished))
+                    .bind(i64::from(r.seq))
+                    .bind(r.locale.code())
+                    .bind(&r.page_path)
+                    .bind(r.user_id.as_deref())
+                    .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+                    .bind(answers_json(r))
+                    .bind(&scores_json)
+                    .bind(&now)
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+                    let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
+                    let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
+                    roll(tx, new, &old, first, -1).await?;
+                    (Inserted::Updated, first)
+                }
+                Some(_) => return Ok(Inserted::Duplicate),
+            };
+            roll(tx, new, &scores, received_at, 1).await?;
+            Ok(outcome)
+        }
+
+        /// Adds `delta` to the rollup count of each score, in the hour the response
+        /// first arrived, so every save of one response lands in the same bucket.
+        async fn roll(
+            tx: &mut Tx<'_>,
+            new: &NewResponse,
+            scores: &[RolledScore],
+            received_at: time::OffsetDateTime,
+            delta: i64,
+        ) -> Result<(), StoreError> {
+            let hour = received_at.unix_timestamp().div_euclid(3600);
+            for score in scores {
+                sqlx::query(
+                    "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (site_key, survey_id, question, hour, value)
+                     DO UPDATE SET count = score_rollup.count + excluded.count",
+                )
+                .bind(new.site.as_str())
+                .bind(new.response.survey.as_str())
+                .bind(score.question.as_str())
+                .bind(&score.scale)
+                .bind(hour)
+                .bind(i64::from(score.value))
+                .bind(delta)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        }
+
+        async fn bump_faq_version(tx: &mut Tx<'_>, site: &Slug) -> Result<(), StoreError> {
+            sqlx::query("UPDATE sites SET faq_version = faq_version + 1 WHERE key = $1")
+                .bind(site.as_str())
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT name, allowed_origins, default_locale, time_zone, cooldown_hours, session_cap
+                     FROM sites WHERE key = $1",
+                )
+                .bind(key.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let origins: String = row.get("allowed_origins");
+                let locale: String = row.get("default_locale");
+                Ok(Some(Site {
+                    key: key.clone(),
+                    name: row.get("name"),
+                    allowed_origins: serde_json::from_str(&origins).map_err(corrupt)?,
+                    default_locale: Locale::from_tag(&locale)
+                        .ok_or_else(|| corrupt(format!("locale '{locale}'")))?,
+                    time_zone: row.get("time_zone"),
+                    fatigue: SiteFatigue {
+                        cooldown_hours: u32::try_from(row.get::<i64, _>("cooldown_hours"))
+                            .map_err(corrupt)?,
+                        session_cap: u32::try_from(row.get::<i64, _>("session_cap")).map_err(corrupt)?,
+                    },
+                }))
+            }
+
+            async fn site_count(&self) -> Result<u64, StoreError> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n.max(0) as u64)
+            }
+
+            async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
+                let origins = serde_json::to_string(&site.allowed_origins).map_err(corrupt)?;
+                sqlx::query(
+                    "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at,
+                         cooldown_hours, session_cap)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+                         allowed_origins = excluded.allowed_origins,
+                         default_locale = excluded.default_locale, time_zone = excluded.time_zone,
+                         cooldown_hours = excluded.cooldown_hours, session_cap = excluded.session_cap",
+                )
+                .bind(site.key.as_str())
+                .bind(&site.name)
+                .bind(origins)
+                .bind(site.default_locale.code())
+                .bind(&site.time_zone)
+                .bind(now_rfc3339())
+                .bind(i64::from(site.fatigue.cooldown_hours))
+                .bind(i64::from(site.fatigue.session_cap))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn put_survey(
+                &self,
+                site: &Slug,
+                def: &SurveyDefinition,
+                status: SurveyStatus,
+            ) -> Result<SurveyDefinition, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let current: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT v.version, v.definition FROM surveys s
+                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                         AND v.version = s.current_version
+                     WHERE s.site_key = $1 AND s.id = $2",
+                )
+                .bind(site.as_str())
+                .bind(def.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let now = now_rfc3339();
+                let mut stored = def.clone();
+                let unchanged = match &current {
+                    Some((version, json)) => {
+                        stored.version = u32::try_from(*version).map_err(corrupt)?;
+                        parse_definition(json)? == stored
+                    }
+                    None => false,
+                };
+                if !unchanged {
+                    stored.version = current.as_ref().map_or(1, |(v, _)| *v as u32 + 1);
+                    sqlx::query(
+                        "INSERT INTO surveys (site_key, id, status, current_version, updated_at)
+                         VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (site_key, id) DO UPDATE SET status = excluded.status,
+                             current_version = excluded.current_version, updated_at = excluded.updated_at",
+                    )
+                    .bind(site.as_str())
+                    .bind(def.id.as_str())
+                    .bind(status.as_str())
+                    .bind(i64::from(stored.version))
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO survey_versions (site_key, survey_id, version, definition, created_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(site.as_str())
+                    .bind(def.id.as_str())
+                    .bind(i64::from(stored.version))
+                    .bind(serde_json::to_string(&stored).map_err(corrupt)?)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    sqlx::query(
+                        "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+                    )
+                    .bind(status.as_str())
+                    .bind(&now)
+                    .bind(site.as_str())
+                    .bind(def.id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(stored)
+            }
+
+            async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT s.status, v.definition FROM surveys s
+                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                         AND v.version = s.current_version
+                     WHERE s.site_key = $1 ORDER BY s.id",
+                )
+                .bind(site.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|(status, json)| {
+                        Ok(StoredSurvey {
+                            status: SurveyStatus::parse(status)
+                                .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+                            definition: parse_definition(json)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_survey_status(
+                &self,
+                site: &Slug,
+                survey: &Slug,
+                status: SurveyStatus,
+            ) -> Result<Option<StoredSurvey>, StoreError> {
+                let changed = sqlx::query(
+                    "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+                )
+                .bind(status.as_str())
+                .bind(now_rfc3339())
+                .bind(site.as_str())
+                .bind(survey.as_str())
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Ok(None);
+                }
+                Ok(self
+                    .surveys(site)
+                    .await?
+                    .into_iter()
+                    .find(|s| &s.definition.id == survey))
+            }
+
+            async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT v.definition FROM surveys s
+                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                         AND v.version = s.current_version
+                     WHERE s.site_key = $1 AND s.status = 'active' ORDER BY s.id",
+                )
+                .bind(site.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(json,)| parse_definition(json)).collect()
+            }
+
+            async fn survey_version(
+                &self,
+                site: &Slug,
+                survey: &Slug,
+                version: u32,
+            ) -> Result<Option<SurveyDefinition>, StoreError> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT definition FROM survey_versions
+                     WHERE site_key = $1 AND survey_id = $2 AND version = $3",
+                )
+                .bind(site.as_str())
+                .bind(survey.as_str())
+                .bind(i64::from(version))
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(json,)| parse_definition(&json)).transpose()
+            }
+
+            async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for new in batch {
+                    outcomes.push(upsert_response(&mut tx, new).await?);
+                }
+                tx.commit().await?;
+                Ok(outcomes)
+            }
+
+            async fn score_counts(
+                &self,
+                site: &Slug,
+                survey: Option<&Slug>,
+            ) -> Result<Vec<ScoreCount>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT survey_id, question, scale, value, CAST(SUM(count) AS BIGINT) AS n FROM score_rollup
+                     WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
+                     GROUP BY survey_id, question, scale, value ORDER BY survey_id, question, value",
+                )
+                .bind(site.as_str())
+                .bind(survey.map(Slug::as_str))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let scale: String = row.get("scale");
+                        let value: i64 = row.get("value");
+                        let n: i64 = row.get("n");
+                        Ok(ScoreCount {
+                            survey: Slug::parse(row.get("survey_id")).map_err(corrupt)?,
+                            question: Slug::parse(row.get("question")).map_err(corrupt)?,
+                            scale: Scale::from_name(&scale)
+                                .ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
+                            value: u8::try_from(value).map_err(corrupt)?,
+                            count: u64::try_from(n).map_err(corrupt)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let existed: Option<i64> = sqlx::query_scalar(
+                    "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
+                )
+                .bind(site.as_str())
+                .bind(a.locale.code())
+                .bind(a.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO faq_articles (site_key, locale, id, title, body, html, text, category,
+                         tags, ord, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (site_key, locale, id) DO UPDATE SET title = excluded.title,
+                         body = excluded.body, html = excluded.html, text = excluded.text,
+                         category = excluded.category, tags = excluded.tags, ord = excluded.ord,
+                         updated_at = excluded.updated_at",
+                )
+                .bind(site.as_str())
+                .bind(a.locale.code())
+                .bind(a.id.as_str())
+                .bind(&a.title)
+                .bind(&a.body)
+                .bind(&a.html)
+                .bind(&a.text)
+                .bind(&a.category)
+                .bind(serde_json::to_string(&a.tags).map_err(corrupt)?)
+                .bind(i64::from(a.order))
+                .bind(now_rfc3339())
+                .execute(&mut *tx)
+                .await?;
+                bump_faq_version(&mut tx, site).await?;
+                tx.commit().await?;
+                Ok(existed.is_none())
+            }
+
+            async fn delete_article(
+                &self,
+                site: &Slug,
+                locale: Locale,
+                id: &Slug,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let gone =
+                    sqlx::query("DELETE FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3")
+                        .bind(site.as_str())
+                        .bind(locale.code())
+                        .bind(id.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                if gone {
+                    bump_faq_version(&mut tx, site).await?;
+                }
+                tx.commit().await?;
+                Ok(gone)
+            }
+
+            async fn articles(
+                &self,
+                site: &Slug,
+                locale: Option<Locale>,
+            ) -> Result<Vec<Article>, StoreError> {
+                let sql = format!(
+                    "SELECT {ARTICLE_COLUMNS} FROM faq_articles
+                     WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR locale = $2)
+                     ORDER BY locale, category, ord, title"
+                );
+                let code = locale.map(Locale::code);
+                let rows = sqlx::query(&sql)
+                    .bind(site.as_str())
+                    .bind(code)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(article_of).collect()
+            }
+
+            async fn article(
+                &self,
+                site: &Slug,
+                locale: Locale,
+                id: &Slug,
+            ) -> Result<Option<Article>, StoreError> {
+                let sql = format!(
+                    "SELECT {ARTICLE_COLUMNS} FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3"
+                );
+                let row = sqlx::query(&sql)
+                    .bind(site.as_str())
+                    .bind(locale.code())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(article_of).transpose()
+            }
+
+            async fn article_count(&self, site: &Slug) -> Result<u64, StoreError> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM faq_articles WHERE site_key = $1")
+                    .bind(site.as_str())
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count_of(n))
+            }
+
+            async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError> {
+                let v: Option<i64> = sqlx::query_scalar("SELECT faq_version FROM sites WHERE key = $1")
+                    .bind(site.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(count_of(v.unwrap_or(0)))
+            }
+
+            async fn count_article_view(
+                &self,
+                site: &Slug,
+                locale: Locale,
+                id: &Slug,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE faq_articles SET views = views + 1 WHERE site_key = $1 AND locale = $2 AND id = $3",
+                )
+                .bind(site.as_str())
+                .bind(locale.code())
+                .bind(id.as_str())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn count_search(
+                &self,
+                site: &Slug,
+                locale: Locale,
+                query: &str,
+                results: usize,
+            ) -> Result<(), StoreError> {
+                let none = i64::from(results == 0);
+                sqlx::query(
+                    "INSERT INTO faq_queries (site_key, locale, query, searches, no_results, last_at)
+                     VALUES ($1, $2, $3, 1, $4, $5)
+                     ON CONFLICT (site_key, locale, query) DO UPDATE SET searches = faq_queries.searches + 1,
+                         no_results = faq_queries.no_results + excluded.no_results, last_at = excluded.last_at",
+                )
+                .bind(site.as_str())
+                .bind(locale.code())
+                .bind(query)
+                .bind(none)
+                .bind(now_rfc3339())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
+                )
+                .bind(site.as_str())
+                .bind(vote.locale.code())
+                .bind(vote.article.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let respondent = vote.respondent.to_string();
+                let before: Option<(i64, Option<String>)> = sqlx::query_as(
+                    "SELECT helpful, reason FROM faq_votes
+                     WHERE site_key = $1 AND locale = $2 AND article = $3 AND respondent = $4",
+                )
+                .bind(site.as_str())
+                .bind(vote.locale.code())
+                .bind(vote.article.as_str())
+                .bind(&respondent)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let outcome = match before {
+                    None => VoteOutcome::New,
+                    Some((helpful, reason)) if (helpful != 0) == vote.helpful && reason == vote.reason => {
+                        return Ok(Some(VoteOutcome::Same));
+                    }
+                    Some(_) => VoteOutcome::Changed,
+                };
+                sqlx::query(
+                    "INSERT INTO faq_votes (site_key, locale, article, respondent, helpful, reason, voted_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (site_key, locale, article, respondent) DO UPDATE SET
+                         helpful = excluded.helpful, reason = excluded.reason, voted_at = excluded.voted_at",
+                )
+                .bind(site.as_str())
+                .bind(vote.locale.code())
+                .bind(vote.article.as_str())
+                .bind(&respondent)
+                .bind(i64::from(vote.helpful))
+                .bind(vote.reason.as_deref())
+                .bind(now_rfc3339())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(outcome))
+            }
+
+            async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT a.id, a.locale, a.title, a.views,
+                         (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                             AND v.locale = a.locale AND v.article = a.id AND v.helpful = 1) AS helpful,
+                         (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                             AND v.locale = a.locale AND v.article = a.id AND v.helpful = 0) AS not_helpful,
+                         (SELECT COUNT(*) FROM responses r WHERE r.site_key = a.site_key
+                             AND r.faq_article = a.id AND r.locale = a.locale) AS handoffs
+                     FROM faq_articles a WHERE a.site_key = $1 ORDER BY a.locale, a.id",
+                )
+                .bind(site.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut articles = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    articles.push(ArticleCounts {
+                        id: slug_of(row.get("id"))?,
+                        locale: locale_of(row.get("locale"))?,
+                        title: row.get("title"),
+                        views: count_of(row.get("views")),
+                        helpful: count_of(row.get("helpful")),
+                        not_helpful: count_of(row.get("not_helpful")),
+                        handoffs: count_of(row.get("handoffs")),
+                    });
+                }
+                let rows = sqlx::query(
+                    "SELECT query, locale, searches, no_results FROM faq_queries WHERE site_key = $1
+                     ORDER BY searches DESC, query",
+                )
+                .bind(site.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut queries = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    queries.push(QueryCount {
+                        query: row.get("query"),
+                        locale: locale_of(row.get("locale"))?,
+                        searches: count_of(row.get("searches")),
+                        no_results: count_of(row.get("no_results")),
+                    });
+                }
+                Ok(FaqCounts { articles, queries })
+            }
+        }
+        }
+    };
+}
+
+pub(super) use sql_store;
