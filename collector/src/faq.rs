@@ -151,9 +151,7 @@ pub fn parse_import(yaml: &str) -> Result<Vec<Article>, String> {
         let id =
             Slug::parse(&raw_id).map_err(|why| format!("articles[{i}].id: '{raw_id}' {why}"))?;
         let raw_locale = take("locale")?;
-        let locale = Locale::ALL
-            .into_iter()
-            .find(|l| l.code() == raw_locale)
+        let locale = Locale::from_code(&raw_locale)
             .ok_or_else(|| format!("articles[{i}].locale: '{raw_locale}'; use en or ko"))?;
         if !seen.insert((id.clone(), locale)) {
             return Err(format!(

@@ -22,6 +22,11 @@ impl Locale {
         }
     }
 
+    /// The locale whose code is exactly `code` (`en`, `ko`), as on the wire.
+    pub fn from_code(code: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// Reads a language tag such as `ko`, `ko-KR` or `en_US`; `None` for a
     /// language we do not speak, so the caller can fall back.
     pub fn from_tag(tag: &str) -> Option<Locale> {

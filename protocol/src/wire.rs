@@ -265,13 +265,11 @@ fn text(j: &Json) -> Option<String> {
 }
 
 fn locale(j: &Json) -> Option<Locale> {
-    let code = j.as_str()?;
-    Locale::ALL.into_iter().find(|l| l.code() == code)
+    Locale::from_code(j.as_str()?)
 }
 
 fn localized(j: &Json) -> Option<Localized> {
-    let code = |k: &str| Locale::ALL.into_iter().find(|l| l.code() == k);
-    map(j, code, text).map(Localized)
+    map(j, Locale::from_code, text).map(Localized)
 }
 
 /// A whole number that fits the target type.

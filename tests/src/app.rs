@@ -155,6 +155,25 @@ impl TestApp {
             .expect("the request is sent")
     }
 
+    /// A public `GET /v1/sites/acme/{path_and_query}` from the site's origin.
+    pub async fn get_public(&self, path_and_query: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}/v1/sites/{SITE}/{path_and_query}", self.url))
+            .header("origin", ORIGIN)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    /// [`TestApp::get_public`], read as JSON.
+    pub async fn public_json(&self, path_and_query: &str) -> serde_json::Value {
+        self.get_public(path_and_query)
+            .await
+            .json()
+            .await
+            .expect("the answer is JSON")
+    }
+
     pub async fn summary(&self, site: &str) -> serde_json::Value {
         let r = self
             .http

@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use sori_tests::app::{ORIGIN, SITE, TestApp, new_id};
+use sori_tests::app::{SITE, TestApp, new_id};
 
 fn every_kind() -> Value {
     json!({
@@ -286,16 +286,7 @@ async fn editing_a_live_survey_keeps_answers_in_flight_valid() {
         .post_response(&response(&new_id().to_string(), 2, old, true, 0))
         .await;
     assert_eq!(r.status(), 422, "version 2 has no 'ces'");
-    let config: Value = app
-        .http
-        .get(format!("{}/v1/sites/{SITE}/config", app.url))
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config = app.public_json("config").await;
     assert_eq!(config["surveys"][1]["version"], 2);
 }
 

@@ -64,17 +64,8 @@ async fn seed(app: &TestApp) {
     }
 }
 
-async fn public(app: &TestApp, path_and_query: &str) -> reqwest::Response {
-    app.http
-        .get(format!("{}/v1/sites/{SITE}/{path_and_query}", app.url))
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn search(app: &TestApp, query: &str) -> Value {
-    let r = public(app, query).await;
+    let r = app.get_public(query).await;
     assert_eq!(r.status(), 200, "{query}");
     r.json().await.unwrap()
 }
@@ -242,7 +233,7 @@ async fn search_ranks_both_languages_and_counts_what_found_nothing() {
 async fn the_overview_and_articles_are_served_to_allowed_origins_and_counted() {
     let app = TestApp::spawn().await;
     seed(&app).await;
-    let overview: Value = public(&app, "faq?locale=en").await.json().await.unwrap();
+    let overview = app.public_json("faq?locale=en").await;
     let categories: Vec<&str> = overview["categories"]
         .as_array()
         .unwrap()
@@ -254,10 +245,11 @@ async fn the_overview_and_articles_are_served_to_allowed_origins_and_counted() {
     assert_eq!(overview["popular"], json!([]), "nothing read yet");
 
     for _ in 0..3 {
-        let r = public(&app, "faq/articles/export?locale=en").await;
+        let r = app.get_public("faq/articles/export?locale=en").await;
         assert_eq!(r.status(), 200);
     }
-    let read: Value = public(&app, "faq/articles/refunds?locale=ko")
+    let read: Value = app
+        .get_public("faq/articles/refunds?locale=ko")
         .await
         .json()
         .await
@@ -265,11 +257,11 @@ async fn the_overview_and_articles_are_served_to_allowed_origins_and_counted() {
     assert_eq!(read["title"], "환불 정책");
     assert!(read["html"].as_str().unwrap().starts_with("<p>"));
     assert_eq!(
-        public(&app, "faq/articles/nope?locale=en").await.status(),
+        app.get_public("faq/articles/nope?locale=en").await.status(),
         404
     );
     // The most viewed comes first among the popular ones.
-    let overview: Value = public(&app, "faq?locale=en").await.json().await.unwrap();
+    let overview = app.public_json("faq?locale=en").await;
     assert_eq!(overview["popular"][0]["id"], "export");
     let s = stats(&app).await;
     assert_eq!(s["views"], 4);

@@ -5,7 +5,7 @@
 
 use reqwest::Method;
 use serde_json::json;
-use sori_tests::app::{ORIGIN, Options, SITE, TestApp, csat_body, new_id};
+use sori_tests::app::{Options, SITE, TestApp, csat_body, new_id};
 use sori_tests::postgres::Schema;
 
 #[tokio::test]
@@ -49,19 +49,9 @@ async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
         )
         .await;
     assert_eq!(put.status(), 201);
-    let found: serde_json::Value = second
-        .http
-        .get(format!(
-            "{}/v1/sites/{SITE}/faq/search?q=%ED%99%98%EB%B6%88&locale=ko",
-            second.url
-        ))
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = second
+        .public_json("faq/search?q=%ED%99%98%EB%B6%88&locale=ko")
+        .await;
     assert_eq!(found["results"][0]["id"], "refunds", "{found}");
     let stats: serde_json::Value = first
         .admin(Method::GET, &format!("/v1/sites/{SITE}/faq/stats"), None)

@@ -39,15 +39,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn locale(raw: &str) -> Result<Locale, AppError> {
-    Locale::ALL
-        .into_iter()
-        .find(|l| l.code() == raw)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "unknown_locale",
-                format!("no locale '{raw}'; use one of: en, ko"),
-            )
-        })
+    Locale::from_code(raw).ok_or_else(|| {
+        AppError::not_found(
+            "unknown_locale",
+            format!("no locale '{raw}'; use one of: en, ko"),
+        )
+    })
 }
 
 async fn list(
