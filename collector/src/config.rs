@@ -33,16 +33,50 @@ pub struct Config {
 
     /// Token for the admin API (at least 16 characters). Without it the
     /// admin API answers 401 to everyone.
-    #[arg(long, env = "SORI_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "SORI_ADMIN_TOKEN", hide_env_values = true, value_parser = Secret::new)]
     pub admin_token: Option<Secret>,
 
     /// Largest request body accepted on public endpoints, in bytes.
     #[arg(long, env = "SORI_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
-    /// Responses accepted per client IP per minute on each instance; 0 turns the limit off.
+    /// Public writes (responses, votes, counted reads and searches) accepted
+    /// per client IP per minute on each instance, refilled continuously; 0
+    /// turns the limit off.
     #[arg(long, env = "SORI_RATE_LIMIT_PER_MINUTE", default_value_t = 120)]
     pub rate_limit_per_minute: u32,
+
+    /// How many of those one client IP may send at once after a quiet spell.
+    #[arg(long, env = "SORI_RATE_LIMIT_BURST", default_value_t = 30)]
+    pub rate_limit_burst: u32,
+
+    /// Public writes accepted per site per minute on each instance, whatever
+    /// the client; 0 turns the ceiling off.
+    #[arg(
+        long,
+        env = "SORI_SITE_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 30_000
+    )]
+    pub site_rate_limit_per_minute: u32,
+
+    /// Seconds a connection may take to send a request's headers, and may
+    /// stay idle between requests, before it is closed.
+    #[arg(long, env = "SORI_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a request may take from its headers to its answer, body
+    /// included; past it the answer is 408.
+    #[arg(long, env = "SORI_REQUEST_TIMEOUT_SECS", default_value_t = 15)]
+    pub request_timeout_secs: u64,
+
+    /// Open connections served at once; past it a new connection gets 503.
+    #[arg(long, env = "SORI_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C
+    /// before their connections are closed.
+    #[arg(long, env = "SORI_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
 
     /// Behind one reverse proxy or load balancer: take the client IP from the
     /// last `X-Forwarded-For` entry (the one that proxy added) for rate limits.
@@ -56,6 +90,13 @@ pub struct Config {
 
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum Command {
+    /// Recomputes every score rollup from the stored responses and reports
+    /// any difference; exits 1 when there is one and `--repair` was not given.
+    Check {
+        /// Rewrite the rollup from the responses where they differ.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Creates or replaces the help articles of a YAML file in the database
     /// (the site must exist). Nothing is written if any article is invalid.
     ImportFaq {
@@ -76,6 +117,22 @@ impl Config {
         config.database_url = database_url.into();
         config
     }
+
+    /// Checks what clap cannot check without echoing a secret in its error.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(token) = &self.admin_token
+            && token.0.chars().count() < 16
+        {
+            return Err(
+                "the admin token (--admin-token, SORI_ADMIN_TOKEN) must be at least 16 characters"
+                    .into(),
+            );
+        }
+        if self.max_connections == 0 {
+            return Err("--max-connections must be at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 /// A secret whose `Debug` and `Display` never show it, so it cannot reach a log.
@@ -88,10 +145,18 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// Takes any text; [`Config::check`] judges its length. A clap value
+    /// parser that failed would print the value in its error message.
+    pub fn new(s: &str) -> Result<Self, std::convert::Infallible> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
 impl FromStr for Secret {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() < 16 {
+        if s.chars().count() < 16 {
             Err("the admin token must be at least 16 characters".into())
         } else {
             Ok(Secret(s.to_owned()))
@@ -116,7 +181,11 @@ mod tests {
     }
 
     #[test]
-    fn a_short_admin_token_is_refused() {
+    fn a_short_admin_token_is_refused_without_repeating_it() {
         assert!("short".parse::<Secret>().is_err());
+        let config = Config::parse_from(["sori-collector", "--admin-token", "hunter2-short"]);
+        let error = config.check().unwrap_err();
+        assert!(error.contains("16 characters"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
     }
 }

@@ -20,11 +20,13 @@ pub enum AppError {
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
     #[error("{message}")]
-    Conflict { message: String },
+    Conflict { code: &'static str, message: String },
     #[error("request body larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    #[error("the request took longer than {secs} s")]
+    Timeout { secs: u64 },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
@@ -64,8 +66,8 @@ impl AppError {
             AppError::NotFound { code, message } => {
                 (StatusCode::NOT_FOUND, code, message.clone(), None)
             }
-            AppError::Conflict { message } => {
-                (StatusCode::CONFLICT, "conflict", message.clone(), None)
+            AppError::Conflict { code, message } => {
+                (StatusCode::CONFLICT, code, message.clone(), None)
             }
             AppError::TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -78,6 +80,12 @@ impl AppError {
                 e.code,
                 e.message.clone(),
                 e.field.clone(),
+            ),
+            AppError::Timeout { secs } => (
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!("the request was not received and answered within {secs} s; retry"),
+                None,
             ),
             AppError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

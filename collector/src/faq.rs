@@ -12,6 +12,7 @@ pub mod search;
 
 use crate::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
+use sori_protocol::validate::check_text;
 use sori_protocol::{FieldError, Locale, Slug};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -68,6 +69,13 @@ impl ArticleInput {
                 format!("{field} is at most {max} characters"),
             )
         };
+        // The YAML import comes here without the HTTP layer's check.
+        check_text(|| "title".into(), &self.title)?;
+        check_text(|| "body".into(), &self.body)?;
+        check_text(|| "category".into(), &self.category)?;
+        for (i, tag) in self.tags.iter().enumerate() {
+            check_text(|| format!("tags[{i}]"), tag)?;
+        }
         if self.title.trim().is_empty() {
             return Err(FieldError::new(
                 "title",

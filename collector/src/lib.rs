@@ -4,6 +4,7 @@
 //! # Layout
 //!
 //! - [`config`]: the one config struct (flags and `SORI_*` environment).
+//! - [`serve`]: the accept loop: timeouts, the connection cap, draining.
 //! - [`routes`]: one file per resource; HTTP in, HTTP out.
 //! - [`store`]: persistence behind the [`store::Store`] trait; the only SQL.
 //! - [`ingest`]: the batching writer every response goes through.
@@ -24,13 +25,14 @@ pub mod faq;
 pub mod ingest;
 pub mod ratelimit;
 pub mod routes;
+pub mod serve;
 pub mod stats;
 pub mod store;
 
 use anyhow::Context;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -48,6 +50,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub behind_proxy: bool,
     pub faq: Arc<faq::Indexes>,
+    /// From a request's headers to its answer, body included.
+    pub request_timeout: std::time::Duration,
 }
 
 /// A collector bound to its port, ready to run.
@@ -57,6 +61,7 @@ pub struct Application {
     writer: JoinHandle<()>,
     port: u16,
     public_url: String,
+    limits: serve::ServeLimits,
 }
 
 impl Application {
@@ -101,10 +106,20 @@ impl Application {
             assets: Arc::new(assets),
             demo,
             admin_token: config.admin_token.clone().map(Arc::new),
-            rate_limit: Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute)),
+            rate_limit: Arc::new(ratelimit::RateLimiter::new(ratelimit::Limits {
+                per_ip_per_minute: config.rate_limit_per_minute,
+                per_ip_burst: config.rate_limit_burst,
+                per_site_per_minute: config.site_rate_limit_per_minute,
+            })),
             max_body_bytes: config.max_body_bytes,
             behind_proxy: config.behind_proxy,
             faq: Arc::new(faq::Indexes::default()),
+            request_timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
+        };
+        let limits = serve::ServeLimits {
+            header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
+            max_connections: config.max_connections.max(1),
+            shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         };
         Ok(Self {
             listener,
@@ -112,6 +127,7 @@ impl Application {
             writer,
             port,
             public_url,
+            limits,
         })
     }
 
@@ -124,18 +140,16 @@ impl Application {
         &self.public_url
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish
-    /// and the writer commit what it holds.
+    /// Serves until `shutdown` resolves, then gives in-flight requests the
+    /// grace period, closes what is left, and waits for the writer to commit
+    /// everything it was handed.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        serve::serve(self.listener, self.router, self.limits, shutdown).await;
+        // Every connection, and with it every handle on the writer, is gone:
+        // the writer drains its queue and stops.
         self.writer.await.context("the response writer crashed")?;
         Ok(())
     }

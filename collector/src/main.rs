@@ -14,9 +14,18 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
-    if let Some(Command::ImportFaq { site, file }) = &config.command {
-        return import_faq(&config.database_url, site, file).await;
+    if let Err(why) = config.check() {
+        eprintln!("error: {why}");
+        std::process::exit(2);
     }
+    match &config.command {
+        Some(Command::ImportFaq { site, file }) => {
+            return import_faq(&config.database_url, site, file).await;
+        }
+        Some(Command::Check { repair }) => return check(&config.database_url, *repair).await,
+        None => {}
+    }
+    raise_file_limit(config.max_connections);
     let app = Application::build(config).await?;
     tracing::info!(
         port = app.port(),
@@ -43,6 +52,44 @@ async fn import_faq(database_url: &str, site: &str, file: &std::path::Path) -> a
         .with_context(|| format!("importing {}", file.display()))?;
     println!("imported {count} articles into site '{key}'");
     Ok(())
+}
+
+/// `sori-collector check [--repair]`: exit 0 when the rollup equals the
+/// rows (or was just made equal), 1 when it does not.
+async fn check(database_url: &str, repair: bool) -> anyhow::Result<()> {
+    let store = store::connect(database_url)
+        .await
+        .with_context(|| format!("opening {}", store::redact_url(database_url)))?;
+    let report = store.check_rollup(repair).await?;
+    for drift in &report.drift {
+        println!("drift: {drift}");
+    }
+    println!(
+        "checked {} responses and {} rollup cells: {} differences{}",
+        report.responses,
+        report.cells,
+        report.drift.len(),
+        if report.repaired { ", repaired" } else { "" }
+    );
+    if !report.is_clean() && !report.repaired {
+        println!("run `sori-collector check --repair` to rewrite the rollup from the responses");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Each connection is a file descriptor: raise the soft limit to the hard
+/// one, and say so when the connection cap cannot fit under it.
+fn raise_file_limit(max_connections: usize) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if limit < max_connections as u64 + 64 => tracing::warn!(
+            limit,
+            max_connections,
+            "the open-file limit is below --max-connections; lower it or raise `ulimit -n`"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not read the open-file limit"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -2,6 +2,7 @@
 //! (many collectors, one database) are interchangeable (DESIGN §6). Only this module and its
 //! children know SQL; handlers see [`Store`] and the model types below.
 
+pub mod check;
 mod postgres;
 mod rows;
 mod sql;
@@ -13,7 +14,10 @@ pub use sqlite::SqliteStore;
 use crate::faq::Article;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidResponse};
+use sori_protocol::{
+    DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition, ValidResponse,
+};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A site that embeds the widget (DESIGN §2).
@@ -81,6 +85,29 @@ pub enum Inserted {
     /// Nothing was written: the id is stored already, finished, or at this
     /// save number or a later one (a retry or a late arrival).
     Duplicate,
+    /// Nothing was written: the id was first saved for another site, survey
+    /// or survey version, and an id never moves.
+    Conflict,
+}
+
+/// A response as stored, for reading it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub site: Slug,
+    pub survey: Slug,
+    pub survey_version: u32,
+    pub finished: bool,
+    pub seq: u32,
+    pub locale: Locale,
+    pub page_path: String,
+    pub device: DeviceClass,
+    pub respondent: Option<uuid::Uuid>,
+    pub user_id: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    /// `[{"question", "value", "other"?}]`, as [`answers_json`] writes it.
+    pub answers: serde_json::Value,
+    pub faq_article: Option<Slug>,
+    pub faq_query: Option<String>,
 }
 
 /// A response on its way into storage, with the site it was posted to.
@@ -195,10 +222,23 @@ pub trait Store: Send + Sync + 'static {
         survey: &Slug,
         version: u32,
     ) -> Result<Option<SurveyDefinition>, StoreError>;
+    /// A survey's status; `None` when the site has no such survey.
+    async fn survey_status(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+    ) -> Result<Option<SurveyStatus>, StoreError>;
     /// Writes the batch and its rollup updates in one transaction. A response
-    /// whose id is stored replaces it only if that one is unfinished and
-    /// this save is newer (higher `seq`); the rollup moves with it.
+    /// whose id is stored replaces it only if that one is unfinished, was
+    /// saved for the same site, survey and version, and this save is newer
+    /// (higher `seq`); the rollup moves with it.
     async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError>;
+    /// One stored response, whichever site it belongs to.
+    async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError>;
+    /// Recomputes the score rollup from the response rows and compares;
+    /// with `repair`, makes the rollup equal to the rows in the same
+    /// transaction, with writes held off meanwhile.
+    async fn check_rollup(&self, repair: bool) -> Result<check::RollupCheck, StoreError>;
     /// Creates or replaces an article (its views and votes stay) and moves
     /// the site's FAQ version. True when it was new.
     async fn put_article(&self, site: &Slug, article: &Article) -> Result<bool, StoreError>;

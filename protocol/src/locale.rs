@@ -1,11 +1,13 @@
 //! The languages the widget speaks, and texts given per language.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// A language the widget ships strings for. English and Korean from day one
 /// (DESIGN §1); adding one means a new variant and a new string table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     En,
@@ -37,6 +39,39 @@ impl Locale {
             _ => None,
         }
     }
+}
+
+impl<'de> Deserialize<'de> for Locale {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_code(d, Locale::from_code, "a language code: \"en\" or \"ko\"")
+    }
+}
+
+/// Reads a unit enum from its code string. A derived enum deserializer makes
+/// serde_json report `null` or a number as a syntax error; this reports it as
+/// a wrong value, so the caller gets a 422 that names the field.
+pub(crate) fn deserialize_code<'de, D, T>(
+    d: D,
+    parse: fn(&str) -> Option<T>,
+    expected: &'static str,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct Code<T> {
+        parse: fn(&str) -> Option<T>,
+        expected: &'static str,
+    }
+    impl<T> Visitor<'_> for Code<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expected)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.parse)(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_str(Code { parse, expected })
 }
 
 /// A text written once per locale, e.g. a question's prompt.
@@ -71,6 +106,19 @@ mod tests {
         assert_eq!(Locale::from_tag("EN"), Some(Locale::En));
         assert_eq!(Locale::from_tag("fr-FR"), None);
         assert_eq!(Locale::from_tag(""), None);
+    }
+
+    #[test]
+    fn a_locale_of_the_wrong_type_or_value_is_a_data_error() {
+        for body in ["null", "5", "\"fr\"", "{}"] {
+            let err = serde_json::from_str::<Locale>(body).unwrap_err();
+            assert!(err.is_data(), "{body}: {err}");
+            assert!(err.to_string().contains("\"en\" or \"ko\""), "{err}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Locale>("\"ko\"").unwrap(),
+            Locale::Ko
+        );
     }
 
     #[test]

@@ -25,6 +25,17 @@ impl ResponseId {
         }
     }
 
+    /// The time the browser made the id, in Unix milliseconds.
+    pub fn unix_millis(&self) -> u64 {
+        self.0
+            .get_timestamp()
+            .map(|t| {
+                let (secs, nanos) = t.to_unix();
+                secs * 1000 + u64::from(nanos) / 1_000_000
+            })
+            .unwrap_or(0)
+    }
+
     /// A new id from a Unix time in milliseconds and ten random bytes; the
     /// caller supplies both, so this works in the browser and on the server.
     pub fn from_parts(unix_millis: u64, random: [u8; 10]) -> Self {
@@ -46,7 +57,7 @@ impl<'de> Deserialize<'de> for ResponseId {
 }
 
 /// Coarse device class from the viewport, for breakdowns; never a fingerprint.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceClass {
     Desktop,
@@ -66,6 +77,17 @@ impl DeviceClass {
         }
     }
 
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            DeviceClass::Desktop,
+            DeviceClass::Tablet,
+            DeviceClass::Mobile,
+            DeviceClass::Unknown,
+        ]
+        .into_iter()
+        .find(|d| d.name() == name)
+    }
+
     /// Classifies by viewport width in CSS pixels.
     pub fn from_width(width: f64) -> Self {
         if width <= 0.0 {
@@ -77,6 +99,16 @@ impl DeviceClass {
         } else {
             DeviceClass::Desktop
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceClass {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::locale::deserialize_code(
+            d,
+            DeviceClass::from_name,
+            "\"desktop\", \"tablet\", \"mobile\" or \"unknown\"",
+        )
     }
 }
 
@@ -223,6 +255,22 @@ mod tests {
     fn ids_built_from_parts_are_version_7_and_parse_back() {
         let id = ResponseId::from_parts(1_763_000_000_000, [7; 10]);
         assert_eq!(ResponseId::parse(&id.to_string()), Ok(id));
+    }
+
+    #[test]
+    fn an_id_tells_the_time_it_was_made() {
+        let id = ResponseId::from_parts(1_763_000_000_123, [7; 10]);
+        assert_eq!(id.unix_millis(), 1_763_000_000_123);
+    }
+
+    #[test]
+    fn a_device_of_the_wrong_type_is_a_data_error() {
+        let err = serde_json::from_str::<DeviceClass>("null").unwrap_err();
+        assert!(err.is_data(), "{err}");
+        assert_eq!(
+            serde_json::from_str::<DeviceClass>("\"mobile\"").unwrap(),
+            DeviceClass::Mobile
+        );
     }
 
     #[test]

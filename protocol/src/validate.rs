@@ -75,6 +75,42 @@ pub struct ValidResponse {
     pub faq_query: Option<String>,
 }
 
+/// How far ahead of the server's clock a response id's time may be. Browser
+/// clocks drift, but an id from tomorrow is made up.
+pub const MAX_ID_AHEAD_MILLIS: u64 = 24 * 60 * 60 * 1000;
+
+/// Refuses an id whose time is more than [`MAX_ID_AHEAD_MILLIS`] after `now_millis`.
+pub fn check_id_time(id: ResponseId, now_millis: u64) -> Result<(), FieldError> {
+    if id.unix_millis() > now_millis.saturating_add(MAX_ID_AHEAD_MILLIS) {
+        return Err(FieldError::new(
+            "id",
+            "id_in_future",
+            "the id's time is more than a day ahead of the server clock; make ids from the current time",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses text holding a control character other than a tab or a line
+/// break (LF, CR). Such characters are never typed, some databases cannot
+/// store NUL, and every backend must answer the same.
+pub fn check_text(field: impl FnOnce() -> String, text: &str) -> Result<(), FieldError> {
+    match text
+        .chars()
+        .find(|&c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        None => Ok(()),
+        Some(c) => Err(FieldError::new(
+            field(),
+            "control_character",
+            format!(
+                "text may not hold control character U+{:04X}; only tabs and line breaks",
+                u32::from(c)
+            ),
+        )),
+    }
+}
+
 const MAX_USER_ID: usize = 200;
 const MAX_ATTRIBUTES: usize = 20;
 const MAX_ATTRIBUTE_LEN: usize = 200;
@@ -394,6 +430,27 @@ mod tests {
 
     fn outcome(answers: serde_json::Value) -> Result<ValidResponse, FieldError> {
         validate_submission(&survey(), submission(answers))
+    }
+
+    #[test]
+    fn control_characters_other_than_tabs_and_line_breaks_are_refused() {
+        assert!(check_text(|| "f".into(), "two\tcolumns\r\nand lines\n한국어").is_ok());
+        for bad in ["nul\0", "\u{1}", "bell\u{7}", "esc\u{1b}[31m"] {
+            let err = check_text(|| "answers[0].value".into(), bad).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("answers[0].value"));
+            assert_eq!(err.code, "control_character");
+        }
+    }
+
+    #[test]
+    fn an_id_more_than_a_day_ahead_of_the_clock_is_refused() {
+        let now = 1_763_000_000_000;
+        let soon = ResponseId::from_parts(now + MAX_ID_AHEAD_MILLIS, [1; 10]);
+        assert!(check_id_time(soon, now).is_ok());
+        let later = ResponseId::from_parts(now + MAX_ID_AHEAD_MILLIS + 1, [1; 10]);
+        assert_eq!(check_id_time(later, now).unwrap_err().code, "id_in_future");
+        let max = ResponseId::parse("ffffffff-ffff-7fff-bfff-ffffffffffff").unwrap();
+        assert!(check_id_time(max, now).is_err());
     }
 
     #[test]

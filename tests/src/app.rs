@@ -15,6 +15,8 @@ pub const ORIGIN: &str = "https://app.acme.test";
 pub struct TestApp {
     pub url: String,
     pub port: u16,
+    /// The database this app runs on.
+    pub database_url: String,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -31,6 +33,9 @@ pub struct Options {
     pub restart: Option<(tempfile::TempDir, u16)>,
     /// Another database than a fresh SQLite file, e.g. a PostgreSQL schema.
     pub database_url: Option<String>,
+    /// Server limits, when a test wants them small: (header timeout s,
+    /// request timeout s, max connections).
+    pub serve_limits: Option<(u64, u64, usize)>,
 }
 
 pub fn checkout_survey() -> SurveyDefinition {
@@ -78,7 +83,7 @@ impl TestApp {
             seed_acme(&db).await;
         }
 
-        let mut config = Config::for_database(db);
+        let mut config = Config::for_database(db.clone());
         if let Some(port) = restart_port {
             config.listen.set_port(port);
         }
@@ -87,6 +92,12 @@ impl TestApp {
             config.max_body_bytes = limit;
         }
         config.rate_limit_per_minute = options.rate_limit_per_minute.unwrap_or(0);
+        config.site_rate_limit_per_minute = 0;
+        if let Some((header, request, connections)) = options.serve_limits {
+            config.header_timeout_secs = header;
+            config.request_timeout_secs = request;
+            config.max_connections = connections;
+        }
         let assets = assets_dir();
         if assets.join("manifest.json").exists() {
             config.assets_dir = Some(assets);
@@ -111,6 +122,7 @@ impl TestApp {
         Self {
             url,
             port,
+            database_url: db,
             http: reqwest::Client::new(),
             dir,
             stop: Some(stop),
@@ -195,8 +207,8 @@ impl Drop for TestApp {
     }
 }
 
-/// The `acme` site (allowing [`ORIGIN`]) and its `checkout` survey.
-async fn seed_acme(db: &str) {
+/// The `acme` site (allowing [`ORIGIN`]) and its active `checkout` survey.
+pub async fn seed_acme(db: &str) {
     let seed = store::connect(db).await.expect("open the test database");
     let site = Slug::parse(SITE).unwrap();
     seed.put_site(&Site {
@@ -272,6 +284,26 @@ impl TestApp {
             request = request.json(&body);
         }
         request.send().await.expect("the request is sent")
+    }
+}
+
+impl TestApp {
+    /// Asserts the score rollup equals what the stored responses add up to,
+    /// as `sori-collector check` does; call it after every fault test.
+    pub async fn assert_rollup_matches_rows(&self) {
+        let store = store::connect(&self.database_url)
+            .await
+            .expect("open the app's database");
+        let report = store.check_rollup(false).await.expect("check the rollup");
+        assert!(report.is_clean(), "the rollup drifted: {:?}", report.drift);
+    }
+
+    /// The stored response with this id, read from the app's database.
+    pub async fn stored(&self, id: ResponseId) -> Option<store::StoredResponse> {
+        let store = store::connect(&self.database_url)
+            .await
+            .expect("open the app's database");
+        store.response(id).await.expect("read the response")
     }
 }
 

@@ -16,7 +16,7 @@ use crate::stats::{Proportion, proportion};
 use crate::store::{ArticleCounts, QueryCount};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -28,14 +28,14 @@ const ARTICLE_BODY_LIMIT: usize = 256 * 1024;
 const TOP: usize = 10;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/v1/admin/sites/{key}/faq", get(list))
         .route(
             "/v1/admin/sites/{key}/faq/{locale}/{id}",
             put(upsert).delete(remove),
         )
-        .route("/v1/sites/{key}/faq/stats", get(stats))
-        .layer(DefaultBodyLimit::max(ARTICLE_BODY_LIMIT))
+        .route("/v1/sites/{key}/faq/stats", get(stats));
+    json::limit_body(routes, ARTICLE_BODY_LIMIT)
 }
 
 fn locale(raw: &str) -> Result<Locale, AppError> {

@@ -8,7 +8,7 @@ use crate::routes::json;
 use crate::store::{Site, StoredSurvey, SurveyStatus};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -17,7 +17,7 @@ use sori_protocol::{FieldError, Slug, SurveyDefinition};
 const ADMIN_BODY_LIMIT: usize = 256 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/v1/admin/sites/{key}", put(put_site))
         .route("/v1/admin/sites/{key}/surveys", get(list).post(create))
         .route("/v1/admin/sites/{key}/surveys/{id}", get(read).put(update))
@@ -25,8 +25,8 @@ pub fn routes() -> Router<AppState> {
             "/v1/admin/sites/{key}/surveys/{id}/activate",
             post(activate),
         )
-        .route("/v1/admin/sites/{key}/surveys/{id}/pause", post(pause))
-        .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT))
+        .route("/v1/admin/sites/{key}/surveys/{id}/pause", post(pause));
+    json::limit_body(routes, ADMIN_BODY_LIMIT)
 }
 
 pub(super) fn slug(raw: &str, what: &'static str) -> Result<Slug, AppError> {
@@ -138,6 +138,7 @@ async fn create(
         .any(|s| s.definition.id == def.id)
     {
         return Err(AppError::Conflict {
+            code: "conflict",
             message: format!("survey '{}' exists; update it with PUT", def.id),
         });
     }

@@ -26,10 +26,8 @@ fn file(app: &AppState, name: &str) -> Result<Response, AppError> {
         HeaderValue::from_static(f.content_type),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if name.ends_with(".html")
-        && let Ok(csp) = HeaderValue::from_str(&demo.csp)
-    {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    if name.ends_with(".html") {
+        super::page_headers(h, &demo.csp);
     }
     Ok(response)
 }

@@ -17,7 +17,7 @@ use crate::routes::json;
 use crate::store::{Site, Vote, VoteOutcome};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,15 +33,15 @@ const VOTE_BODY_LIMIT: usize = 4 * 1024;
 const MAX_REASON: usize = 500;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/v1/sites/{key}/faq", get(overview))
         .route("/v1/sites/{key}/faq/search", get(search))
         .route("/v1/sites/{key}/faq/articles/{id}", get(article))
         .route(
             "/v1/sites/{key}/faq/articles/{id}/votes",
             post(vote).options(super::responses::preflight),
-        )
-        .layer(DefaultBodyLimit::max(VOTE_BODY_LIMIT))
+        );
+    json::limit_body(routes, VOTE_BODY_LIMIT)
 }
 
 #[derive(Deserialize)]
@@ -159,7 +159,10 @@ async fn search(
     headers: HeaderMap,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    super::limit(&app, peer, &headers)?;
+    super::limit(&app, peer, &headers, &site.key)?;
+    if let Some(q) = &params.q {
+        sori_protocol::validate::check_text(|| "q".into(), q)?;
+    }
     let locale = locale_or_default(&site, params.locale.as_deref());
     let query = faq::normalize_query(params.q.as_deref().unwrap_or(""));
     let results = if query.is_empty() {
@@ -222,7 +225,7 @@ async fn article(
     Query(params): Query<LocaleParam>,
 ) -> Result<Response, AppError> {
     // Each read writes a view count: limited like the other writes.
-    super::limit(&app, peer, &headers)?;
+    super::limit(&app, peer, &headers, &site.key)?;
     let locale = locale_or_default(&site, params.locale.as_deref());
     let id = article_id(&id)?;
     let article = app
@@ -272,7 +275,7 @@ async fn vote(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<VoteReceipt>, AppError> {
-    super::limit(&app, peer, &headers)?;
+    super::limit(&app, peer, &headers, &site.key)?;
     json::require_json_or_text(&headers)?;
     let body: VoteBody = json::parse(&json::body(body, VOTE_BODY_LIMIT)?)?;
     let reason = body

@@ -2,11 +2,16 @@
 //! a wrong or missing field a 422 with the field's path.
 
 use crate::error::AppError;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 use sori_protocol::FieldError;
+use sori_protocol::validate::check_text;
 
 /// The body, or 413 when it is over the limit.
 pub fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
@@ -42,17 +47,43 @@ pub fn require_json_or_text(headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
+/// Caps the bodies of a group of routes at `limit` bytes. A request that
+/// declares a longer body in `Content-Length` is answered 413 at once,
+/// without waiting for a body that may never come.
+pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: usize) -> Router<S> {
+    router
+        .layer(middleware::from_fn(
+            move |request: Request, next: Next| async move {
+                let declared = request
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                match declared {
+                    Some(n) if n > limit as u64 => AppError::TooLarge { limit }.into_response(),
+                    _ => next.run(request).await,
+                }
+            },
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+}
+
+/// Reads a JSON body strictly, in three steps, so each mistake gets its own
+/// answer: not JSON at all, or anything after the value, is 400; a control
+/// character in any string is 422 naming where; a value of the wrong type
+/// or out of range is 422 with the field's path.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::Malformed {
+            message: format!("the body is not one valid JSON value: {e}"),
+        })?;
+    check_strings(&value, &mut String::new())?;
+    // Read the bytes again rather than the value, so a repeated key is
+    // refused rather than silently resolved.
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if !inner.is_data() {
-            return AppError::Malformed {
-                message: format!("the body is not valid JSON: {inner}"),
-            };
-        }
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         let field = match missing_field(&message) {
             Some(name) if path == "." => Some(name.to_owned()),
             Some(name) => Some(format!("{path}.{name}")),
@@ -65,6 +96,45 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             message: strip_position(&message),
         })
     })
+}
+
+/// Every string and object key in `value` must pass [`check_text`]; `path`
+/// is written as serde_path_to_error writes it (`answers[0].value`).
+fn check_strings(value: &serde_json::Value, path: &mut String) -> Result<(), FieldError> {
+    use serde_json::Value;
+    let here = |path: &String| -> String {
+        if path.is_empty() {
+            ".".into()
+        } else {
+            path.clone()
+        }
+    };
+    match value {
+        Value::String(text) => check_text(|| here(path), text),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_strings(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                check_text(|| here(path), key)?;
+                check_strings(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
 }
 
 /// serde says ``missing field `x` ``; the field is `x`, not its parent.
@@ -104,6 +174,59 @@ mod tests {
         };
         assert_eq!(e.field.as_deref(), Some("answers[0].value"));
         assert!(e.message.contains("whole number"), "{}", e.message);
+    }
+
+    const VALID: &str = r#"{"id":"0199b0c4-0000-7000-8000-000000000000","survey":"s",
+        "survey_version":1,"locale":"en","answers":[{"question":"csat","value":4}]}"#;
+
+    #[test]
+    fn anything_after_the_json_value_is_malformed() {
+        assert!(parse::<Submission>(VALID.as_bytes()).is_ok());
+        for tail in [" junk", "]]]", " {}", "\n{\"id\":1}"] {
+            let body = format!("{VALID}{tail}");
+            assert!(
+                matches!(error_of(&body), AppError::Malformed { .. }),
+                "{tail:?} was accepted"
+            );
+        }
+        assert!(parse::<Submission>(format!("{VALID} \n\t").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_type_in_an_enum_field_names_the_field() {
+        for (field, value) in [("locale", "null"), ("locale", "5"), ("device", "null")] {
+            let body = VALID.replacen('{', &format!("{{\"{field}\":{value},"), 1);
+            let body = if field == "locale" {
+                body.replace(r#""locale":"en","#, "")
+            } else {
+                body
+            };
+            let AppError::Invalid(e) = error_of(&body) else {
+                panic!("{field}: {value} is not a 422")
+            };
+            assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn a_control_character_in_any_string_names_where_it_is() {
+        let body = VALID.replace(r#""value":4}"#, r#""value":4,"other":"a\u0000b"}"#);
+        let AppError::Invalid(e) = error_of(&body) else {
+            panic!("not a 422")
+        };
+        assert_eq!(e.field.as_deref(), Some("answers[0].other"));
+        assert_eq!(e.code, "control_character");
+        let body = VALID.replacen('{', r#"{"attributes":{"pl\u0007an":"pro"},"#, 1);
+        let AppError::Invalid(e) = error_of(&body) else {
+            panic!("not a 422")
+        };
+        assert_eq!(e.field.as_deref(), Some("attributes.pl\u{7}an"));
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused() {
+        let body = VALID.replacen('{', r#"{"survey":"t","#, 1);
+        assert!(matches!(error_of(&body), AppError::Invalid(_)));
     }
 
     #[test]

@@ -6,22 +6,22 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::ingest::IngestError;
 use crate::routes::json;
-use crate::store::{NewResponse, Site};
+use crate::store::{Inserted, NewResponse, Site, SurveyStatus};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use serde::Serialize;
-use sori_protocol::{FieldError, ResponseId, Submission, validate_submission};
+use sori_protocol::validate::check_id_time;
+use sori_protocol::{FieldError, ResponseId, Submission, ValidResponse, validate_submission};
 use std::net::SocketAddr;
 
 pub fn routes(max_body_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route("/v1/sites/{key}/responses", post(create).options(preflight))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+    let routes = Router::new().route("/v1/sites/{key}/responses", post(create).options(preflight));
+    json::limit_body(routes, max_body_bytes)
 }
 
 #[derive(Serialize)]
@@ -37,10 +37,13 @@ async fn create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, AppError> {
-    super::limit(&app, peer, &headers)?;
+    super::limit(&app, peer, &headers, &site.key)?;
     json::require_json_or_text(&headers)?;
     let body = json::body(body, app.max_body_bytes)?;
     let submission: Submission = json::parse(&body)?;
+    let now = time::OffsetDateTime::now_utc();
+    let now_millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    check_id_time(submission.id, now_millis)?;
     let definition = app
         .store
         .survey_version(&site.key, &submission.survey, submission.survey_version)
@@ -56,25 +59,69 @@ async fn create(
             )
         })?;
     let response = validate_submission(&definition, submission)?;
+    require_live(&app, &site, &response).await?;
     let id = response.id;
     let new = NewResponse {
         site: site.key,
         response,
-        received_at: time::OffsetDateTime::now_utc(),
+        received_at: now,
     };
-    app.ingest.submit(new).await.map_err(|e| match e {
+    let outcome = app.ingest.submit(new).await.map_err(|e| match e {
         IngestError::Overloaded => AppError::RateLimited {
             retry_after_secs: 1,
         },
         IngestError::Stopped => AppError::Unavailable("the collector is shutting down"),
         IngestError::Store(e) => AppError::Store(e),
     })?;
+    if outcome == Inserted::Conflict {
+        return Err(AppError::Conflict {
+            code: "id_taken",
+            message: format!(
+                "response id '{id}' already belongs to another site, survey or survey version; \
+                 make a new id for a new response"
+            ),
+        });
+    }
     // The same answer whether it was new or a retry: the client only needs
     // to know the response is safely stored.
     Ok(Json(Receipt {
         id,
         status: "stored",
     }))
+}
+
+/// A survey that is not live takes no new responses. A response whose first
+/// save was stored while it was live may still be saved again: someone who
+/// is mid-survey when it is paused can still finish, and a retry of an
+/// answer already stored still gets its 200.
+async fn require_live(
+    app: &AppState,
+    site: &Site,
+    response: &ValidResponse,
+) -> Result<(), AppError> {
+    let status = app.store.survey_status(&site.key, &response.survey).await?;
+    if status == Some(SurveyStatus::Active) {
+        return Ok(());
+    }
+    let begun = app
+        .store
+        .response(response.id)
+        .await?
+        .is_some_and(|r| r.site == site.key && r.survey == response.survey);
+    if begun {
+        return Ok(());
+    }
+    let state = match status {
+        Some(SurveyStatus::Draft) => "a draft",
+        _ => "paused",
+    };
+    Err(AppError::Conflict {
+        code: "survey_not_active",
+        message: format!(
+            "survey '{}' is {state} and takes no new responses",
+            response.survey
+        ),
+    })
 }
 
 /// CORS preflight; the guard has already checked the origin.

@@ -26,4 +26,11 @@ impl PgStore {
     }
 }
 
-super::sql::sql_store!(PgStore, sqlx::Postgres);
+// A check reads both tables in one snapshot; a repair also locks out
+// writers (reads go on) until it commits.
+super::sql::sql_store!(
+    PgStore,
+    sqlx::Postgres,
+    snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+    hold_writes: Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE")
+);

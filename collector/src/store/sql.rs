@@ -6,7 +6,7 @@
 /// Implements [`Store`](crate::store::Store) for `$store` (with a `pool`
 /// field) on database `$db`, with the shared helpers it needs.
 macro_rules! sql_store {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ty, snapshot: $snapshot:expr, hold_writes: $hold_writes:expr) => {
         mod queries {
         use super::$store;
         use $crate::faq::Article;
@@ -14,13 +14,17 @@ macro_rules! sql_store {
             ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339,
             parse_definition, rfc3339, slug_of,
         };
+        use $crate::store::check::{self, RollupCheck, RollupKey};
         use $crate::store::{
             ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount,
-            Site, Store, StoreError, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
-            scores_of,
+            Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome,
+            answers_json, scores_of,
         };
         use async_trait::async_trait;
-        use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition};
+        use sori_protocol::{
+            DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition,
+        };
+        use std::collections::BTreeMap;
         use sqlx::Row;
         use time::format_description::well_known::Rfc3339;
 
@@ -31,11 +35,23 @@ macro_rules! sql_store {
         async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted, StoreError> {
             let r = &new.response;
             let id = r.id.to_string();
-            let stored: Option<(i64, i64, String, String)> =
-                sqlx::query_as("SELECT finished, seq, scores, received_at FROM responses WHERE id = $1")
-                    .bind(&id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+            let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
+                "SELECT site_key, survey_id, survey_version, finished, seq, scores, received_at
+                 FROM responses WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let belongs = |site: &str, survey: &str, version: i64| {
+                site == new.site.as_str()
+                    && survey == r.survey.as_str()
+                    && version == i64::from(r.survey_version)
+            };
+            if let Some((site, survey, version, ..)) = &stored
+                && !belongs(site, survey, *version)
+            {
+                return Ok(Inserted::Conflict);
+            }
             let scores = scores_of(r);
             let scores_json = serde_json::to_string(&scores).map_err(corrupt)?;
             let now = rfc3339(new.received_at);
@@ -70,11 +86,24 @@ macro_rules! sql_store {
                     .rows_affected();
                     if inserted == 0 {
                         // Another collector stored this id between our read and write.
-                        return Ok(Inserted::Duplicate);
+                        let owner: Option<(String, String, i64)> = sqlx::query_as(
+                            "SELECT site_key, survey_id, survey_version FROM responses WHERE id = $1",
+                        )
+                        .bind(&id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        return Ok(match owner {
+                            Some((site, survey, version)) if !belongs(&site, &survey, version) => {
+                                Inserted::Conflict
+                            }
+                            _ => Inserted::Duplicate,
+                        });
                     }
                     (Inserted::New, new.received_at)
                 }
-                Some((finished, seq, old_scores, received_at)) if finished == 0 && i64::from(r.seq) > seq => {
+                Some((_, _, _, finished, seq, old_scores, received_at))
+                    if finished == 0 && i64::from(r.seq) > seq =>
+                {
                     sqlx::query(
                         "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
                              attributes = $6, answers = $7, scores = $8, updated_at = $9 WHERE id = $10",
@@ -111,7 +140,7 @@ macro_rules! sql_store {
             received_at: time::OffsetDateTime,
             delta: i64,
         ) -> Result<(), StoreError> {
-            let hour = received_at.unix_timestamp().div_euclid(3600);
+            let hour = check::hour_of(received_at);
             for score in scores {
                 sqlx::query(
                     "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
@@ -342,6 +371,114 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|(json,)| parse_definition(&json)).transpose()
+            }
+
+            async fn survey_status(
+                &self,
+                site: &Slug,
+                survey: &Slug,
+            ) -> Result<Option<SurveyStatus>, StoreError> {
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM surveys WHERE site_key = $1 AND id = $2")
+                        .bind(site.as_str())
+                        .bind(survey.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                status
+                    .map(|s| SurveyStatus::parse(&s).ok_or_else(|| corrupt(format!("status '{s}'"))))
+                    .transpose()
+            }
+
+            async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT site_key, survey_id, survey_version, finished, seq, locale, page_path, device,
+                         respondent, user_id, attributes, answers, faq_article, faq_query
+                     FROM responses WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let device: String = row.get("device");
+                let respondent: Option<String> = row.get("respondent");
+                let attributes: String = row.get("attributes");
+                let answers: String = row.get("answers");
+                let faq_article: Option<String> = row.get("faq_article");
+                Ok(Some(StoredResponse {
+                    site: slug_of(row.get("site_key"))?,
+                    survey: slug_of(row.get("survey_id"))?,
+                    survey_version: u32::try_from(row.get::<i64, _>("survey_version")).map_err(corrupt)?,
+                    finished: row.get::<i64, _>("finished") != 0,
+                    seq: u32::try_from(row.get::<i64, _>("seq")).map_err(corrupt)?,
+                    locale: locale_of(row.get("locale"))?,
+                    page_path: row.get("page_path"),
+                    device: DeviceClass::from_name(&device)
+                        .ok_or_else(|| corrupt(format!("device '{device}'")))?,
+                    respondent: respondent
+                        .map(|r| uuid::Uuid::try_parse(&r).map_err(corrupt))
+                        .transpose()?,
+                    user_id: row.get("user_id"),
+                    attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
+                    answers: serde_json::from_str(&answers).map_err(corrupt)?,
+                    faq_article: faq_article.as_deref().map(slug_of).transpose()?,
+                    faq_query: row.get("faq_query"),
+                }))
+            }
+
+            async fn check_rollup(&self, repair: bool) -> Result<RollupCheck, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let first: Option<&str> = if repair { $hold_writes } else { $snapshot };
+                if let Some(sql) = first {
+                    sqlx::query(sql).execute(&mut *tx).await?;
+                }
+                let mut stored = BTreeMap::new();
+                let rows: Vec<(String, String, String, String, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT site_key, survey_id, question, scale, hour, value, count FROM score_rollup",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for (site, survey, question, scale, hour, value, count) in rows {
+                    let key = RollupKey { site, survey, question, scale, hour, value };
+                    *stored.entry(key).or_insert(0) += count;
+                }
+                let mut expected = BTreeMap::new();
+                let mut responses = 0u64;
+                let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+                    "SELECT site_key, survey_id, scores, received_at FROM responses",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for (site, survey, scores, received_at) in &rows {
+                    check::add_row(&mut expected, site, survey, scores, received_at)?;
+                    responses += 1;
+                }
+                let drift = check::compare(&expected, &stored);
+                let repaired = repair && !drift.is_empty();
+                if repaired {
+                    sqlx::query("DELETE FROM score_rollup").execute(&mut *tx).await?;
+                    for (key, count) in &expected {
+                        sqlx::query(
+                            "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(&key.site)
+                        .bind(&key.survey)
+                        .bind(&key.question)
+                        .bind(&key.scale)
+                        .bind(key.hour)
+                        .bind(key.value)
+                        .bind(*count)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(RollupCheck {
+                    responses,
+                    cells: expected.values().filter(|&&n| n != 0).count() as u64,
+                    drift,
+                    repaired,
+                })
             }
 
             async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {

@@ -29,4 +29,12 @@ impl SqliteStore {
     }
 }
 
-super::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+// A check reads inside one deferred transaction, which SQLite already gives
+// a consistent snapshot. A repair starts with a write that changes nothing,
+// so it holds the write lock before it reads and no response slips between.
+super::sql::sql_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    snapshot: None,
+    hold_writes: Some("UPDATE score_rollup SET count = count WHERE 1 = 0")
+);
