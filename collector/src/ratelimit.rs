@@ -71,7 +71,11 @@ impl<C: Clock + Clone> RateLimiter<C> {
     /// many seconds. The IP is checked first, so a client refused for its own
     /// rate spends nothing of its site's ceiling.
     pub fn check(&self, ip: IpAddr, site: &Slug) -> Result<(), u64> {
-        if self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(1024) {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
             self.prune();
         }
         self.check_one(self.per_ip.as_ref(), &ip)?;
