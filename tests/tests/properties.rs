@@ -89,18 +89,22 @@ fn fitting_answers() -> impl Strategy<Value = Vec<Value>> {
         prop::option::weighted(0.15, text()),
     )
         .prop_map(|(csat, nps, ces, stars, again, plan, uses, comment, fix)| {
-            let mut answers = Vec::new();
-            let mut add = |question: &str, value: Value| {
-                answers.push(json!({"question": question, "value": value}));
-            };
-            csat.map(|v| add("csat", json!(v)));
-            nps.map(|v| add("nps", json!(v)));
-            ces.map(|v| add("ces", json!(v)));
-            stars.map(|v| add("stars", json!(v)));
-            again.map(|v| add("again", json!(v)));
-            plan.map(|v| add("plan", json!(v)));
-            comment.map(|v| add("comment", json!(v)));
-            fix.map(|v| add("fix", json!(v)));
+            let simple = [
+                ("csat", csat.map(Value::from)),
+                ("nps", nps.map(Value::from)),
+                ("ces", ces.map(Value::from)),
+                ("stars", stars.map(Value::from)),
+                ("again", again.map(Value::from)),
+                ("plan", plan.map(Value::from)),
+                ("comment", comment.map(Value::from)),
+                ("fix", fix.map(Value::from)),
+            ];
+            let mut answers: Vec<Value> = simple
+                .into_iter()
+                .filter_map(|(question, value)| {
+                    Some(json!({"question": question, "value": value?}))
+                })
+                .collect();
             if let Some((ids, other)) = uses {
                 let mut a = json!({"question": "uses", "value": ids});
                 if ids.contains(&"other") {
