@@ -65,7 +65,10 @@ pub struct Application {
 }
 
 impl Application {
+    /// Checks the config, opens (and migrates) the store, binds the listener
+    /// and starts the response writer; serving starts with [`Application::run_until`].
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.check().map_err(anyhow::Error::msg)?;
         let store = store::connect(&config.database_url)
             .await
             .with_context(|| format!("opening {}", store::redact_url(&config.database_url)))?;
@@ -114,11 +117,11 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             behind_proxy: config.behind_proxy,
             faq: Arc::new(faq::Indexes::default()),
-            request_timeout: Duration::from_secs(config.request_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(config.request_timeout_secs),
         };
         let limits = serve::ServeLimits {
-            header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
-            max_connections: config.max_connections.max(1),
+            header_timeout: Duration::from_secs(config.header_timeout_secs),
+            max_connections: config.max_connections,
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         };
         Ok(Self {

@@ -58,6 +58,19 @@ async fn import_faq(database_url: &str, site: &str, file: &std::path::Path) -> a
 /// `sori-collector check [--repair]`: exit 0 when the rollup equals the
 /// rows (or was just made equal), 1 when it does not.
 async fn check(database_url: &str, repair: bool) -> anyhow::Result<()> {
+    // Opening a SQLite URL creates the file: a mistyped path would check an
+    // empty database and pass.
+    if let Some(path) = database_url.strip_prefix("sqlite:") {
+        let path = path
+            .trim_start_matches("//")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        anyhow::ensure!(
+            std::path::Path::new(path).exists(),
+            "there is no database at {path}"
+        );
+    }
     let store = store::connect(database_url)
         .await
         .with_context(|| format!("opening {}", store::redact_url(database_url)))?;

@@ -34,6 +34,7 @@ pub struct Limits {
     pub per_site_per_minute: u32,
 }
 
+/// Both limits, checked together for each public write.
 pub struct RateLimiter<C: Clock = DefaultClock> {
     per_ip: Option<Keyed<IpAddr, C>>,
     per_site: Option<Keyed<Slug, C>>,
@@ -42,12 +43,14 @@ pub struct RateLimiter<C: Clock = DefaultClock> {
 }
 
 impl RateLimiter {
+    /// The limits on the system clock.
     pub fn new(limits: Limits) -> Self {
         Self::with_clock(limits, DefaultClock::default())
     }
 }
 
 impl<C: Clock + Clone> RateLimiter<C> {
+    /// The limits on `clock`, which tests move by hand.
     pub fn with_clock(limits: Limits, clock: C) -> Self {
         let quota = |per_minute: u32, burst: u32| {
             let rate = NonZeroU32::new(per_minute)?;

@@ -49,11 +49,11 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(admin)
         .fallback(|| async { crate::error::AppError::not_found("not_found", "no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         // The path only: a query string may carry a token, and logs are read
         // by more people than the admin.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -38,8 +38,11 @@ const REFUSALS_AT_ONCE: usize = 64;
 /// The limits the accept loop enforces.
 #[derive(Clone, Copy, Debug)]
 pub struct ServeLimits {
+    /// To send a request's headers, and the longest a connection may idle.
     pub header_timeout: Duration,
+    /// Connections served at once; more get a 503.
     pub max_connections: usize,
+    /// For requests in flight after shutdown begins.
     pub shutdown_grace: Duration,
 }
 
@@ -124,5 +127,9 @@ fn too_busy() -> axum::response::Response {
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }

@@ -185,6 +185,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("response {0} kept changing under concurrent saves; retry")]
+    Contended(String),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
 }
@@ -215,19 +217,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<StoredSurvey>, StoreError>;
     /// The current version of every active survey of the site, by id.
     async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError>;
-    /// One exact version of a survey, whatever its status now.
+    /// One exact version of a survey, with the survey's status now.
     async fn survey_version(
         &self,
         site: &Slug,
         survey: &Slug,
         version: u32,
-    ) -> Result<Option<SurveyDefinition>, StoreError>;
-    /// A survey's status; `None` when the site has no such survey.
-    async fn survey_status(
-        &self,
-        site: &Slug,
-        survey: &Slug,
-    ) -> Result<Option<SurveyStatus>, StoreError>;
+    ) -> Result<Option<StoredSurvey>, StoreError>;
     /// Writes the batch and its rollup updates in one transaction. A response
     /// whose id is stored replaces it only if that one is unfinished, was
     /// saved for the same site, survey and version, and this save is newer

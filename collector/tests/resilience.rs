@@ -13,6 +13,7 @@ use sori_collector::store;
 use sori_protocol::ResponseId;
 use sori_tests::app::{ADMIN_TOKEN, ORIGIN, SITE, csat_body, new_id, seed_acme};
 use sori_tests::postgres::Schema;
+use sori_tests::report;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -130,11 +131,11 @@ async fn acknowledged_saves_survive_kill_9(database_url: &str, backend: &str) {
         }
     }
     let stored = store.check_rollup(false).await.unwrap().responses;
-    println!(
+    report::figure(&format!(
         "crash test ({backend}): {KILLS} kills, {requests} requests, {} acknowledged ids, \
          {stored} stored, {lost} lost, {rolled_back} rolled back",
         acked.len()
-    );
+    ));
     assert_eq!((lost, rolled_back), (0, 0));
     // Ids are primary keys, so none is stored twice; and nothing is stored
     // that no client sent (each client acknowledges every id it starts).
@@ -186,7 +187,8 @@ async fn idle_and_slow_clients_neither_starve_healthz_nor_delay_shutdown() {
             "2",
         ],
         &[],
-        // 300 idle sockets under a low descriptor limit used to hang the server.
+        // Under a low descriptor limit, as 300 idle sockets once hung the
+        // server: the stalled connections below fit under it and the cap.
         "ulimit -n 512 &&",
     )
     .await;
@@ -214,7 +216,9 @@ async fn idle_and_slow_clients_neither_starve_healthz_nor_delay_shutdown() {
         times.push(started.elapsed());
     }
     times.sort();
-    println!("healthz beside 340 stalled connections: {times:?}");
+    report::figure(&format!(
+        "slow clients: /healthz beside 340 stalled connections in {times:?}"
+    ));
     assert!(
         times[2] < Duration::from_millis(100),
         "median /healthz took {:?}",
@@ -223,7 +227,10 @@ async fn idle_and_slow_clients_neither_starve_healthz_nor_delay_shutdown() {
 
     let sigterm = Instant::now();
     let (status, log) = collector.terminate(grace + Duration::from_secs(3)).await;
-    println!("stopped {:?} after SIGTERM", sigterm.elapsed());
+    report::figure(&format!(
+        "slow clients: exited {:?} after SIGTERM (grace {grace:?})",
+        sigterm.elapsed()
+    ));
     assert!(status.success(), "{log}");
     assert!(log.contains("closing the connections still open"), "{log}");
     drop((idle, slow_headers, slow_bodies));

@@ -77,6 +77,7 @@ impl DeviceClass {
         }
     }
 
+    /// The class [`DeviceClass::name`] names, as stored and on the wire.
     pub fn from_name(name: &str) -> Option<Self> {
         [
             DeviceClass::Desktop,

@@ -122,6 +122,33 @@ impl SurveyDefinition {
     pub fn question(&self, id: &Slug) -> Option<&Question> {
         self.questions.iter().find(|q| &q.id == id)
     }
+
+    /// Checks that this edit of `previous` keeps each scored question's
+    /// scale. Scores are rolled up by question and value, so a question
+    /// that turned from CSAT into NPS would add its new answers to the old
+    /// ones; a new scale needs a new question id.
+    pub fn check_successor(&self, previous: &SurveyDefinition) -> Result<(), FieldError> {
+        for (i, q) in self.questions.iter().enumerate() {
+            let Some(before) = previous.question(&q.id) else {
+                continue;
+            };
+            if let (Some(was), Some(now)) = (before.kind.scale(), q.kind.scale())
+                && was != now
+            {
+                return Err(FieldError::new(
+                    format!("questions[{i}].kind"),
+                    "scale_changed",
+                    format!(
+                        "question '{}' was scored as {} and cannot become {}; give it a new id",
+                        q.id,
+                        was.name(),
+                        now.name()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn check_kind(kind: &QuestionKind, field: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
@@ -186,6 +213,21 @@ mod tests {
             {"id": "csat", "kind": "csat", "required": true, "prompt": {"en": "How satisfied are you?"}},
             {"id": "comment", "kind": "text", "prompt": {"en": "Anything to add?"}, "multiline": true}
         ]}))
+    }
+
+    #[test]
+    fn an_edit_keeps_each_scored_question_on_its_scale() {
+        let before = csat_with_comment();
+        let mut reworded = before.clone();
+        reworded.name = "Checkout, reworded".into();
+        assert!(reworded.check_successor(&before).is_ok());
+        let mut rescored = before.clone();
+        rescored.questions[0].kind = QuestionKind::Nps;
+        let err = rescored.check_successor(&before).unwrap_err();
+        assert_eq!(
+            (err.field.as_deref(), err.code),
+            (Some("questions[0].kind"), "scale_changed")
+        );
     }
 
     #[test]

@@ -91,13 +91,13 @@ pub fn check_id_time(id: ResponseId, now_millis: u64) -> Result<(), FieldError> 
     Ok(())
 }
 
-/// Refuses text holding a control character other than a tab or a line
-/// break (LF, CR). Such characters are never typed, some databases cannot
-/// store NUL, and every backend must answer the same.
+/// Refuses text holding a control character (C0, DEL or C1) other than a
+/// tab or a line break (LF, CR). Such characters are never typed, some
+/// databases cannot store NUL, and every backend must answer the same.
 pub fn check_text(field: impl FnOnce() -> String, text: &str) -> Result<(), FieldError> {
     match text
         .chars()
-        .find(|&c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
         None => Ok(()),
         Some(c) => Err(FieldError::new(
@@ -435,7 +435,14 @@ mod tests {
     #[test]
     fn control_characters_other_than_tabs_and_line_breaks_are_refused() {
         assert!(check_text(|| "f".into(), "two\tcolumns\r\nand lines\n한국어").is_ok());
-        for bad in ["nul\0", "\u{1}", "bell\u{7}", "esc\u{1b}[31m"] {
+        for bad in [
+            "nul\0",
+            "\u{1}",
+            "bell\u{7}",
+            "esc\u{1b}[31m",
+            "del\u{7f}",
+            "\u{85}",
+        ] {
             let err = check_text(|| "answers[0].value".into(), bad).unwrap_err();
             assert_eq!(err.field.as_deref(), Some("answers[0].value"));
             assert_eq!(err.code, "control_character");

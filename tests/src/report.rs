@@ -4,6 +4,13 @@
 
 use std::io::Write;
 
+/// A measured figure for `cargo xtask test` to print after the run (nextest
+/// shows a passing test's own output only on request); also printed here.
+pub fn figure(line: &str) {
+    println!("{line}");
+    record("figures", line);
+}
+
 /// Records that the current test ran against `what` (e.g. `browser`, `store-sqlite`).
 pub fn record(what: &str, test: &str) {
     let Some(dir) = std::env::var_os("SORI_TEST_REPORT") else {

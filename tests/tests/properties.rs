@@ -10,6 +10,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 use sori_protocol::{ResponseId, Submission, SurveyDefinition, validate_submission};
 use sori_tests::app::{SITE, TestApp, new_id};
+use sori_tests::report;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
@@ -371,10 +372,10 @@ fn generated_submissions_never_fail_the_server_and_accepted_ones_read_back_equal
             .unwrap()
     });
     let accepted = harness.accepted.lock().unwrap().len();
-    println!(
-        "{CASES} generated submissions, {accepted} accepted and read back; refused: {:?}",
+    report::figure(&format!(
+        "property test: {CASES} generated submissions, {accepted} accepted and read back; refused: {:?}",
         harness.refused.lock().unwrap()
-    );
+    ));
     assert!(
         accepted > CASES as usize / 20,
         "too few accepted to test read-back"
@@ -388,11 +389,11 @@ fn generated_submissions_never_fail_the_server_and_accepted_ones_read_back_equal
 fn mutated_bodies_never_fail_the_server() {
     let harness = Harness::new();
     with_room(|| runner().run(&mutated(), |body| harness.post(body)).unwrap());
-    println!(
-        "{CASES} mutated bodies, {} accepted; refused: {:?}",
+    report::figure(&format!(
+        "property test: {CASES} mutated bodies, {} accepted; refused: {:?}",
         harness.accepted.lock().unwrap().len(),
         harness.refused.lock().unwrap()
-    );
+    ));
     harness
         .rt
         .block_on(harness.app.assert_rollup_matches_rows());

@@ -187,7 +187,8 @@ async fn an_unchanged_survey_keeps_its_version_and_an_edit_adds_one(store: &dyn 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(old.name, "Checkout CSAT");
+    assert_eq!(old.definition.name, "Checkout CSAT");
+    assert_eq!(old.status, SurveyStatus::Active);
     let active = store.active_surveys(&site).await.unwrap();
     assert_eq!((active.len(), active[0].version), (1, 2));
 }
@@ -199,13 +200,12 @@ async fn paused_surveys_are_not_active(store: &dyn Store) {
         .await
         .unwrap();
     assert!(store.active_surveys(&site).await.unwrap().is_empty());
-    assert!(
-        store
-            .survey_version(&site, &slug("checkout"), 1)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    let version = store
+        .survey_version(&site, &slug("checkout"), 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version.status, SurveyStatus::Paused);
 }
 
 async fn a_duplicate_response_is_reported_and_not_counted_twice(store: &dyn Store) {

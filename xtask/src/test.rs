@@ -56,6 +56,11 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
          PostgreSQL ({postgres_tests} store tests)"
     );
     println!("xtask: browser tests run in headless Chromium: {browser_tests}");
+    if let Ok(figures) = std::fs::read_to_string(report.join("figures.txt")) {
+        for line in figures.lines() {
+            println!("xtask: {line}");
+        }
+    }
     if let Some((_, s)) = built.files.iter().find(|(n, _)| n == "widget.js") {
         println!("xtask: loader {} B brotli", s.brotli);
     }

@@ -177,6 +177,7 @@ async fn update(
     if def.id != current.definition.id {
         return Err(FieldError::new("id", "mismatch", "the body's id must match the URL's").into());
     }
+    def.check_successor(&current.definition)?;
     def.version = current.definition.version;
     let stored = app.store.put_survey(&key, &def, current.status).await?;
     Ok(Json(StoredSurvey {

@@ -75,11 +75,12 @@ pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: us
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::Malformed {
-            message: format!("the body is not one valid JSON value: {e}"),
+            message: format!("the body is not valid JSON (one value, nothing after it): {e}"),
         })?;
     check_strings(&value, &mut String::new())?;
-    // Read the bytes again rather than the value, so a repeated key is
-    // refused rather than silently resolved.
+    // Read the bytes again rather than the value, so a field given twice is
+    // refused rather than silently resolved (in maps such as `attributes`
+    // the last one wins, as in JSON.parse).
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

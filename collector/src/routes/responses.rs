@@ -44,7 +44,7 @@ async fn create(
     let now = time::OffsetDateTime::now_utc();
     let now_millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
     check_id_time(submission.id, now_millis)?;
-    let definition = app
+    let survey = app
         .store
         .survey_version(&site.key, &submission.survey, submission.survey_version)
         .await?
@@ -58,8 +58,8 @@ async fn create(
                 ),
             )
         })?;
-    let response = validate_submission(&definition, submission)?;
-    require_live(&app, &site, &response).await?;
+    let response = validate_submission(&survey.definition, submission)?;
+    require_live(&app, &site, survey.status, &response).await?;
     let id = response.id;
     let new = NewResponse {
         site: site.key,
@@ -97,10 +97,10 @@ async fn create(
 async fn require_live(
     app: &AppState,
     site: &Site,
+    status: SurveyStatus,
     response: &ValidResponse,
 ) -> Result<(), AppError> {
-    let status = app.store.survey_status(&site.key, &response.survey).await?;
-    if status == Some(SurveyStatus::Active) {
+    if status == SurveyStatus::Active {
         return Ok(());
     }
     let begun = app
@@ -112,8 +112,8 @@ async fn require_live(
         return Ok(());
     }
     let state = match status {
-        Some(SurveyStatus::Draft) => "a draft",
-        _ => "paused",
+        SurveyStatus::Draft => "a draft",
+        SurveyStatus::Active | SurveyStatus::Paused => "paused",
     };
     Err(AppError::Conflict {
         code: "survey_not_active",

@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use time::format_description::well_known::Rfc3339;
 
-/// One cell of the rollup: the count of one value of one question in one hour.
+/// One cell of the rollup, named by the table's key: the count of one value
+/// of one question in one hour. The scale is data, not key, as in the table.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct RollupKey {
     pub site: String,
     pub survey: String,
     pub question: String,
-    pub scale: String,
     /// Unix time / 3600 of the response's first save.
     pub hour: i64,
     pub value: i64,
@@ -55,9 +55,55 @@ impl fmt::Display for RollupDrift {
         let k = &self.key;
         write!(
             f,
-            "site {} survey {} question {} ({}) hour {} value {}: rows say {}, rollup has {}",
-            k.site, k.survey, k.question, k.scale, k.hour, k.value, self.expected, self.stored
+            "site {} survey {} question {} hour {} value {}: rows say {}, rollup has {}",
+            k.site, k.survey, k.question, k.hour, k.value, self.expected, self.stored
         )
+    }
+}
+
+/// Rollup cells with their counts, and the scale each was first counted
+/// under (what the rollup keeps when it merges into a cell).
+#[derive(Debug, Default)]
+pub(crate) struct Cells(BTreeMap<RollupKey, (String, i64)>);
+
+impl Cells {
+    pub(crate) fn add(&mut self, key: RollupKey, scale: &str, count: i64) {
+        self.0.entry(key).or_insert_with(|| (scale.to_owned(), 0)).1 += count;
+    }
+
+    /// Adds one response row's scores (`scores` as stored, JSON).
+    pub(crate) fn add_response(
+        &mut self,
+        site: &str,
+        survey: &str,
+        scores: &str,
+        received_at: &str,
+    ) -> Result<(), StoreError> {
+        let scores: Vec<RolledScore> = serde_json::from_str(scores).map_err(corrupt)?;
+        let first = time::OffsetDateTime::parse(received_at, &Rfc3339).map_err(corrupt)?;
+        for score in scores {
+            let key = RollupKey {
+                site: site.to_owned(),
+                survey: survey.to_owned(),
+                question: score.question.as_str().to_owned(),
+                hour: hour_of(first),
+                value: i64::from(score.value),
+            };
+            self.add(key, &score.scale, 1);
+        }
+        Ok(())
+    }
+
+    fn count(&self, key: &RollupKey) -> i64 {
+        self.0.get(key).map_or(0, |(_, n)| *n)
+    }
+
+    /// The cells whose count is not zero, with their scale.
+    pub(crate) fn nonzero(&self) -> impl Iterator<Item = (&RollupKey, &str, i64)> {
+        self.0
+            .iter()
+            .filter(|(_, (_, n))| *n != 0)
+            .map(|(k, (scale, n))| (k, scale.as_str(), *n))
     }
 }
 
@@ -66,57 +112,20 @@ pub(crate) fn hour_of(received_at: time::OffsetDateTime) -> i64 {
     received_at.unix_timestamp().div_euclid(3600)
 }
 
-/// Adds one response row's scores (`scores` as stored, JSON) to `cells`.
-pub(crate) fn add_row(
-    cells: &mut BTreeMap<RollupKey, i64>,
-    site: &str,
-    survey: &str,
-    scores: &str,
-    received_at: &str,
-) -> Result<(), StoreError> {
-    let scores: Vec<RolledScore> = serde_json::from_str(scores).map_err(corrupt)?;
-    let first = time::OffsetDateTime::parse(received_at, &Rfc3339).map_err(corrupt)?;
-    for score in scores {
-        let key = RollupKey {
-            site: site.to_owned(),
-            survey: survey.to_owned(),
-            question: score.question.as_str().to_owned(),
-            scale: score.scale,
-            hour: hour_of(first),
-            value: i64::from(score.value),
-        };
-        *cells.entry(key).or_insert(0) += 1;
-    }
-    Ok(())
-}
-
 /// Every cell where `stored` differs from `expected`; a missing cell counts as zero.
-pub(crate) fn compare(
-    expected: &BTreeMap<RollupKey, i64>,
-    stored: &BTreeMap<RollupKey, i64>,
-) -> Vec<RollupDrift> {
-    let mut drift = Vec::new();
-    for (key, &want) in expected {
-        let have = stored.get(key).copied().unwrap_or(0);
-        if have != want {
-            drift.push(RollupDrift {
+pub(crate) fn compare(expected: &Cells, stored: &Cells) -> Vec<RollupDrift> {
+    let keys: std::collections::BTreeSet<&RollupKey> =
+        expected.0.keys().chain(stored.0.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let (want, have) = (expected.count(key), stored.count(key));
+            (want != have).then(|| RollupDrift {
                 key: key.clone(),
                 expected: want,
                 stored: have,
-            });
-        }
-    }
-    for (key, &have) in stored {
-        if have != 0 && !expected.contains_key(key) {
-            drift.push(RollupDrift {
-                key: key.clone(),
-                expected: 0,
-                stored: have,
-            });
-        }
-    }
-    drift.sort_by(|a, b| a.key.cmp(&b.key));
-    drift
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -128,7 +137,6 @@ mod tests {
             site: "acme".into(),
             survey: survey.into(),
             question: "csat".into(),
-            scale: "csat".into(),
             hour: 490_000,
             value,
         }
@@ -136,25 +144,46 @@ mod tests {
 
     #[test]
     fn rows_add_up_per_question_value_and_first_hour() {
-        let mut cells = BTreeMap::new();
+        let mut cells = Cells::default();
         let scores = r#"[{"question":"csat","scale":"csat","value":4}]"#;
-        add_row(&mut cells, "acme", "s1", scores, "2025-11-24T10:15:00Z").unwrap();
-        add_row(&mut cells, "acme", "s1", scores, "2025-11-24T10:45:00Z").unwrap();
-        assert_eq!(cells.len(), 1);
-        let (k, n) = cells.iter().next().unwrap();
-        assert_eq!((k.value, *n), (4, 2));
+        cells
+            .add_response("acme", "s1", scores, "2025-11-24T10:15:00Z")
+            .unwrap();
+        cells
+            .add_response("acme", "s1", scores, "2025-11-24T10:45:00Z")
+            .unwrap();
+        let all: Vec<_> = cells.nonzero().collect();
+        assert_eq!(all.len(), 1);
+        let (k, scale, n) = all[0];
+        assert_eq!((k.value, scale, n), (4, "csat", 2));
         assert_eq!(k.hour, 1_763_979_300 / 3600);
     }
 
     #[test]
     fn a_count_the_rows_do_not_explain_is_drift_and_zero_cells_are_not() {
-        let expected = BTreeMap::from([(key("s1", 4), 2)]);
-        let stored = BTreeMap::from([(key("s1", 4), 2), (key("s1", 5), 0)]);
+        let mut expected = Cells::default();
+        expected.add(key("s1", 4), "csat", 2);
+        let mut stored = Cells::default();
+        stored.add(key("s1", 4), "csat", 2);
+        stored.add(key("s1", 5), "csat", 0);
         assert!(compare(&expected, &stored).is_empty());
-        let stored = BTreeMap::from([(key("s1", 4), 3), (key("s2", 4), -1)]);
+        let mut stored = Cells::default();
+        stored.add(key("s1", 4), "csat", 3);
+        stored.add(key("s2", 4), "csat", -1);
         let drift = compare(&expected, &stored);
         assert_eq!(drift.len(), 2);
         assert_eq!((drift[0].expected, drift[0].stored), (2, 3));
         assert_eq!((drift[1].expected, drift[1].stored), (0, -1));
+    }
+
+    #[test]
+    fn answers_under_two_scales_in_one_cell_count_together_as_the_table_keeps_them() {
+        let mut cells = Cells::default();
+        cells.add(key("s1", 4), "csat", 1);
+        cells.add(key("s1", 4), "nps", 1);
+        assert_eq!(
+            cells.nonzero().collect::<Vec<_>>(),
+            [(&key("s1", 4), "csat", 2)]
+        );
     }
 }

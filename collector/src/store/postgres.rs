@@ -31,6 +31,9 @@ impl PgStore {
 super::sql::sql_store!(
     PgStore,
     sqlx::Postgres,
-    snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
-    hold_writes: Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE")
+    begin_check: "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    begin_repair: (
+        "BEGIN",
+        Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE")
+    )
 );

@@ -6,7 +6,7 @@
 /// Implements [`Store`](crate::store::Store) for `$store` (with a `pool`
 /// field) on database `$db`, with the shared helpers it needs.
 macro_rules! sql_store {
-    ($store:ident, $db:ty, snapshot: $snapshot:expr, hold_writes: $hold_writes:expr) => {
+    ($store:ident, $db:ty, begin_check: $begin_check:expr, begin_repair: $begin_repair:expr) => {
         mod queries {
         use super::$store;
         use $crate::faq::Article;
@@ -24,15 +24,29 @@ macro_rules! sql_store {
         use sori_protocol::{
             DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition,
         };
-        use std::collections::BTreeMap;
+        use futures_util::TryStreamExt;
         use sqlx::Row;
         use time::format_description::well_known::Rfc3339;
 
         type Tx<'a> = sqlx::Transaction<'a, $db>;
 
         /// Inserts a response, or replaces an unfinished one with a newer save,
-        /// moving its scores in the rollup.
+        /// moving its scores in the rollup. Another collector may write the
+        /// same id between our read and our write: the insert and the update
+        /// are guarded, and a guarded write that finds the row changed reads
+        /// it again and decides anew.
         async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted, StoreError> {
+            for _ in 0..4 {
+                if let Some(outcome) = try_upsert(tx, new).await? {
+                    return Ok(outcome);
+                }
+            }
+            Err(StoreError::Contended(new.response.id.to_string()))
+        }
+
+        /// One attempt of [`upsert_response`]; `None` when a concurrent write
+        /// got in between and the attempt changed nothing.
+        async fn try_upsert(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Option<Inserted>, StoreError> {
             let r = &new.response;
             let id = r.id.to_string();
             let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
@@ -42,93 +56,85 @@ macro_rules! sql_store {
             .bind(&id)
             .fetch_optional(&mut **tx)
             .await?;
-            let belongs = |site: &str, survey: &str, version: i64| {
-                site == new.site.as_str()
-                    && survey == r.survey.as_str()
-                    && version == i64::from(r.survey_version)
+            let Some((site, survey, version, finished, seq, old_scores, received_at)) = stored else {
+                return insert_response(tx, new).await;
             };
-            if let Some((site, survey, version, ..)) = &stored
-                && !belongs(site, survey, *version)
+            if site != new.site.as_str()
+                || survey != r.survey.as_str()
+                || version != i64::from(r.survey_version)
             {
-                return Ok(Inserted::Conflict);
+                return Ok(Some(Inserted::Conflict));
+            }
+            if finished != 0 || i64::from(r.seq) <= seq {
+                return Ok(Some(Inserted::Duplicate));
             }
             let scores = scores_of(r);
-            let scores_json = serde_json::to_string(&scores).map_err(corrupt)?;
-            let now = rfc3339(new.received_at);
-            let (outcome, received_at) = match stored {
-                None => {
-                    let inserted = sqlx::query(
-                        "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
-                             page_path, device, respondent, user_id, attributes, answers, scores, received_at,
-                             faq_article, faq_query)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-                         ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(&id)
-                    .bind(new.site.as_str())
-                    .bind(r.survey.as_str())
-                    .bind(i64::from(r.survey_version))
-                    .bind(i64::from(r.finished))
-                    .bind(i64::from(r.seq))
-                    .bind(r.locale.code())
-                    .bind(&r.page_path)
-                    .bind(r.device.name())
-                    .bind(r.respondent.map(|u| u.to_string()))
-                    .bind(r.user_id.as_deref())
-                    .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
-                    .bind(answers_json(r))
-                    .bind(&scores_json)
-                    .bind(&now)
-                    .bind(r.faq_article.as_ref().map(Slug::as_str))
-                    .bind(r.faq_query.as_deref())
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected();
-                    if inserted == 0 {
-                        // Another collector stored this id between our read and write.
-                        let owner: Option<(String, String, i64)> = sqlx::query_as(
-                            "SELECT site_key, survey_id, survey_version FROM responses WHERE id = $1",
-                        )
-                        .bind(&id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                        return Ok(match owner {
-                            Some((site, survey, version)) if !belongs(&site, &survey, version) => {
-                                Inserted::Conflict
-                            }
-                            _ => Inserted::Duplicate,
-                        });
-                    }
-                    (Inserted::New, new.received_at)
-                }
-                Some((_, _, _, finished, seq, old_scores, received_at))
-                    if finished == 0 && i64::from(r.seq) > seq =>
-                {
-                    sqlx::query(
-                        "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
-                             attributes = $6, answers = $7, scores = $8, updated_at = $9 WHERE id = $10",
-                    )
-                    .bind(i64::from(r.finished))
-                    .bind(i64::from(r.seq))
-                    .bind(r.locale.code())
-                    .bind(&r.page_path)
-                    .bind(r.user_id.as_deref())
-                    .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
-                    .bind(answers_json(r))
-                    .bind(&scores_json)
-                    .bind(&now)
-                    .bind(&id)
-                    .execute(&mut **tx)
-                    .await?;
-                    let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
-                    let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
-                    roll(tx, new, &old, first, -1).await?;
-                    (Inserted::Updated, first)
-                }
-                Some(_) => return Ok(Inserted::Duplicate),
-            };
-            roll(tx, new, &scores, received_at, 1).await?;
-            Ok(outcome)
+            let updated = sqlx::query(
+                "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
+                     attributes = $6, answers = $7, scores = $8, updated_at = $9
+                 WHERE id = $10 AND finished = 0 AND seq = $11",
+            )
+            .bind(i64::from(r.finished))
+            .bind(i64::from(r.seq))
+            .bind(r.locale.code())
+            .bind(&r.page_path)
+            .bind(r.user_id.as_deref())
+            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+            .bind(answers_json(r))
+            .bind(serde_json::to_string(&scores).map_err(corrupt)?)
+            .bind(rfc3339(new.received_at))
+            .bind(&id)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(None);
+            }
+            let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
+            let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
+            roll(tx, new, &old, first, -1).await?;
+            roll(tx, new, &scores, first, 1).await?;
+            Ok(Some(Inserted::Updated))
+        }
+
+        /// Inserts a response not stored yet; `None` when another collector
+        /// stored the same id first.
+        async fn insert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Option<Inserted>, StoreError> {
+            let r = &new.response;
+            let scores = scores_of(r);
+            let inserted = sqlx::query(
+                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
+                     page_path, device, respondent, user_id, attributes, answers, scores, received_at,
+                     faq_article, faq_query)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(r.id.to_string())
+            .bind(new.site.as_str())
+            .bind(r.survey.as_str())
+            .bind(i64::from(r.survey_version))
+            .bind(i64::from(r.finished))
+            .bind(i64::from(r.seq))
+            .bind(r.locale.code())
+            .bind(&r.page_path)
+            .bind(r.device.name())
+            .bind(r.respondent.map(|u| u.to_string()))
+            .bind(r.user_id.as_deref())
+            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+            .bind(answers_json(r))
+            .bind(serde_json::to_string(&scores).map_err(corrupt)?)
+            .bind(rfc3339(new.received_at))
+            .bind(r.faq_article.as_ref().map(Slug::as_str))
+            .bind(r.faq_query.as_deref())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(None);
+            }
+            roll(tx, new, &scores, new.received_at, 1).await?;
+            Ok(Some(Inserted::New))
         }
 
         /// Adds `delta` to the rollup count of each score, in the hour the response
@@ -360,33 +366,25 @@ macro_rules! sql_store {
                 site: &Slug,
                 survey: &Slug,
                 version: u32,
-            ) -> Result<Option<SurveyDefinition>, StoreError> {
-                let row: Option<(String,)> = sqlx::query_as(
-                    "SELECT definition FROM survey_versions
-                     WHERE site_key = $1 AND survey_id = $2 AND version = $3",
+            ) -> Result<Option<StoredSurvey>, StoreError> {
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT s.status, v.definition FROM survey_versions v
+                     JOIN surveys s ON s.site_key = v.site_key AND s.id = v.survey_id
+                     WHERE v.site_key = $1 AND v.survey_id = $2 AND v.version = $3",
                 )
                 .bind(site.as_str())
                 .bind(survey.as_str())
                 .bind(i64::from(version))
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|(json,)| parse_definition(&json)).transpose()
-            }
-
-            async fn survey_status(
-                &self,
-                site: &Slug,
-                survey: &Slug,
-            ) -> Result<Option<SurveyStatus>, StoreError> {
-                let status: Option<String> =
-                    sqlx::query_scalar("SELECT status FROM surveys WHERE site_key = $1 AND id = $2")
-                        .bind(site.as_str())
-                        .bind(survey.as_str())
-                        .fetch_optional(&self.pool)
-                        .await?;
-                status
-                    .map(|s| SurveyStatus::parse(&s).ok_or_else(|| corrupt(format!("status '{s}'"))))
-                    .transpose()
+                row.map(|(status, json)| {
+                    Ok(StoredSurvey {
+                        status: SurveyStatus::parse(&status)
+                            .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+                        definition: parse_definition(&json)?,
+                    })
+                })
+                .transpose()
             }
 
             async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
@@ -426,37 +424,36 @@ macro_rules! sql_store {
             }
 
             async fn check_rollup(&self, repair: bool) -> Result<RollupCheck, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let first: Option<&str> = if repair { $hold_writes } else { $snapshot };
-                if let Some(sql) = first {
+                let (begin, hold_writes) = if repair { $begin_repair } else { ($begin_check, None) };
+                let mut tx = self.pool.begin_with(begin).await?;
+                if let Some(sql) = hold_writes {
                     sqlx::query(sql).execute(&mut *tx).await?;
                 }
-                let mut stored = BTreeMap::new();
-                let rows: Vec<(String, String, String, String, i64, i64, i64)> = sqlx::query_as(
+                let mut stored = check::Cells::default();
+                let mut rows = sqlx::query_as::<_, (String, String, String, String, i64, i64, i64)>(
                     "SELECT site_key, survey_id, question, scale, hour, value, count FROM score_rollup",
                 )
-                .fetch_all(&mut *tx)
-                .await?;
-                for (site, survey, question, scale, hour, value, count) in rows {
-                    let key = RollupKey { site, survey, question, scale, hour, value };
-                    *stored.entry(key).or_insert(0) += count;
+                .fetch(&mut *tx);
+                while let Some((site, survey, question, scale, hour, value, count)) = rows.try_next().await? {
+                    stored.add(RollupKey { site, survey, question, hour, value }, &scale, count);
                 }
-                let mut expected = BTreeMap::new();
+                drop(rows);
+                let mut expected = check::Cells::default();
                 let mut responses = 0u64;
-                let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+                let mut rows = sqlx::query_as::<_, (String, String, String, String)>(
                     "SELECT site_key, survey_id, scores, received_at FROM responses",
                 )
-                .fetch_all(&mut *tx)
-                .await?;
-                for (site, survey, scores, received_at) in &rows {
-                    check::add_row(&mut expected, site, survey, scores, received_at)?;
+                .fetch(&mut *tx);
+                while let Some((site, survey, scores, received_at)) = rows.try_next().await? {
+                    expected.add_response(&site, &survey, &scores, &received_at)?;
                     responses += 1;
                 }
+                drop(rows);
                 let drift = check::compare(&expected, &stored);
                 let repaired = repair && !drift.is_empty();
                 if repaired {
                     sqlx::query("DELETE FROM score_rollup").execute(&mut *tx).await?;
-                    for (key, count) in &expected {
+                    for (key, scale, count) in expected.nonzero() {
                         sqlx::query(
                             "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
                              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -464,10 +461,10 @@ macro_rules! sql_store {
                         .bind(&key.site)
                         .bind(&key.survey)
                         .bind(&key.question)
-                        .bind(&key.scale)
+                        .bind(scale)
                         .bind(key.hour)
                         .bind(key.value)
-                        .bind(*count)
+                        .bind(count)
                         .execute(&mut *tx)
                         .await?;
                     }
@@ -475,7 +472,7 @@ macro_rules! sql_store {
                 tx.commit().await?;
                 Ok(RollupCheck {
                     responses,
-                    cells: expected.values().filter(|&&n| n != 0).count() as u64,
+                    cells: expected.nonzero().count() as u64,
                     drift,
                     repaired,
                 })

@@ -30,11 +30,11 @@ impl SqliteStore {
 }
 
 // A check reads inside one deferred transaction, which SQLite already gives
-// a consistent snapshot. A repair starts with a write that changes nothing,
-// so it holds the write lock before it reads and no response slips between.
+// a consistent snapshot. A repair takes the write lock before it reads, so
+// no response slips in between.
 super::sql::sql_store!(
     SqliteStore,
     sqlx::Sqlite,
-    snapshot: None,
-    hold_writes: Some("UPDATE score_rollup SET count = count WHERE 1 = 0")
+    begin_check: "BEGIN",
+    begin_repair: ("BEGIN IMMEDIATE", None)
 );

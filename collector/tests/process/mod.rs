@@ -15,6 +15,8 @@ pub struct Collector {
     pub child: Child,
     pub url: String,
     pub log: Arc<Mutex<String>>,
+    /// Ends when the process closes its stderr.
+    reader: tokio::task::JoinHandle<()>,
 }
 
 /// Starts the binary on `database_url` with `args`, through `sh` so a test
@@ -47,7 +49,7 @@ pub async fn start(
     let log = Arc::new(Mutex::new(String::new()));
     let (port_tx, port_rx) = tokio::sync::oneshot::channel();
     let sink = log.clone();
-    tokio::spawn(async move {
+    let reader = tokio::spawn(async move {
         let mut lines = BufReader::new(stderr).lines();
         let mut port_tx = Some(port_tx);
         while let Ok(Some(line)) = lines.next_line().await {
@@ -73,6 +75,7 @@ pub async fn start(
         child,
         url: format!("http://127.0.0.1:{port}"),
         log,
+        reader,
     }
 }
 
@@ -105,8 +108,8 @@ impl Collector {
                 )
             })
             .expect("the collector is reaped");
-        // Let the reader task take the last lines.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Every line is in once the reader has seen stderr close.
+        let _ = (&mut self.reader).await;
         let log = self.log.lock().unwrap().clone();
         (status, log)
     }
