@@ -65,3 +65,58 @@ async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
     second.stop().await;
     schema.drop().await;
 }
+
+/// Two collectors take turns saving the same responses, as a load balancer
+/// may send one browser's saves to either. Each write is guarded against
+/// the other collector's, so the newest save wins and the rollup counts
+/// each response once.
+#[tokio::test]
+async fn saves_of_one_response_racing_through_two_collectors_keep_the_rollup_exact() {
+    const RESPONSES: usize = 40;
+    const SAVES: u32 = 12;
+    let schema = Schema::create().await;
+    let options = || Options {
+        database_url: Some(schema.url()),
+        ..Options::default()
+    };
+    let apps = [
+        TestApp::spawn_with(options()).await,
+        TestApp::spawn_with(options()).await,
+    ];
+    let ids: Vec<_> = (0..RESPONSES).map(|_| new_id()).collect();
+    let save = |id, seq: u32| {
+        let mut body = csat_body(id, i64::from(seq % 5 + 1));
+        body["seq"] = json!(seq);
+        body["finished"] = json!(seq == SAVES);
+        body
+    };
+    // Odd saves through one collector, even ones through the other, all at once.
+    let sends = apps.iter().enumerate().flat_map(|(parity, app)| {
+        ids.iter().flat_map(move |id| {
+            (1..=SAVES)
+                .filter(move |seq| *seq as usize % 2 == parity)
+                .map(move |seq| (app, *id, seq))
+        })
+    });
+    let answers = futures_util::future::join_all(
+        sends.map(|(app, id, seq)| async move { app.post_response(&save(id, seq)).await.status() }),
+    )
+    .await;
+    assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
+    for id in &ids {
+        let stored = apps[0].stored(*id).await.unwrap();
+        assert_eq!((stored.seq, stored.finished), (SAVES, true));
+    }
+    let summary = apps[0].summary(SITE).await;
+    assert_eq!(summary["csat"]["n"], RESPONSES, "{summary}");
+    let last = (SAVES % 5) as usize;
+    assert_eq!(
+        summary["csat"]["distribution"][last], RESPONSES,
+        "{summary}"
+    );
+    apps[0].assert_rollup_matches_rows().await;
+    for app in apps {
+        app.stop().await;
+    }
+    schema.drop().await;
+}
