@@ -476,3 +476,34 @@ async fn an_edit_may_not_move_a_scored_question_to_another_scale() {
     assert_eq!(r.status(), 200);
     app.assert_rollup_matches_rows().await;
 }
+
+/// At 120 a minute with bursts of 30, a client firing 240 requests gets the
+/// burst and the steady refill, not a minute's worth (or two, across a
+/// minute boundary, as a fixed window allowed).
+#[tokio::test]
+async fn a_rapid_burst_gets_the_burst_and_the_refill_only() {
+    let app = TestApp::spawn_with(Options {
+        rate_limit_per_minute: Some(120),
+        ..Options::default()
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let mut accepted = 0u64;
+    for _ in 0..240 {
+        let r = app.post_response(&csat_body(new_id(), 4)).await;
+        match r.status().as_u16() {
+            200 => accepted += 1,
+            429 => assert!(r.headers().contains_key("retry-after")),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // One more every half second after the burst of 30.
+    let refill = started.elapsed().as_millis() as u64 / 500 + 1;
+    assert!(
+        (30..=30 + refill).contains(&accepted),
+        "{accepted} accepted in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.summary(SITE).await["csat"]["n"], accepted);
+    app.assert_rollup_matches_rows().await;
+}
