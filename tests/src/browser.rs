@@ -176,6 +176,23 @@ pub async fn click(root: &ShadowRoot, css: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Polls until the first element matching `css` shows exactly `text`: a
+/// re-render after a change (a new locale, say) may land a moment later.
+pub async fn wait_text(root: &ShadowRoot, css: &str, text: &str) -> anyhow::Result<Element> {
+    let started = Instant::now();
+    loop {
+        let el = wait_in(root, css).await?;
+        let shown = el.text().await.unwrap_or_default();
+        if shown == text {
+            return Ok(el);
+        }
+        if started.elapsed() > WAIT {
+            return Err(anyhow!("'{css}' shows '{shown}', not '{text}'"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Polls `find` inside a shadow root until it finds `css`.
 pub async fn wait_in(root: &ShadowRoot, css: &str) -> anyhow::Result<Element> {
     let started = Instant::now();

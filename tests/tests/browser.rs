@@ -6,7 +6,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use sori_tests::app::{Options, TestApp, score_counts};
-use sori_tests::browser::{Browser, click, demo_page, on_demo_page, open_page, wait_in};
+use sori_tests::browser::{Browser, click, demo_page, on_demo_page, open_page, wait_in, wait_text};
 use std::path::Path;
 use std::time::Duration;
 
@@ -215,13 +215,9 @@ async fn switching_the_page_to_korean_switches_the_widget() {
             .await?
             .select_by_value("ko")
             .await?;
-        anyhow::ensure!(
-            launcher.text().await? == "의견 보내기",
-            "the launcher stayed English"
-        );
+        let launcher = wait_text(&widget, "button.launcher", "의견 보내기").await?;
         launcher.click().await?;
-        let tab = wait_in(&widget, "#sori-tab-feedback").await?;
-        anyhow::ensure!(tab.text().await? == "의견 보내기", "the tab stayed English");
+        let tab = wait_text(&widget, "#sori-tab-feedback", "의견 보내기").await?;
         tab.click().await?;
         let prompt = wait_in(&widget, "[role=dialog][lang=ko] legend")
             .await?
