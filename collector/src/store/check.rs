@@ -61,8 +61,9 @@ impl fmt::Display for RollupDrift {
     }
 }
 
-/// Rollup cells with their counts, and the scale each was first counted
-/// under (what the rollup keeps when it merges into a cell).
+/// Rollup cells with their counts (or, for a batch being written, the
+/// changes to them), and the scale each was first counted under (what the
+/// rollup keeps when it merges into a cell).
 #[derive(Debug, Default)]
 pub(crate) struct Cells(BTreeMap<RollupKey, (String, i64)>);
 

@@ -67,3 +67,11 @@ where
         updated_at: text("updated_at")?,
     })
 }
+
+/// A failure that says nothing about the data: PostgreSQL broke a deadlock
+/// or a serialization conflict by aborting this transaction.
+pub(super) fn is_transient(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}

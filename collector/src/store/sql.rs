@@ -11,7 +11,7 @@ macro_rules! sql_store {
         use super::$store;
         use $crate::faq::Article;
         use $crate::store::rows::{
-            ARTICLE_COLUMNS, article_of, corrupt, count_of, locale_of, now_rfc3339,
+            ARTICLE_COLUMNS, article_of, corrupt, count_of, is_transient, locale_of, now_rfc3339,
             parse_definition, rfc3339, slug_of,
         };
         use $crate::store::check::{self, RollupCheck, RollupKey};
@@ -35,9 +35,13 @@ macro_rules! sql_store {
         /// same id between our read and our write: the insert and the update
         /// are guarded, and a guarded write that finds the row changed reads
         /// it again and decides anew.
-        async fn upsert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Inserted, StoreError> {
-            for _ in 0..4 {
-                if let Some(outcome) = try_upsert(tx, new).await? {
+        async fn upsert_response(
+            tx: &mut Tx<'_>,
+            deltas: &mut check::Cells,
+            new: &NewResponse,
+        ) -> Result<Inserted, StoreError> {
+            for _ in 0..8 {
+                if let Some(outcome) = try_upsert(tx, deltas, new).await? {
                     return Ok(outcome);
                 }
             }
@@ -46,7 +50,11 @@ macro_rules! sql_store {
 
         /// One attempt of [`upsert_response`]; `None` when a concurrent write
         /// got in between and the attempt changed nothing.
-        async fn try_upsert(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Option<Inserted>, StoreError> {
+        async fn try_upsert(
+            tx: &mut Tx<'_>,
+            deltas: &mut check::Cells,
+            new: &NewResponse,
+        ) -> Result<Option<Inserted>, StoreError> {
             let r = &new.response;
             let id = r.id.to_string();
             let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
@@ -57,7 +65,7 @@ macro_rules! sql_store {
             .fetch_optional(&mut **tx)
             .await?;
             let Some((site, survey, version, finished, seq, old_scores, received_at)) = stored else {
-                return insert_response(tx, new).await;
+                return insert_response(tx, deltas, new).await;
             };
             if site != new.site.as_str()
                 || survey != r.survey.as_str()
@@ -93,14 +101,18 @@ macro_rules! sql_store {
             }
             let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
             let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
-            roll(tx, new, &old, first, -1).await?;
-            roll(tx, new, &scores, first, 1).await?;
+            roll(deltas, new, &old, first, -1);
+            roll(deltas, new, &scores, first, 1);
             Ok(Some(Inserted::Updated))
         }
 
         /// Inserts a response not stored yet; `None` when another collector
         /// stored the same id first.
-        async fn insert_response(tx: &mut Tx<'_>, new: &NewResponse) -> Result<Option<Inserted>, StoreError> {
+        async fn insert_response(
+            tx: &mut Tx<'_>,
+            deltas: &mut check::Cells,
+            new: &NewResponse,
+        ) -> Result<Option<Inserted>, StoreError> {
             let r = &new.response;
             let scores = scores_of(r);
             let inserted = sqlx::query(
@@ -133,38 +145,73 @@ macro_rules! sql_store {
             if inserted == 0 {
                 return Ok(None);
             }
-            roll(tx, new, &scores, new.received_at, 1).await?;
+            roll(deltas, new, &scores, new.received_at, 1);
             Ok(Some(Inserted::New))
         }
 
         /// Adds `delta` to the rollup count of each score, in the hour the response
         /// first arrived, so every save of one response lands in the same bucket.
-        async fn roll(
-            tx: &mut Tx<'_>,
+        /// Nothing is written yet: a batch's changes are summed per cell first.
+        fn roll(
+            deltas: &mut check::Cells,
             new: &NewResponse,
             scores: &[RolledScore],
             received_at: time::OffsetDateTime,
             delta: i64,
-        ) -> Result<(), StoreError> {
-            let hour = check::hour_of(received_at);
+        ) {
             for score in scores {
+                let key = RollupKey {
+                    site: new.site.as_str().to_owned(),
+                    survey: new.response.survey.as_str().to_owned(),
+                    question: score.question.as_str().to_owned(),
+                    hour: check::hour_of(received_at),
+                    value: i64::from(score.value),
+                };
+                deltas.add(key, &score.scale, delta);
+            }
+        }
+
+        /// Writes a batch's summed rollup changes, one statement per cell, in
+        /// key order, so two collectors' transactions lock cells in the same
+        /// order and cannot deadlock on them.
+        async fn apply_rollup(tx: &mut Tx<'_>, deltas: &check::Cells) -> Result<(), StoreError> {
+            for (key, scale, delta) in deltas.nonzero() {
                 sqlx::query(
                     "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)
                      ON CONFLICT (site_key, survey_id, question, hour, value)
                      DO UPDATE SET count = score_rollup.count + excluded.count",
                 )
-                .bind(new.site.as_str())
-                .bind(new.response.survey.as_str())
-                .bind(score.question.as_str())
-                .bind(&score.scale)
-                .bind(hour)
-                .bind(i64::from(score.value))
+                .bind(&key.site)
+                .bind(&key.survey)
+                .bind(&key.question)
+                .bind(scale)
+                .bind(key.hour)
+                .bind(key.value)
                 .bind(delta)
                 .execute(&mut **tx)
                 .await?;
             }
             Ok(())
+        }
+
+        /// One transaction for the batch: responses in id order (again so
+        /// concurrent collectors lock rows in one order), then the rollup.
+        async fn write_batch(
+            pool: &sqlx::Pool<$db>,
+            batch: &[NewResponse],
+        ) -> Result<Vec<Inserted>, StoreError> {
+            let mut order: Vec<usize> = (0..batch.len()).collect();
+            order.sort_unstable_by_key(|&i| batch[i].response.id);
+            let mut outcomes = vec![Inserted::Duplicate; batch.len()];
+            let mut deltas = check::Cells::default();
+            let mut tx = pool.begin().await?;
+            for i in order {
+                outcomes[i] = upsert_response(&mut tx, &mut deltas, &batch[i]).await?;
+            }
+            apply_rollup(&mut tx, &deltas).await?;
+            tx.commit().await?;
+            Ok(outcomes)
         }
 
         async fn bump_faq_version(tx: &mut Tx<'_>, site: &Slug) -> Result<(), StoreError> {
@@ -479,13 +526,17 @@ macro_rules! sql_store {
             }
 
             async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let mut outcomes = Vec::with_capacity(batch.len());
-                for new in batch {
-                    outcomes.push(upsert_response(&mut tx, new).await?);
+                // PostgreSQL may still abort a transaction to break a deadlock
+                // between collectors; it wrote nothing, so write it again.
+                let mut attempts = 0;
+                loop {
+                    match write_batch(&self.pool, batch).await {
+                        Err(StoreError::Database(e)) if attempts < 3 && is_transient(&e) => {
+                            attempts += 1;
+                        }
+                        outcome => return outcome,
+                    }
                 }
-                tx.commit().await?;
-                Ok(outcomes)
             }
 
             async fn score_counts(
