@@ -298,6 +298,38 @@ impl TestApp {
         assert!(report.is_clean(), "the rollup drifted: {:?}", report.drift);
     }
 
+    /// Every stored response to `survey` of `site`, oldest first, read from
+    /// the app's database: what a browser test answered, read back.
+    pub async fn stored_for(&self, site: &str, survey: &str) -> Vec<store::StoredResponse> {
+        let sql =
+            "SELECT id FROM responses WHERE site_key = $1 AND survey_id = $2 ORDER BY received_at";
+        let ids: Vec<String> = if self.database_url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query_scalar(sql)
+                .bind(site)
+                .bind(survey)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        } else {
+            let pool = store::connect_raw_postgres(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sql)
+                .bind(site)
+                .bind(survey)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        };
+        let mut stored = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = ResponseId::parse(&id).unwrap();
+            stored.push(self.stored(id).await.expect("listed, so stored"));
+        }
+        stored
+    }
+
     /// The stored response with this id, read from the app's database.
     pub async fn stored(&self, id: ResponseId) -> Option<store::StoredResponse> {
         let store = store::connect(&self.database_url)

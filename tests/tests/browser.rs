@@ -89,7 +89,10 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
         wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
         click(&widget, "label.choice:nth-child(4)").await?;
         click(&widget, "button.primary").await?; // Next: the optional comment
-        wait_in(&widget, "textarea").await?;
+        wait_in(&widget, "textarea")
+            .await?
+            .send_keys("Quick to send, 한국어도 잘 돼요")
+            .await?;
         click(&widget, "button.primary").await?; // Send
         let thanks = wait_in(&widget, ".thanks").await?;
         anyhow::ensure!(
@@ -102,6 +105,21 @@ async fn a_visitor_rates_4_and_the_summary_counts_it() {
     let summary = app.summary("demo").await;
     assert_eq!(summary["csat"]["n"], 1, "{summary}");
     assert_eq!(summary["csat"]["score"], 100.0, "{summary}");
+    let stored = app.stored_for("demo", "invoice-csat").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(
+        (
+            stored[0].finished,
+            stored[0].locale,
+            stored[0].page_path.as_str()
+        ),
+        (true, sori_protocol::Locale::En, "/demo/")
+    );
+    assert_eq!(
+        stored[0].answers,
+        json!([{"question": "csat", "value": 4},
+               {"question": "comment", "value": "Quick to send, 한국어도 잘 돼요"}])
+    );
     app.stop().await;
 }
 
@@ -200,6 +218,12 @@ async fn the_survey_can_be_answered_with_the_keyboard_alone() {
         json!([0, 0, 1, 0, 0]),
         "{summary}"
     );
+    let stored = app.stored_for("demo", "invoice-csat").await;
+    assert_eq!(
+        stored.iter().map(|r| &r.answers).collect::<Vec<_>>(),
+        [&json!([{"question": "csat", "value": 3},
+                 {"question": "comment", "value": "Reminders are easy to find"}])]
+    );
     app.stop().await;
 }
 
@@ -266,7 +290,10 @@ async fn an_nps_survey_appears_after_checkout_and_submits() {
             .await?;
         click(&widget, "button.primary").await?;
         wait_in(&widget, "input[type=checkbox][value=reminders]").await?;
-        click(&widget, "label.check:nth-child(2)").await?;
+        // Three boxes and "Other".
+        for nth in [1, 2, 4] {
+            click(&widget, &format!("label.check:nth-child({nth})")).await?;
+        }
         let other_field = wait_in(&widget, "input.other-text").await?;
         anyhow::ensure!(
             !other_field.is_displayed().await?,
@@ -277,7 +304,15 @@ async fn an_nps_survey_appears_after_checkout_and_submits() {
             other_field.is_displayed().await?,
             "ticking Other did not show its field"
         );
-        other_field.send_keys("Payroll exports").await?;
+        // "Other" without its text is stopped here, not refused later.
+        click(&widget, "button.primary").await?;
+        let problem = wait_in(&widget, "p.problem").await?.text().await?;
+        anyhow::ensure!(problem.contains("Other"), "no message: {problem:?}");
+        // The step was drawn again with its message: find the field anew.
+        wait_in(&widget, "input.other-text")
+            .await?
+            .send_keys("Payroll exports")
+            .await?;
         click(&widget, "button.primary").await?;
         wait_in(&widget, ".thanks").await?;
         Ok(())
@@ -286,6 +321,18 @@ async fn an_nps_survey_appears_after_checkout_and_submits() {
     assert_eq!(
         score_counts(&app, "demo", "nps").await,
         vec![("nps".to_owned(), 9, 1)]
+    );
+    let stored = app.stored_for("demo", "nps").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].finished);
+    assert_eq!(
+        stored[0].answers,
+        json!([
+            {"question": "nps", "value": 9},
+            {"question": "reason", "value": "Reminders pay for themselves"},
+            {"question": "features", "value": ["invoices", "reminders", "reports", "other"],
+             "other": "Payroll exports"}
+        ])
     );
     app.stop().await;
 }
@@ -337,6 +384,12 @@ async fn a_skip_rule_asks_what_went_wrong_only_after_a_low_score() {
     assert_eq!(
         score_counts(&app, "demo", "send-csat").await,
         vec![("csat".to_owned(), 5, 1)]
+    );
+    // The follow-up asked after the 2 is not in the response after the 5.
+    let stored = app.stored_for("demo", "send-csat").await;
+    assert_eq!(
+        stored.iter().map(|r| &r.answers).collect::<Vec<_>>(),
+        [&json!([{"question": "csat", "value": 5}])]
     );
     app.stop().await;
 }
@@ -464,6 +517,10 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried_on_its_o
         json!([0, 1, 0, 0, 0]),
         "{summary}"
     );
+    let stored = app.stored_for("demo", "invoice-csat").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].finished, "the final save was not the one kept");
+    assert_eq!(stored[0].answers, json!([{"question": "csat", "value": 2}]));
     app.stop().await;
 }
 
@@ -501,6 +558,13 @@ async fn commands_given_before_the_widget_loads_run_in_order_once_it_is_in() {
     assert_eq!(
         counts,
         vec![("rating5".to_owned(), 4, 1), ("yes_no".to_owned(), 1, 1)]
+    );
+    let stored = app.stored_for("demo", "page-rating").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].locale, sori_protocol::Locale::Ko);
+    assert_eq!(
+        stored[0].answers,
+        json!([{"question": "stars", "value": 4}, {"question": "found", "value": true}])
     );
     app.stop().await;
 }

@@ -151,6 +151,12 @@ fn typed(target: &Element) {
     let (text, other) = if let Some(area) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
         (area.value(), false)
     } else if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
+        // A checkbox or radio fires `input` too; `change` records those, and
+        // taking them here as text replaced a multi-choice list with one id.
+        let kind = input.type_();
+        if kind == "checkbox" || kind == "radio" {
+            return;
+        }
         (input.value(), input.class_name() == "other-text")
     } else {
         return;
