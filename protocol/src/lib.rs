@@ -12,14 +12,14 @@
 //! - [`validate`]: checks a posted response against the exact survey it answers.
 //! - [`config`]: what the widget fetches at start-up.
 //! - [`error`]: the one error shape every endpoint answers with.
-//! - [`json`] and [`wire`]: the widget's serde-free JSON reading and writing.
+//! - [`faq`]: the help center's answers and the vote the widget posts.
 //!
 //! Nothing here does I/O, so both the wasm widget and the server can use it.
 
 pub mod config;
 pub mod error;
+pub mod faq;
 pub mod fatigue;
-pub mod json;
 pub mod locale;
 pub mod question;
 pub mod response;
@@ -28,7 +28,6 @@ pub mod slug;
 pub mod survey;
 pub mod targeting;
 pub mod validate;
-pub mod wire;
 
 pub use config::SiteConfig;
 pub use error::{ErrorBody, ErrorDetail};

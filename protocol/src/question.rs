@@ -187,35 +187,6 @@ pub(crate) enum KindName {
     Text,
 }
 
-impl KindName {
-    /// The wire name, as serde reads it.
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "csat" => Self::Csat,
-            "nps" => Self::Nps,
-            "ces" => Self::Ces,
-            "rating" => Self::Rating,
-            "yes_no" => Self::YesNo,
-            "single_choice" => Self::SingleChoice,
-            "multi_choice" => Self::MultiChoice,
-            "text" => Self::Text,
-            _ => return None,
-        })
-    }
-}
-
-impl RatingStyle {
-    /// The wire name, as serde reads it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "stars" => Self::Stars,
-            "emoji" => Self::Emoji,
-            "numbers" => Self::Numbers,
-            _ => return None,
-        })
-    }
-}
-
 impl TryFrom<RawQuestion> for Question {
     type Error = String;
 

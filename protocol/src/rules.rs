@@ -32,23 +32,6 @@ pub enum Op {
     Answered,
 }
 
-impl Op {
-    /// The wire name, as serde reads it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "eq" => Self::Eq,
-            "ne" => Self::Ne,
-            "lt" => Self::Lt,
-            "lte" => Self::Lte,
-            "gt" => Self::Gt,
-            "gte" => Self::Gte,
-            "includes" => Self::Includes,
-            "answered" => Self::Answered,
-            _ => return None,
-        })
-    }
-}
-
 /// Answers given so far, by question.
 pub type Answers = BTreeMap<Slug, AnswerValue>;
 

@@ -3,8 +3,9 @@
 //! collector has stored it (or refused it for good), so a closed tab or a
 //! dead network does not lose an answer.
 
-use sori_protocol::json::Json;
-use sori_protocol::{ResponseId, SiteConfig, wire};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sori_protocol::{ErrorBody, ResponseId, SiteConfig};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, RequestMode, Response};
@@ -29,12 +30,33 @@ pub fn take_retry_after() -> u32 {
     RETRY_AFTER_SECS.with(|r| r.replace(0))
 }
 
+/// Reads JSON into a protocol type; the one place the widget parses JSON.
+/// The browser's `JSON.parse` does the text, serde the shape.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Writes a protocol type as JSON; the one place the widget writes it.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+        .and_then(|v| js_sys::JSON::stringify(&v).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
 pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
     let text = request(&format!("{base}v1/sites/{site}/config"), None).await?;
-    Json::parse(&text)
-        .as_ref()
-        .and_then(wire::site_config)
+    from_json(&text)
         .ok_or_else(|| ApiError::Rejected("the site config could not be read".to_owned()))
+}
+
+/// `GET` a collector path and read the answer as `T`.
+pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let text = request(url, None).await?;
+    from_json(&text).ok_or_else(|| ApiError::Rejected("unreadable answer".to_owned()))
 }
 
 /// Posts one response JSON; resolves when it is stored (or was stored before).
@@ -120,9 +142,8 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> 
         RETRY_AFTER_SECS.with(|r| r.set(r.get().max(wait.unwrap_or(0))));
         Err(ApiError::Transient)
     } else {
-        let message = Json::parse(&text)
-            .as_ref()
-            .and_then(wire::error_message)
+        let message = from_json::<ErrorBody>(&text)
+            .map(|e| e.error.message)
             .unwrap_or_else(|| format!("HTTP {status}"));
         Err(ApiError::Rejected(message))
     }
@@ -130,6 +151,13 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> 
 
 /// An unsent response: its id and the exact body to post.
 type Pending = (ResponseId, String);
+
+/// An outbox entry as kept in localStorage: `{"id", "body"}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    id: ResponseId,
+    body: String,
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -142,15 +170,22 @@ fn outbox_key(site: &str) -> String {
 fn outbox_read(site: &str) -> Vec<Pending> {
     storage()
         .and_then(|s| s.get_item(&outbox_key(site)).ok()?)
-        .and_then(|json| Json::parse(&json))
-        .and_then(|j| wire::outbox(&j))
+        .and_then(|json| from_json::<Vec<Stored>>(&json))
+        .map(|items| items.into_iter().map(|s| (s.id, s.body)).collect())
         .unwrap_or_default()
 }
 
 fn outbox_write(site: &str, items: &[Pending]) {
     if let Some(s) = storage() {
         // A full or disabled storage only costs the offline guarantee.
-        let _ = s.set_item(&outbox_key(site), &wire::outbox_json(items).text());
+        let stored: Vec<Stored> = items
+            .iter()
+            .map(|(id, body)| Stored {
+                id: *id,
+                body: body.clone(),
+            })
+            .collect();
+        let _ = s.set_item(&outbox_key(site), &to_json(&stored));
     }
 }
 

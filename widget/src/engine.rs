@@ -5,9 +5,7 @@
 use crate::api;
 use crate::state::{SendState, Tab, read, write};
 use crate::view::{self, Focus};
-use sori_protocol::json::Json;
 use sori_protocol::targeting::url_matches;
-use sori_protocol::wire;
 use sori_protocol::{Audience, Memory, SiteConfig, Slug, SurveyDefinition, Trigger};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -311,15 +309,14 @@ fn load_memory(site: &str) -> Memory {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(&memory_key(site)).ok().flatten())
-        .and_then(|json| Json::parse(&json))
-        .and_then(|j| wire::memory(&j))
+        .and_then(|json| crate::api::from_json(&json))
         .unwrap_or_default()
 }
 
 fn save_memory(site: &str, memory: &Memory) {
     let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
     if let Some(s) = storage {
-        let _ = s.set_item(&memory_key(site), &wire::memory_json(memory).text());
+        let _ = s.set_item(&memory_key(site), &crate::api::to_json(memory));
     }
 }
 

@@ -299,7 +299,7 @@ fn save(finished: bool) {
     let Some(submission) = prepared else {
         return;
     };
-    let body = sori_protocol::wire::submission_json(&submission).text();
+    let body = api::to_json(&submission);
     if finished {
         view::patch();
     }

@@ -9,8 +9,7 @@
 use crate::api::{self, ApiError};
 use crate::state::{endpoint, read, write};
 use crate::view::{self, Focus};
-use sori_protocol::Slug;
-use sori_protocol::json::Json;
+use sori_protocol::faq::{ArticleView, FaqOverview, SearchHit, SearchResults, VoteBody};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -19,40 +18,15 @@ use wasm_bindgen::closure::Closure;
 const TYPING_PAUSE_MS: i32 = 250;
 const SETTLED_MS: i32 = 1500;
 
-pub struct Entry {
-    pub id: String,
-    /// Plain text.
-    pub title: String,
-}
-
-pub struct Hit {
-    pub id: String,
-    /// Escaped by the collector, with `<mark>` around matches.
-    pub title_html: String,
-    pub snippet_html: String,
-}
-
-pub struct Article {
-    pub id: String,
-    pub title: String,
-    /// Sanitized by the collector.
-    pub html: String,
-}
-
-pub struct Overview {
-    pub categories: Vec<(String, Vec<Entry>)>,
-    pub popular: Vec<Entry>,
-}
-
 #[derive(Default)]
 pub struct Help {
-    pub overview: Option<Overview>,
+    pub overview: Option<FaqOverview>,
     /// The overview could not be loaded.
     pub failed: bool,
     pub query: String,
     /// Results for `query`; `None` until they arrive.
-    pub results: Option<Vec<Hit>>,
-    pub article: Option<Article>,
+    pub results: Option<Vec<SearchHit>>,
+    pub article: Option<ArticleView>,
     /// The respondent's vote on the article on screen.
     pub vote: Option<bool>,
     pub reason_sent: bool,
@@ -71,24 +45,8 @@ fn locale_code() -> &'static str {
     read(|w| w.locale().code()).unwrap_or("en")
 }
 
-async fn get(path: &str) -> Result<Json, ApiError> {
-    let text = api::request(&site_url(path), None).await?;
-    Json::parse(&text).ok_or_else(|| ApiError::Rejected("unreadable answer".to_owned()))
-}
-
-fn text(j: &Json, key: &str) -> String {
-    j.get(key).and_then(Json::as_str).unwrap_or("").to_owned()
-}
-
-fn entries(j: Option<&Json>) -> Vec<Entry> {
-    let items = j.and_then(Json::as_list).unwrap_or(&[]);
-    items
-        .iter()
-        .map(|e| Entry {
-            id: text(e, "id"),
-            title: text(e, "title"),
-        })
-        .collect()
+async fn get<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    api::get_json(&site_url(path)).await
 }
 
 /// The help tab came on screen: loads the overview if it is not in yet.
@@ -99,16 +57,7 @@ pub fn show() {
     }
     let path = ["faq?locale=", locale_code()].concat();
     wasm_bindgen_futures::spawn_local(async move {
-        let overview = get(&path).await.ok().map(|j| Overview {
-            categories: j
-                .get("categories")
-                .and_then(Json::as_list)
-                .unwrap_or(&[])
-                .iter()
-                .map(|c| (text(c, "name"), entries(c.get("articles"))))
-                .collect(),
-            popular: entries(j.get("popular")),
-        });
+        let overview = get::<FaqOverview>(&path).await.ok();
         write(|w| {
             w.help.failed = overview.is_none();
             w.help.overview = overview;
@@ -178,18 +127,10 @@ fn search(seq: u32, partial: bool) {
     ]
     .concat();
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(j) = get(&path).await else { return };
-        let hits = j
-            .get("results")
-            .and_then(Json::as_list)
-            .unwrap_or(&[])
-            .iter()
-            .map(|h| Hit {
-                id: text(h, "id"),
-                title_html: text(h, "title_html"),
-                snippet_html: text(h, "snippet_html"),
-            })
-            .collect();
+        let Ok(found) = get::<SearchResults>(&path).await else {
+            return;
+        };
+        let hits = found.results;
         let current = write(|w| {
             if w.help.typed != seq {
                 return false;
@@ -226,13 +167,11 @@ pub fn open_article(id: String) {
     settle_query();
     let path = ["faq/articles/", &id, "?locale=", locale_code()].concat();
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(j) = get(&path).await else { return };
+        let Ok(article) = get::<ArticleView>(&path).await else {
+            return;
+        };
         write(|w| {
-            w.help.article = Some(Article {
-                id: text(&j, "id"),
-                title: text(&j, "title"),
-                html: text(&j, "html"),
-            });
+            w.help.article = Some(article);
             w.help.vote = None;
             w.help.reason_sent = false;
         });
@@ -260,19 +199,17 @@ pub fn vote(helpful: bool, reason: Option<String>) {
         w.help.reason_sent |= sent_reason;
     });
     view::render(Focus::Vote);
-    let mut body = vec![
-        ("locale".to_owned(), locale_code().into()),
-        (
-            "respondent".to_owned(),
-            respondent.hyphenated().to_string().into(),
-        ),
-        ("helpful".to_owned(), helpful.into()),
-    ];
-    if let Some(reason) = reason {
-        body.push(("reason".to_owned(), reason.into()));
-    }
-    let url = site_url(&["faq/articles/", &id, "/votes"].concat());
-    let body = Json::Map(body).text();
+    let Some(locale) = read(|w| w.locale()) else {
+        return;
+    };
+    let body = VoteBody {
+        locale,
+        respondent,
+        helpful,
+        reason,
+    };
+    let url = site_url(&["faq/articles/", id.as_str(), "/votes"].concat());
+    let body = api::to_json(&body);
     wasm_bindgen_futures::spawn_local(async move {
         // A lost vote costs a figure, not an answer: no outbox for votes.
         let _ = api::request(&url, Some(&body)).await;
@@ -283,11 +220,7 @@ pub fn vote(helpful: bool, reason: Option<String>) {
 pub fn handoff() {
     settle_query();
     let (article, query) = read(|w| {
-        let article = w
-            .help
-            .article
-            .as_ref()
-            .and_then(|a| Slug::parse(&a.id).ok());
+        let article = w.help.article.as_ref().map(|a| a.id.clone());
         let query = w
             .help
             .last_query

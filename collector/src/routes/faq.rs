@@ -12,7 +12,7 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::faq::{self, search::Hit};
+use crate::faq;
 use crate::routes::json;
 use crate::store::{Site, Vote, VoteOutcome};
 use axum::body::Bytes;
@@ -23,6 +23,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
+use sori_protocol::faq::{
+    ArticleView, FaqCategory, FaqEntry, FaqOverview, SearchHit, SearchResults, VoteBody,
+};
 use sori_protocol::{FieldError, Locale, Slug};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -63,26 +66,6 @@ fn cached(body: impl Serialize, cache: &'static str) -> Response {
     response
 }
 
-#[derive(Serialize)]
-struct Overview {
-    locale: Locale,
-    categories: Vec<Category>,
-    popular: Vec<Entry>,
-}
-
-#[derive(Serialize)]
-struct Category {
-    name: String,
-    articles: Vec<Entry>,
-}
-
-#[derive(Clone, Serialize)]
-struct Entry {
-    id: Slug,
-    title: String,
-    category: String,
-}
-
 async fn overview(
     State(app): State<AppState>,
     Extension(site): Extension<Site>,
@@ -91,7 +74,7 @@ async fn overview(
     let locale = locale_or_default(&site, params.locale.as_deref());
     let articles = app.store.articles(&site.key, Some(locale)).await?;
     // Categories in the order of their first article; articles by order.
-    let mut by_category: BTreeMap<(i32, String), Vec<(i32, Entry)>> = BTreeMap::new();
+    let mut by_category: BTreeMap<(i32, String), Vec<(i32, FaqEntry)>> = BTreeMap::new();
     let mut first_order: BTreeMap<String, i32> = BTreeMap::new();
     for a in &articles {
         let first = first_order.entry(a.category.clone()).or_insert(a.order);
@@ -99,7 +82,7 @@ async fn overview(
     }
     for a in &articles {
         let key = (first_order[&a.category], a.category.clone());
-        let entry = Entry {
+        let entry = FaqEntry {
             id: a.id.clone(),
             title: a.title.clone(),
             category: a.category.clone(),
@@ -110,7 +93,7 @@ async fn overview(
         .into_iter()
         .map(|((_, name), mut entries)| {
             entries.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
-            Category {
+            FaqCategory {
                 name,
                 articles: entries.into_iter().map(|(_, e)| e).collect(),
             }
@@ -122,14 +105,14 @@ async fn overview(
     let popular = ranked
         .into_iter()
         .take(POPULAR)
-        .map(|a| Entry {
+        .map(|a| FaqEntry {
             id: a.id.clone(),
             title: a.title.clone(),
             category: a.category.clone(),
         })
         .collect();
     Ok(cached(
-        Overview {
+        FaqOverview {
             locale,
             categories,
             popular,
@@ -143,13 +126,6 @@ struct SearchParams {
     q: Option<String>,
     locale: Option<String>,
     partial: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SearchResults {
-    query: String,
-    locale: Locale,
-    results: Vec<Hit>,
 }
 
 async fn search(
@@ -181,6 +157,14 @@ async fn search(
             .get(app.store.as_ref(), &site.key, locale)
             .await?
             .search(&typed, RESULTS)
+            .into_iter()
+            .map(|hit| SearchHit {
+                id: hit.id,
+                category: hit.category,
+                title_html: hit.title_html,
+                snippet_html: hit.snippet_html,
+            })
+            .collect()
     };
     let partial = params
         .partial
@@ -199,16 +183,6 @@ async fn search(
         },
         "no-store",
     ))
-}
-
-#[derive(Serialize)]
-struct ArticleView {
-    id: Slug,
-    locale: Locale,
-    title: String,
-    category: String,
-    tags: Vec<String>,
-    html: String,
 }
 
 fn article_id(raw: &str) -> Result<Slug, AppError> {
@@ -250,16 +224,6 @@ async fn article(
         },
         "no-store",
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VoteBody {
-    locale: Locale,
-    respondent: uuid::Uuid,
-    helpful: bool,
-    #[serde(default)]
-    reason: Option<String>,
 }
 
 #[derive(Serialize)]

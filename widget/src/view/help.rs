@@ -1,9 +1,9 @@
 //! The help tab's views: search box, results, categories, one article.
 
 use crate::dom::{El, el};
-use crate::help::Entry;
 use crate::i18n::Strings;
 use crate::state::Widget;
+use sori_protocol::faq::FaqEntry;
 
 pub fn body(w: &Widget, t: &Strings) -> El {
     let help = &w.help;
@@ -68,7 +68,7 @@ pub fn results(w: &Widget, t: &Strings) -> El {
                             .class("result")
                             .attr("type", "button")
                             .attr("data-act", "article")
-                            .attr("data-id", &h.id)
+                            .attr("data-id", h.id.as_str())
                             .child(title)
                             .child(snippet),
                     )
@@ -89,14 +89,14 @@ pub fn results(w: &Widget, t: &Strings) -> El {
             status(t.loading)
         };
     };
-    let list = |title: &str, entries: &[Entry]| {
+    let list = |title: &str, entries: &[FaqEntry]| {
         let items = entries.iter().map(|e| {
             el("li").child(
                 el("button")
                     .class("entry")
                     .attr("type", "button")
                     .attr("data-act", "article")
-                    .attr("data-id", &e.id)
+                    .attr("data-id", e.id.as_str())
                     .text(&e.title),
             )
         });
@@ -108,8 +108,8 @@ pub fn results(w: &Widget, t: &Strings) -> El {
     if !overview.popular.is_empty() {
         out = out.child(list(t.popular, &overview.popular));
     }
-    for (name, entries) in &overview.categories {
-        out = out.child(list(name, entries));
+    for category in &overview.categories {
+        out = out.child(list(&category.name, &category.articles));
     }
     out
 }
