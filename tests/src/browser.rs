@@ -14,6 +14,13 @@ use crate::app::{Options, TestApp};
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// The colour scheme pages are told the visitor prefers (Blink's numbering).
+#[derive(Clone, Copy, Debug)]
+pub enum Scheme {
+    Dark = 0,
+    Light = 1,
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -44,6 +51,11 @@ fn free_port() -> anyhow::Result<u16> {
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_in(Scheme::Light).await
+    }
+
+    /// A browser whose pages see `prefers-color-scheme` as `scheme`.
+    pub async fn start_in(scheme: Scheme) -> anyhow::Result<Self> {
         let chromium = find("CHROME", &["chromium", "chromium-browser", "google-chrome"])?;
         let chromedriver = find("CHROMEDRIVER", &["chromedriver"])?;
         let port = free_port()?;
@@ -62,7 +74,11 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=1280,900",
                     // Headless reports no pointer at all; behave like a desktop with a mouse.
-                    "--blink-settings=primaryPointerType=4,availablePointerTypes=4,primaryHoverType=2,availableHoverTypes=2",
+                    format!(
+                        "--blink-settings=primaryPointerType=4,availablePointerTypes=4,\
+                         primaryHoverType=2,availableHoverTypes=2,preferredColorScheme={}",
+                        scheme as u8
+                    ),
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
@@ -205,4 +221,67 @@ pub async fn wait_in(root: &ShadowRoot, css: &str) -> anyhow::Result<Element> {
             Err(e) => return Err(anyhow!("'{css}' never appeared in the widget: {e}")),
         }
     }
+}
+
+/// axe-core's browser bundle: `$SORI_AXE` (set by `cargo xtask test`), or
+/// where xtask installs it.
+fn axe_source() -> anyhow::Result<String> {
+    let path = std::env::var_os("SORI_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("target/tools/axe/node_modules/axe-core/axe.min.js"));
+    std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "axe-core is not at {}: run `cargo xtask test`, which installs it",
+            path.display()
+        )
+    })
+}
+
+/// What axe-core finds wrong with the widget as it is on screen (its open
+/// shadow root included): one line per violated rule, with the elements at
+/// fault. Empty is a pass. The page's own markup is not the widget's to fix.
+pub async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
+    let loaded = client.execute("return !!window.axe;", vec![]).await?;
+    if loaded != serde_json::Value::Bool(true) {
+        // Run as the driver's own script: the page's CSP forbids eval.
+        client
+            .execute(&format!("{}\nreturn true;", axe_source()?), vec![])
+            .await?;
+    }
+    // Judge what a visitor sees once the widget is still: colours halfway
+    // through a fade are not the ones it settles on.
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const root = document.querySelector('sori-widget').shadowRoot;
+             Promise.all(root.getAnimations().map(a => a.finished.catch(() => null)))
+               .then(() => done(true));",
+            vec![],
+        )
+        .await?;
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document.querySelector('sori-widget'), {resultTypes: ['violations']})
+               .then(r => done(r.violations.map(v =>
+                 v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+                 v.nodes.map(n => JSON.stringify(n.target) + ' ' +
+                   (n.failureSummary || '').split('\\n').join(' ')).join('; '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(found)?)
+}
+
+/// Fails with axe-core's findings when the widget in `state` has any.
+pub async fn assert_accessible(client: &Client, state: &str) -> anyhow::Result<()> {
+    let violations = axe_violations(client).await?;
+    anyhow::ensure!(
+        violations.is_empty(),
+        "axe-core found {} problem(s) with {state}:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    Ok(())
 }

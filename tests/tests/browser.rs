@@ -6,7 +6,10 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use sori_tests::app::{Options, TestApp, score_counts};
-use sori_tests::browser::{Browser, click, demo_page, on_demo_page, open_page, wait_in, wait_text};
+use sori_tests::browser::{
+    Browser, Scheme, assert_accessible, click, demo_page, on_demo_page, open_page, wait_in,
+    wait_text,
+};
 use std::path::Path;
 use std::time::Duration;
 
@@ -476,6 +479,7 @@ async fn an_answer_sent_while_the_collector_is_down_is_kept_and_retried_on_its_o
                 .text()
                 .await?;
             anyhow::ensure!(button == "Try again", "the send button reads {button:?}");
+            assert_accessible(&client, "the offline notice").await?;
             anyhow::ensure!(
                 outbox_len(&client).await? == 1,
                 "the unsent answer is not in the outbox"
@@ -955,4 +959,161 @@ async fn the_help_center_works_with_the_keyboard_alone() {
         .unwrap();
     assert_eq!(export["helpful"], 1, "{stats}");
     app.stop().await;
+}
+
+/// axe-core on every state a visitor can reach in `lang`: the launcher, the
+/// help list, search results, an article and its vote, each kind of
+/// question, a validation error and the thank-you.
+/// With `accent`, the page sets `--sori-accent` to it first, as a host may.
+async fn every_state_passes_axe(lang: &str, scheme: Scheme, accent: Option<&str>) {
+    let name = format!(
+        "every_state_passes_axe_{lang}_{scheme:?}_{}",
+        accent.unwrap_or("default").trim_start_matches('#')
+    );
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let page = format!("{}?lang={lang}", demo_page(&app));
+    let browser = Browser::start_in(scheme)
+        .await
+        .expect("headless Chromium starts");
+    let search = if lang == "ko" { "환불" } else { "refund" };
+    browser
+        .run(artifacts(), &name, |client| async move {
+            let widget = open_page(&client, &page).await?;
+            if let Some(accent) = accent {
+                client
+                    .execute(
+                        "document.querySelector('sori-widget').style.setProperty('--sori-accent', arguments[0])",
+                        vec![accent.into()],
+                    )
+                    .await?;
+            }
+            let mut problems = Vec::new();
+            let mut check = async |state: &str| -> anyhow::Result<()> {
+                if let Err(e) = assert_accessible(&client, state).await {
+                    problems.push(format!("{e:#}"));
+                }
+                Ok(())
+            };
+            wait_in(&widget, "button.launcher").await?;
+            if let Some(accent) = accent {
+                // Black on the light accent, white on the dark one.
+                let ink = in_widget(
+                    &client,
+                    "getComputedStyle(root.querySelector('button.launcher')).color",
+                )
+                .await?;
+                let (oklch, rgb) = if accent == "#ffe866" {
+                    ("oklch(0 0 0)", "rgb(0, 0, 0)")
+                } else {
+                    ("oklch(1 0 0)", "rgb(255, 255, 255)")
+                };
+                let ink = ink.as_str().unwrap_or_default();
+                anyhow::ensure!(
+                    ink == oklch || ink == rgb,
+                    "the launcher's text on {accent} is {ink}"
+                );
+            }
+            check("the launcher").await?;
+            click(&widget, "button.launcher").await?;
+            wait_in(&widget, ".help-results .entries").await?;
+            check("the help list").await?;
+            wait_in(&widget, "input.search")
+                .await?
+                .send_keys(search)
+                .await?;
+            wait_in(&widget, ".result .result-title").await?;
+            check("search results").await?;
+            click(&widget, "button.result").await?;
+            wait_in(&widget, ".article-title").await?;
+            check("an article").await?;
+            click(&widget, "button[data-act=vote-no]").await?;
+            wait_in(&widget, "#sori-why").await?.send_keys("x").await?;
+            check("the vote's why field").await?;
+            click(&widget, "button[data-act=why-send]").await?;
+            wait_in(&widget, ".votes [role=status]").await?;
+            check("a vote sent").await?;
+            click(&widget, "#sori-tab-feedback").await?;
+            wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
+            check("a CSAT question").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "p.problem").await?;
+            check("a validation error").await?;
+            click(&widget, "label.choice:nth-child(4)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "textarea").await?;
+            check("a text question").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, ".thanks").await?;
+            check("the thank-you").await?;
+            click(&widget, "button.close").await?;
+            // A single choice: the follow-up to a low score after sending an invoice.
+            client
+                .find(Locator::Css("button.send"))
+                .await?
+                .click()
+                .await?;
+            wait_in(&widget, "input[type=radio][value='1']").await?;
+            click(&widget, "label.choice:nth-child(1)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[type=radio][value=slow]").await?;
+            check("a single-choice question").await?;
+            click(&widget, "button.close").await?;
+            // NPS, a text question, then a multi-choice with Other.
+            click_page(&client, "upgrade").await?;
+            click_page(&client, "checkout-pay").await?;
+            wait_in(&widget, "input[type=radio][value='10']").await?;
+            check("an NPS question").await?;
+            click(&widget, "label.choice:nth-child(10)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "textarea").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[type=checkbox]").await?;
+            click(&widget, "label.check:nth-child(5)").await?;
+            check("a multi-choice question with Other ticked").await?;
+            click(&widget, "button.close").await?;
+            // CES, then yes/no.
+            click_page(&client, "export").await?;
+            wait_in(&widget, "input[type=radio][value='7']").await?;
+            check("a CES question").await?;
+            click(&widget, "label.choice:nth-child(6)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[value=yes]").await?;
+            check("a yes/no question").await?;
+            click(&widget, "button.close").await?;
+            // A rating (stars).
+            click_page(&client, "rate-page").await?;
+            wait_in(&widget, "input[type=radio][value='5']").await?;
+            check("a star rating").await?;
+            click(&widget, "button.close").await?;
+            anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n\n"));
+            Ok(())
+        })
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_passes_axe_in_english() {
+    every_state_passes_axe("en", Scheme::Light, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_passes_axe_in_korean() {
+    every_state_passes_axe("ko", Scheme::Light, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_passes_axe_in_dark_mode() {
+    every_state_passes_axe("en", Scheme::Dark, None).await;
+}
+
+/// A host's accent may be any colour: text on it and in it stays readable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_very_light_or_very_dark_accent_keeps_every_text_readable() {
+    every_state_passes_axe("en", Scheme::Light, Some("#ffe866")).await;
+    every_state_passes_axe("en", Scheme::Dark, Some("#1a1a40")).await;
 }

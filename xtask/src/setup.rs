@@ -57,6 +57,39 @@ pub fn ensure_wasm_opt() -> anyhow::Result<Option<PathBuf>> {
     Ok(Some(local).filter(|p| p.is_file()))
 }
 
+/// axe-core, whose browser bundle the accessibility checks inject into the
+/// page under test.
+const AXE: &str = "axe-core@4.14.1";
+
+/// axe-core's `axe.min.js`, installed into target/tools/axe with npm when
+/// it is not there. Without npm the browser tests cannot check
+/// accessibility, which is a failure, not a skip.
+pub fn ensure_axe() -> anyhow::Result<PathBuf> {
+    let dir = crate::root().join("target/tools/axe");
+    let script = dir.join("node_modules/axe-core/axe.min.js");
+    if script.is_file() {
+        return Ok(script);
+    }
+    if which("npm").is_none() {
+        bail!(
+            "the accessibility checks need axe-core from npm, and there is no npm: install Node.js"
+        );
+    }
+    println!("xtask: installing {AXE} into target/tools/axe with npm");
+    std::fs::create_dir_all(&dir)?;
+    crate::run_checked(Command::new("npm").args([
+        "install",
+        "--prefix",
+        &dir.to_string_lossy(),
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        AXE,
+    ]))?;
+    anyhow::ensure!(script.is_file(), "npm installed {AXE} without axe.min.js");
+    Ok(script)
+}
+
 /// Paths of the browser and its driver.
 pub struct Browser {
     pub chromium: PathBuf,

@@ -6,6 +6,7 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     crate::setup::ensure_wasm_target()?;
     let browser = crate::setup::ensure_browser()?;
+    let axe = crate::setup::ensure_axe()?;
     let built = crate::build::run()?;
     let report = crate::root().join("target/test-report");
     let _ = std::fs::remove_dir_all(&report);
@@ -38,6 +39,7 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
         .env("SORI_DEMO_DIR", crate::root().join("demo"))
         .env("SORI_TEST_REPORT", &report)
         .env("SORI_REQUIRE_BROWSER", "1")
+        .env("SORI_AXE", &axe)
         .env("CHROME", &browser.chromium)
         .env("CHROMEDRIVER", &browser.chromedriver);
     let outcome = crate::run_checked(&mut cmd);

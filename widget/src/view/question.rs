@@ -144,6 +144,8 @@ pub fn view(w: &Widget, q: &Question, t: &Strings) -> El {
                 el("fieldset")
                     .class(&format!("question {class}"))
                     .attr("data-question", q.id.as_str())
+                    // A fieldset may not say it is required; a radio group may.
+                    .attr("role", "radiogroup")
                     .attr("aria-required", if q.required { "true" } else { "false" }),
             )
             .child(prompt(el("legend")))
