@@ -235,16 +235,16 @@ async fn switching_the_page_to_korean_switches_the_widget() {
     let name = "switching_the_page_to_korean_switches_the_widget";
     let app = on_demo_page(artifacts(), name, |client, widget| async move {
         let launcher = wait_in(&widget, "button.launcher").await?;
-        anyhow::ensure!(launcher.text().await? == "Feedback", "English first");
+        anyhow::ensure!(launcher.text().await? == "Help & feedback", "English first");
         // The demo page's language menu calls sori('locale', 'ko').
         client
             .find(Locator::Id("language"))
             .await?
             .select_by_value("ko")
             .await?;
-        let launcher = wait_text(&widget, "button.launcher", "의견 보내기").await?;
+        let launcher = wait_text(&widget, "button.launcher", "도움말·의견").await?;
         launcher.click().await?;
-        let tab = wait_text(&widget, "#sori-tab-feedback", "의견 보내기").await?;
+        let tab = wait_text(&widget, "#sori-tab-feedback", "의견").await?;
         tab.click().await?;
         let prompt = wait_in(&widget, "[role=dialog][lang=ko] legend")
             .await?
@@ -1116,4 +1116,25 @@ async fn every_state_passes_axe_in_dark_mode() {
 async fn a_very_light_or_very_dark_accent_keeps_every_text_readable() {
     every_state_passes_axe("en", Scheme::Light, Some("#ffe866")).await;
     every_state_passes_axe("en", Scheme::Dark, Some("#1a1a40")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validation_message_follows_a_change_of_language() {
+    let name = "a_validation_message_follows_a_change_of_language";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?.click().await?;
+        click(&widget, "#sori-tab-feedback").await?;
+        wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
+        click(&widget, "button.primary").await?;
+        wait_text(&widget, "p.problem", "Please choose an answer.").await?;
+        client
+            .find(Locator::Id("language"))
+            .await?
+            .select_by_value("ko")
+            .await?;
+        wait_text(&widget, "p.problem", "답을 선택해 주세요.").await?;
+        Ok(())
+    })
+    .await;
+    app.stop().await;
 }

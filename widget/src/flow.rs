@@ -4,7 +4,7 @@
 //! same response id (a partial response); the last one marks it finished.
 
 use crate::api::{self, ApiError};
-use crate::state::{SendState, Tab, Widget, read, write};
+use crate::state::{Missing, SendState, Tab, Widget, read, write};
 use crate::view::{self, Focus};
 use crate::{engine, help, host};
 use sori_protocol::question::OTHER;
@@ -222,13 +222,12 @@ fn submit() {
 }
 
 /// Why the question on screen cannot be left yet, if it cannot.
-fn unanswered(w: &Widget, question: &Question) -> Option<&'static str> {
-    let t = crate::i18n::strings(w.locale());
+fn unanswered(w: &Widget, question: &Question) -> Option<Missing> {
     match w.form.answers.get(&question.id) {
-        None if question.required => Some(t.required_missing),
+        None if question.required => Some(Missing::Answer),
         Some(AnswerValue::List(ids)) if ids.iter().any(|id| id == OTHER) => {
             let text = w.form.other(&question.id).map_or("", str::trim);
-            text.is_empty().then_some(t.other_missing)
+            text.is_empty().then_some(Missing::OtherText)
         }
         _ => None,
     }

@@ -3,7 +3,10 @@
 use sori_protocol::Locale;
 
 pub struct Strings {
+    /// The launcher of a site with surveys only.
     pub launcher: &'static str,
+    /// The launcher of a site with a help center: it opens on Help.
+    pub launcher_help: &'static str,
     pub close: &'static str,
     pub loading: &'static str,
     pub nothing_to_ask: &'static str,
@@ -34,6 +37,8 @@ pub struct Strings {
     /// The accessible name of rating point `n` of `points`.
     pub rating_point: fn(u8, u8) -> String,
     pub other_missing: &'static str,
+    /// Under a multi-choice question's prompt.
+    pub select_all: &'static str,
     pub help: &'static str,
     pub feedback: &'static str,
     pub search_label: &'static str,
@@ -60,6 +65,7 @@ pub fn strings(locale: Locale) -> &'static Strings {
 
 static EN: Strings = Strings {
     launcher: "Feedback",
+    launcher_help: "Help & feedback",
     close: "Close",
     loading: "Loading…",
     nothing_to_ask: "Nothing to ask right now. Thanks for stopping by!",
@@ -99,12 +105,16 @@ static EN: Strings = Strings {
     progress: |n, total| format!("Question {n} of {total}"),
     rating_point: |n, points| format!("{n} of {points}"),
     other_missing: "Please tell us what “Other” means.",
+    select_all: "Select all that apply.",
     help: "Help",
     feedback: "Feedback",
     search_label: "Search help articles",
     searching: "Searching…",
     no_results: "No articles match. Try other words, or tell us what you need.",
-    result_count: |n| format!("{n} articles found"),
+    result_count: |n| match n {
+        1 => "1 article found".to_owned(),
+        n => format!("{n} articles found"),
+    },
     help_failed: "We couldn't load the help articles.",
     popular: "Popular",
     all_articles: "← All articles",
@@ -116,7 +126,8 @@ static EN: Strings = Strings {
 };
 
 static KO: Strings = Strings {
-    launcher: "의견 보내기",
+    launcher: "의견 남기기",
+    launcher_help: "도움말·의견",
     close: "닫기",
     loading: "불러오는 중…",
     nothing_to_ask: "지금은 여쭤볼 내용이 없어요. 들러 주셔서 감사합니다!",
@@ -150,8 +161,9 @@ static KO: Strings = Strings {
     progress: |n, total| format!("{total}개 중 {n}번째 질문"),
     rating_point: |n, points| format!("{points}점 중 {n}점"),
     other_missing: "‘기타’ 내용을 적어 주세요.",
+    select_all: "해당하는 것을 모두 골라 주세요.",
     help: "도움말",
-    feedback: "의견 보내기",
+    feedback: "의견",
     search_label: "도움말 검색",
     searching: "검색 중…",
     no_results: "맞는 글이 없어요. 다른 단어로 찾아보거나 필요한 내용을 알려 주세요.",

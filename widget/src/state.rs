@@ -68,6 +68,24 @@ pub struct Identity {
 /// One respondent's progress through the survey on screen. It outlives the
 /// panel, so closing and reopening keeps what was chosen, and every save
 /// reuses the response id (the idempotency key).
+/// Why a question cannot be left yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// A required question has no answer.
+    Answer,
+    /// "Other" is ticked without its text.
+    OtherText,
+}
+
+impl Missing {
+    pub fn text(self, t: &crate::i18n::Strings) -> &'static str {
+        match self {
+            Missing::Answer => t.required_missing,
+            Missing::OtherText => t.other_missing,
+        }
+    }
+}
+
 pub struct Form {
     pub survey: Option<SurveyDefinition>,
     pub answers: BTreeMap<Slug, AnswerValue>,
@@ -77,8 +95,9 @@ pub struct Form {
     /// Index into the questions shown for the current answers.
     pub step: usize,
     pub status: SendState,
-    /// The question still waiting for an answer, and what to tell the respondent.
-    pub missing: Option<(Slug, &'static str)>,
+    /// The question still waiting for an answer, and what it lacks. Kept
+    /// as a kind, not a text, so a change of language rewords it.
+    pub missing: Option<(Slug, Missing)>,
     pub response_id: ResponseId,
     /// Saves made of this response so far; each save sends the next number.
     pub seq: u32,

@@ -157,7 +157,9 @@ fn sync_launcher(mount: &Element, w: &Widget) {
     };
     let _ = button.set_attribute("aria-expanded", bool_text(w.open));
     if let Some(label) = button.query_selector("span").ok().flatten() {
-        label.set_text_content(Some(strings(w.locale()).launcher));
+        let t = strings(w.locale());
+        let faq = w.site_config().is_some_and(|c| c.faq);
+        label.set_text_content(Some(if faq { t.launcher_help } else { t.launcher }));
     }
 }
 

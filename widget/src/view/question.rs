@@ -25,7 +25,7 @@ pub fn view(w: &Widget, q: &Question, t: &Strings) -> El {
         .missing
         .as_ref()
         .filter(|(id, _)| *id == q.id)
-        .map(|(_, why)| *why);
+        .map(|(_, why)| why.text(t));
     let error_id = format!("sori-err-{}", q.id);
     let problem = missing.map(|why| el("p").class("problem").attr("id", &error_id).text(why));
     let answer = w.form.answers.get(&q.id);
@@ -99,12 +99,24 @@ pub fn view(w: &Widget, q: &Question, t: &Strings) -> El {
                     .attr("value", typed)
                     .flag("hidden", !picked(OTHER))
             });
+            let hint_id = format!("sori-hint-{}", q.id);
+            let described_by = match missing {
+                Some(_) => format!("{hint_id} {error_id}"),
+                None => hint_id.clone(),
+            };
             described(
                 el("fieldset")
                     .class("question options list")
                     .attr("data-question", q.id.as_str()),
             )
+            .attr("aria-describedby", &described_by)
             .child(prompt(el("legend")))
+            .child(
+                el("p")
+                    .class("hint")
+                    .attr("id", &hint_id)
+                    .text(t.select_all),
+            )
             .child(el("div").class("choices").children(items))
             .maybe(other_field)
             .maybe(problem)
