@@ -1138,3 +1138,54 @@ async fn a_validation_message_follows_a_change_of_language() {
     .await;
     app.stop().await;
 }
+
+/// How the points of the scale on screen lie: rows, and the smallest width
+/// and height of a point, in CSS pixels.
+async fn scale_layout(client: &Client) -> anyhow::Result<(u64, f64, f64)> {
+    let v = in_widget(
+        client,
+        "(() => { const r = [...root.querySelectorAll('.choice-face')].map(f => f.getBoundingClientRect());
+                  return [new Set(r.map(x => Math.round(x.top))).size,
+                          Math.min(...r.map(x => x.width)), Math.min(...r.map(x => x.height))]; })()",
+    )
+    .await?;
+    Ok((
+        v[0].as_u64().unwrap_or(0),
+        v[1].as_f64().unwrap_or(0.0),
+        v[2].as_f64().unwrap_or(0.0),
+    ))
+}
+
+/// NPS's eleven points and CES's seven each fit one row, on a desktop and
+/// on a 360px-wide phone, with targets of at least 24 × 24 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scale_fits_one_row_with_targets_of_24_px() {
+    let name = "every_scale_fits_one_row_with_targets_of_24_px";
+    let app = on_demo_page(artifacts(), name, |client, _| async move {
+        for (width, height) in [(1280, 900), (360, 780)] {
+            client.set_window_size(width, height).await?;
+            for (button, last, what) in [("upgrade", "10", "NPS"), ("export", "7", "CES")] {
+                // A fresh page each time, its fatigue memory forgotten.
+                client
+                    .execute("sessionStorage.clear(); localStorage.clear();", vec![])
+                    .await?;
+                client.refresh().await?;
+                let widget = Browser::widget_of(&client).await?;
+                wait_in(&widget, "button.launcher").await?;
+                click_page(&client, button).await?;
+                if button == "upgrade" {
+                    click_page(&client, "checkout-pay").await?;
+                }
+                wait_in(&widget, &format!("input[type=radio][value='{last}']")).await?;
+                let (rows, w, h) = scale_layout(&client).await?;
+                anyhow::ensure!(
+                    rows == 1 && w >= 24.0 && h >= 24.0,
+                    "{what} at {width}px: {rows} rows, smallest point {w} × {h}"
+                );
+            }
+        }
+        Ok(())
+    })
+    .await;
+    app.stop().await;
+}
