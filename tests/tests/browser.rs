@@ -1189,3 +1189,52 @@ async fn every_scale_fits_one_row_with_targets_of_24_px() {
     .await;
     app.stop().await;
 }
+
+/// A host page whose own styles would bend any text it contains: the widget
+/// keeps its direction, size and spacing, and the answer is stored as given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_host_page_style_does_not_reach_the_survey() {
+    let name = "a_hostile_host_page_style_does_not_reach_the_survey";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?.click().await?;
+        click(&widget, "#sori-tab-feedback").await?;
+        wait_in(&widget, "[role=dialog] fieldset input[value='4']").await?;
+        let look = "(() => { const s = getComputedStyle(root.querySelector('fieldset legend'));
+                      return [s.direction, s.textTransform, s.letterSpacing, s.wordSpacing,
+                              s.fontSize, s.lineHeight, s.color, s.textAlign]; })()";
+        let before = in_widget(&client, look).await?;
+        // Through the CSSOM, which the page's CSP allows.
+        client
+            .execute(
+                "for (const el of [document.documentElement, document.body]) {
+                   const s = el.style;
+                   s.direction = 'rtl'; s.fontSize = '30px'; s.lineHeight = '3';
+                   s.letterSpacing = '4px'; s.textTransform = 'uppercase';
+                   s.color = 'red'; s.wordSpacing = '12px'; s.textAlign = 'right';
+                 }",
+                vec![],
+            )
+            .await?;
+        let after = in_widget(&client, look).await?;
+        anyhow::ensure!(
+            after == before && after[0] == "ltr",
+            "the host's styles reached the question: {before} became {after}"
+        );
+        click(&widget, "label.choice:nth-child(4)").await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, "textarea")
+            .await?
+            .send_keys("fine")
+            .await?;
+        click(&widget, "button.primary").await?;
+        wait_in(&widget, ".thanks").await?;
+        Ok(())
+    })
+    .await;
+    let stored = app.stored_for("demo", "invoice-csat").await;
+    assert_eq!(
+        stored.iter().map(|r| &r.answers).collect::<Vec<_>>(),
+        [&json!([{"question": "csat", "value": 4}, {"question": "comment", "value": "fine"}])]
+    );
+    app.stop().await;
+}
