@@ -1238,3 +1238,29 @@ async fn a_hostile_host_page_style_does_not_reach_the_survey() {
     );
     app.stop().await;
 }
+
+/// A survey that a page button brought up gives focus back to that button
+/// when it closes, so a keyboard user goes on where they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_survey_returns_focus_to_what_opened_it() {
+    let name = "closing_a_survey_returns_focus_to_what_opened_it";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?;
+        click_page(&client, "export").await?; // sori('track', 'report_exported')
+        wait_in(&widget, "input[type=radio][value='7']").await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        press(&client, &Key::Escape.to_string()).await?;
+        let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
+        anyhow::ensure!(open == false, "Escape did not close the survey");
+        let on_page = client
+            .execute("return document.activeElement.id;", vec![])
+            .await?;
+        anyhow::ensure!(
+            on_page == "export",
+            "focus went to {on_page}, not back to the Export button"
+        );
+        Ok(())
+    })
+    .await;
+    app.stop().await;
+}

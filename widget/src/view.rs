@@ -32,7 +32,8 @@ pub enum Focus {
     Open,
     /// A new question: its first control.
     Step,
-    /// The dialog closed: back to the launcher that opened it.
+    /// The dialog closed: back to what had focus on the page when it opened
+    /// (a button that triggered a survey), else the launcher.
     Launcher,
     /// A help article opened: its title, so reading starts there.
     Article,
@@ -42,6 +43,34 @@ pub enum Focus {
 
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]):not([hidden]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 const LAUNCHER_ICON: &str = "M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z";
+
+thread_local! {
+    /// The page element that had focus when the dialog opened.
+    static OPENER: std::cell::RefCell<Option<web_sys::HtmlElement>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Notes what has focus on the page as the dialog opens. Focus inside the
+/// widget (the launcher) shows on the page as the widget's own element,
+/// and the launcher is where focus goes back to anyway.
+fn remember_opener() {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| Some((d.active_element()?, d.body()?)));
+    let opener = active.and_then(|(el, body)| {
+        let own = el.tag_name().eq_ignore_ascii_case("sori-widget");
+        let body: &web_sys::Element = &body;
+        (!own && &el != body).then(|| el.dyn_into::<web_sys::HtmlElement>().ok())?
+    });
+    OPENER.with(|o| *o.borrow_mut() = opener);
+}
+
+/// The element to give focus back to, if it is still on the page.
+fn take_opener() -> Option<web_sys::HtmlElement> {
+    OPENER
+        .with(|o| o.borrow_mut().take())
+        .filter(|el| el.is_connected())
+}
 
 /// Brings launcher and dialog in line with the state, then moves focus.
 pub fn render(focus: Focus) {
@@ -71,7 +100,12 @@ pub fn render(focus: Focus) {
                 .or_else(|| dom::find(&shadow, ".panel-body button, .panel button")),
         ),
         Focus::Step => focus_first_control(&shadow),
-        Focus::Launcher => dom::focus(dom::find(&shadow, ".launcher")),
+        Focus::Launcher => match take_opener() {
+            Some(opener) => {
+                let _ = opener.focus();
+            }
+            None => dom::focus(dom::find(&shadow, ".launcher")),
+        },
         Focus::Article => dom::focus(dom::find(&shadow, ".article-title")),
         Focus::Vote => dom::focus(
             dom::find(&shadow, "#sori-why")
@@ -173,6 +207,7 @@ fn sync_panel(mount: &Element, w: &Widget) {
     }
     let t = strings(w.locale());
     let panel = existing.unwrap_or_else(|| {
+        remember_opener();
         let panel = el("div")
             .class("panel")
             .attr("part", "panel")
