@@ -250,15 +250,7 @@ pub async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
     }
     // Judge what a visitor sees once the widget is still: colours halfway
     // through a fade are not the ones it settles on.
-    client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             const root = document.querySelector('sori-widget').shadowRoot;
-             Promise.all(root.getAnimations().map(a => a.finished.catch(() => null)))
-               .then(() => done(true));",
-            vec![],
-        )
-        .await?;
+    settle(client).await?;
     let found = client
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -272,6 +264,20 @@ pub async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
         )
         .await?;
     Ok(serde_json::from_value(found)?)
+}
+
+/// Waits until the widget's transitions and animations have finished.
+pub async fn settle(client: &Client) -> anyhow::Result<()> {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const root = document.querySelector('sori-widget').shadowRoot;
+             Promise.all(root.getAnimations().map(a => a.finished.catch(() => null)))
+               .then(() => done(true));",
+            vec![],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Fails with axe-core's findings when the widget in `state` has any.

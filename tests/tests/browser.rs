@@ -7,7 +7,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use sori_tests::app::{Options, TestApp, score_counts};
 use sori_tests::browser::{
-    Browser, Scheme, assert_accessible, click, demo_page, on_demo_page, open_page, wait_in,
+    Browser, Scheme, assert_accessible, click, demo_page, on_demo_page, open_page, settle, wait_in,
     wait_text,
 };
 use std::path::Path;
@@ -1258,6 +1258,33 @@ async fn closing_a_survey_returns_focus_to_what_opened_it() {
         anyhow::ensure!(
             on_page == "export",
             "focus went to {on_page}, not back to the Export button"
+        );
+        Ok(())
+    })
+    .await;
+    app.stop().await;
+}
+
+/// Typing narrows the results; the search box stays where it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_box_stays_put_while_results_shrink() {
+    let name = "the_search_box_stays_put_while_results_shrink";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?.click().await?;
+        wait_in(&widget, ".help-results .entries").await?;
+        let top = "Math.round(root.querySelector('input.search').getBoundingClientRect().top)";
+        settle(&client).await?;
+        let before = in_widget(&client, top).await?;
+        wait_in(&widget, "input.search")
+            .await?
+            .send_keys("refund")
+            .await?;
+        wait_in(&widget, ".result .result-title").await?;
+        settle(&client).await?;
+        let after = in_widget(&client, top).await?;
+        anyhow::ensure!(
+            before == after,
+            "the search box moved from {before} to {after}"
         );
         Ok(())
     })
