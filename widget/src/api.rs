@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sori_protocol::{ErrorBody, ResponseId, SiteConfig};
+use sori_widget_core::outbox::{Outbox, Pending};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, RequestMode, Response};
@@ -76,7 +77,7 @@ pub async fn send_response(
 
 /// Sends whatever waits in the outbox, oldest first; true when it is empty after.
 pub async fn flush_outbox(base: &str, site: &str) -> bool {
-    for (id, body) in outbox_read(site) {
+    for Pending { id, body } in outbox_read(site).0 {
         if send_response(base, site, id, body).await == Err(ApiError::Transient) {
             return false;
         }
@@ -86,7 +87,7 @@ pub async fn flush_outbox(base: &str, site: &str) -> bool {
 
 /// Whether response `id` still waits to be sent.
 pub fn is_pending(site: &str, id: ResponseId) -> bool {
-    outbox_read(site).iter().any(|(p, _)| *p == id)
+    outbox_read(site).holds(id)
 }
 
 /// The page is going away: hand what waits to `sendBeacon`, which outlives
@@ -97,7 +98,7 @@ pub fn beacon_outbox(base: &str, site: &str) {
         return;
     };
     let url = format!("{base}v1/sites/{site}/responses");
-    for (_, body) in outbox_read(site) {
+    for Pending { body, .. } in outbox_read(site).0 {
         // Beacons over 64 KiB are refused by browsers; keep a margin.
         if body.len() < 60 * 1024 {
             let _ = navigator.send_beacon_with_opt_str(&url, Some(&body));
@@ -149,16 +150,6 @@ pub async fn request(url: &str, body: Option<&str>) -> Result<String, ApiError> 
     }
 }
 
-/// An unsent response: its id and the exact body to post.
-type Pending = (ResponseId, String);
-
-/// An outbox entry as kept in localStorage: `{"id", "body"}`.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Stored {
-    id: ResponseId,
-    body: String,
-}
-
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
@@ -167,39 +158,30 @@ fn outbox_key(site: &str) -> String {
     format!("sori:outbox:{site}")
 }
 
-fn outbox_read(site: &str) -> Vec<Pending> {
+fn outbox_read(site: &str) -> Outbox {
     storage()
         .and_then(|s| s.get_item(&outbox_key(site)).ok()?)
-        .and_then(|json| from_json::<Vec<Stored>>(&json))
-        .map(|items| items.into_iter().map(|s| (s.id, s.body)).collect())
+        .and_then(|json| from_json(&json))
         .unwrap_or_default()
 }
 
-fn outbox_write(site: &str, items: &[Pending]) {
+fn outbox_write(site: &str, outbox: &Outbox) {
     if let Some(s) = storage() {
         // A full or disabled storage only costs the offline guarantee.
-        let stored: Vec<Stored> = items
-            .iter()
-            .map(|(id, body)| Stored {
-                id: *id,
-                body: body.clone(),
-            })
-            .collect();
-        let _ = s.set_item(&outbox_key(site), &to_json(&stored));
+        let _ = s.set_item(&outbox_key(site), &to_json(outbox));
     }
 }
 
 fn outbox_put(site: &str, id: ResponseId, body: &str) {
-    let mut items = outbox_read(site);
-    items.retain(|(p, _)| *p != id);
-    items.push((id, body.to_owned()));
-    outbox_write(site, &items);
+    let mut outbox = outbox_read(site);
+    outbox.put(id, body);
+    outbox_write(site, &outbox);
 }
 
 fn outbox_remove(site: &str, id: ResponseId) {
-    let mut items = outbox_read(site);
-    items.retain(|(p, _)| *p != id);
-    outbox_write(site, &items);
+    let mut outbox = outbox_read(site);
+    outbox.remove(id);
+    outbox_write(site, &outbox);
 }
 
 /// A random id kept in localStorage so answers from one browser can be told

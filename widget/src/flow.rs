@@ -4,11 +4,11 @@
 //! same response id (a partial response); the last one marks it finished.
 
 use crate::api::{self, ApiError};
-use crate::state::{Missing, SendState, Tab, Widget, read, write};
+use crate::state::{SendState, Tab, Widget, read, write};
 use crate::view::{self, Focus};
 use crate::{engine, help, host};
-use sori_protocol::question::OTHER;
-use sori_protocol::{Answer, AnswerValue, DeviceClass, Question, Submission};
+use sori_protocol::{DeviceClass, Submission};
+use sori_widget_core::form::Outcome;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
@@ -119,30 +119,7 @@ fn picked(target: &Element) {
         return;
     }
     let key = input.value();
-    write(|w| {
-        let form = &mut w.form;
-        let Some(question) = form.current().cloned() else {
-            return;
-        };
-        if kind == "checkbox" {
-            let mut list = match form.answers.remove(&question.id) {
-                Some(AnswerValue::List(l)) => l,
-                _ => Vec::new(),
-            };
-            match list.iter().position(|c| *c == key) {
-                Some(i) => {
-                    list.remove(i);
-                }
-                None => list.push(key),
-            }
-            if !list.is_empty() {
-                form.answers.insert(question.id, AnswerValue::List(list));
-            }
-        } else if let Some(value) = view::answer_of(&question.kind, &key) {
-            form.answers.insert(question.id, value);
-        }
-        form.missing = None;
-    });
+    write(|w| w.form.pick(&key, kind == "checkbox"));
     view::patch();
 }
 
@@ -161,75 +138,23 @@ fn typed(target: &Element) {
     } else {
         return;
     };
-    write(|w| {
-        let form = &mut w.form;
-        let Some(id) = form.current().map(|q| q.id.clone()) else {
-            return;
-        };
-        if other {
-            form.others.retain(|(q, _)| *q != id);
-            form.others.push((id, text));
-        } else if text.trim().is_empty() {
-            form.answers.remove(&id);
-        } else {
-            form.answers.insert(id, AnswerValue::Text(text));
-        }
-    });
+    write(|w| w.form.type_text(text, other));
 }
 
 fn back() {
-    write(|w| {
-        w.form.missing = None;
-        w.form.step = w.form.step().saturating_sub(1);
-    });
+    write(|w| w.form.back());
     view::render(Focus::Step);
 }
 
-/// What pressing Next or Send led to.
-enum Outcome {
-    Missing,
-    Next,
-    Finish,
-}
-
 fn submit() {
-    let outcome = write(|w| {
-        if matches!(w.form.status, SendState::Sending | SendState::Sent) {
-            return None;
-        }
-        let question = w.form.current()?.clone();
-        if let Some(problem) = unanswered(w, &question) {
-            w.form.missing = Some((question.id, problem));
-            return Some(Outcome::Missing);
-        }
-        w.form.missing = None;
-        if w.form.is_last() {
-            return Some(Outcome::Finish);
-        }
-        w.form.step = w.form.step() + 1;
-        Some(Outcome::Next)
-    })
-    .flatten();
-    match outcome {
+    match write(|w| w.form.advance()) {
         Some(Outcome::Missing) => view::render(Focus::Step),
         Some(Outcome::Next) => {
             save(false);
             view::render(Focus::Step);
         }
         Some(Outcome::Finish) => save(true),
-        None => {}
-    }
-}
-
-/// Why the question on screen cannot be left yet, if it cannot.
-fn unanswered(w: &Widget, question: &Question) -> Option<Missing> {
-    match w.form.answers.get(&question.id) {
-        None if question.required => Some(Missing::Answer),
-        Some(AnswerValue::List(ids)) if ids.iter().any(|id| id == OTHER) => {
-            let text = w.form.other(&question.id).map_or("", str::trim);
-            text.is_empty().then_some(Missing::OtherText)
-        }
-        _ => None,
+        Some(Outcome::Nothing) | None => {}
     }
 }
 
@@ -237,24 +162,7 @@ fn unanswered(w: &Widget, question: &Question) -> Option<Missing> {
 fn submission(w: &Widget, finished: bool, seq: u32) -> Option<Submission> {
     let form = &w.form;
     let survey = form.survey.as_ref()?;
-    let answers = form
-        .asked()
-        .iter()
-        .filter_map(|q| {
-            let value = form.answers.get(&q.id)?.clone();
-            let other = match &value {
-                AnswerValue::List(ids) if ids.iter().any(|id| id == OTHER) => {
-                    form.other(&q.id).map(|t| t.trim().to_owned())
-                }
-                _ => None,
-            };
-            Some(Answer {
-                question: q.id.clone(),
-                value,
-                other,
-            })
-        })
-        .collect();
+    let answers = form.answers_to_send();
     let window = web_sys::window();
     Some(Submission {
         id: form.response_id,

@@ -23,7 +23,7 @@ mod engine;
 mod flow;
 mod help;
 mod host;
-mod i18n;
+use sori_widget_core::i18n;
 mod state;
 mod view;
 

@@ -3,10 +3,8 @@
 
 use crate::view::{self, Focus};
 use crate::{api, engine};
-use sori_protocol::rules::shown;
-use sori_protocol::{
-    AnswerValue, Locale, Question, ResponseId, SiteConfig, Slug, SurveyDefinition,
-};
+use sori_protocol::{Locale, SiteConfig, Slug, SurveyDefinition};
+pub use sori_widget_core::form::{Form, SendState};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
@@ -47,110 +45,11 @@ pub enum ConfigState {
     Failed,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum SendState {
-    Editing,
-    Sending,
-    Sent,
-    /// Not sent; worth retrying. The answer waits in the outbox.
-    Failed,
-    /// Refused by the collector, with its reason.
-    Rejected(String),
-}
-
 /// Who the host says the person is (`sori('identify', …)`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Identity {
     pub user_id: Option<String>,
     pub attributes: BTreeMap<String, String>,
-}
-
-/// One respondent's progress through the survey on screen. It outlives the
-/// panel, so closing and reopening keeps what was chosen, and every save
-/// reuses the response id (the idempotency key).
-/// Why a question cannot be left yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Missing {
-    /// A required question has no answer.
-    Answer,
-    /// "Other" is ticked without its text.
-    OtherText,
-}
-
-impl Missing {
-    pub fn text(self, t: &crate::i18n::Strings) -> &'static str {
-        match self {
-            Missing::Answer => t.required_missing,
-            Missing::OtherText => t.other_missing,
-        }
-    }
-}
-
-pub struct Form {
-    pub survey: Option<SurveyDefinition>,
-    pub answers: BTreeMap<Slug, AnswerValue>,
-    /// Text typed for a multi-choice "Other", by question (a list: there
-    /// are few, and a map type of its own costs the wasm kilobytes).
-    pub others: Vec<(Slug, String)>,
-    /// Index into the questions shown for the current answers.
-    pub step: usize,
-    pub status: SendState,
-    /// The question still waiting for an answer, and what it lacks. Kept
-    /// as a kind, not a text, so a change of language rewords it.
-    pub missing: Option<(Slug, Missing)>,
-    pub response_id: ResponseId,
-    /// Saves made of this response so far; each save sends the next number.
-    pub seq: u32,
-    /// The help article and search that led here ("Still need help?").
-    pub faq_article: Option<Slug>,
-    pub faq_query: Option<String>,
-}
-
-impl Form {
-    /// A fresh response (a new id) to `survey`.
-    fn new(survey: Option<SurveyDefinition>) -> Self {
-        Self {
-            survey,
-            answers: BTreeMap::new(),
-            others: Vec::new(),
-            step: 0,
-            status: SendState::Editing,
-            missing: None,
-            response_id: api::new_response_id(),
-            seq: 0,
-            faq_article: None,
-            faq_query: None,
-        }
-    }
-
-    /// The questions asked given the answers so far.
-    pub fn asked(&self) -> Vec<&Question> {
-        self.survey
-            .as_ref()
-            .map(|s| shown(s, &self.answers))
-            .unwrap_or_default()
-    }
-
-    /// The "Other" text typed for `question`.
-    pub fn other(&self, question: &Slug) -> Option<&str> {
-        self.others
-            .iter()
-            .find(|(q, _)| q == question)
-            .map(|(_, t)| t.as_str())
-    }
-
-    /// The step on screen, kept within the questions asked.
-    pub fn step(&self) -> usize {
-        self.step.min(self.asked().len().saturating_sub(1))
-    }
-
-    pub fn current(&self) -> Option<&Question> {
-        self.asked().get(self.step()).copied()
-    }
-
-    pub fn is_last(&self) -> bool {
-        self.step() + 1 >= self.asked().len()
-    }
 }
 
 /// What the dialog shows when the site has help articles.
@@ -182,7 +81,7 @@ impl Widget {
             config: ConfigState::Loading,
             explicit_locale: None,
             identity: Identity::default(),
-            form: Form::new(None),
+            form: Form::new(None, api::new_response_id()),
         }
     }
 
@@ -209,7 +108,7 @@ impl Widget {
 
     /// Puts `survey` on screen with a fresh response.
     pub fn begin(&mut self, survey: SurveyDefinition) {
-        self.form = Form::new(Some(survey));
+        self.form = Form::new(Some(survey), api::new_response_id());
         self.open = true;
         self.tab = Tab::Feedback;
     }

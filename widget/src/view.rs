@@ -21,8 +21,6 @@ use crate::state::{ConfigState, SendState, Tab, Widget, read};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
-pub use question::answer_of;
-
 /// Where keyboard focus goes after a [`render`].
 #[derive(Clone, Copy, PartialEq)]
 pub enum Focus {

@@ -190,16 +190,6 @@ fn key_of(value: &AnswerValue) -> String {
     }
 }
 
-/// The answer a picked radio input stands for, by the question's kind.
-pub fn answer_of(kind: &QuestionKind, key: &str) -> Option<AnswerValue> {
-    match kind {
-        QuestionKind::YesNo => Some(AnswerValue::Bool(key == "yes")),
-        QuestionKind::SingleChoice { .. } => Some(AnswerValue::Text(key.to_owned())),
-        QuestionKind::Text { .. } | QuestionKind::MultiChoice { .. } => None,
-        _ => key.parse().ok().map(AnswerValue::Number),
-    }
-}
-
 /// The picks of every kind answered with one choice, the labels of the
 /// scale's ends, and the fieldset's classes.
 fn points_of(

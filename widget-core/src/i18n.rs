@@ -64,7 +64,7 @@ pub fn strings(locale: Locale) -> &'static Strings {
 }
 
 static EN: Strings = Strings {
-    launcher: "Feedback",
+    launcher: "Give feedback",
     launcher_help: "Help & feedback",
     close: "Close",
     loading: "Loading…",
@@ -177,3 +177,37 @@ static KO: Strings = Strings {
     vote_thanks: "알려 주셔서 감사합니다.",
     still_need_help: "해결되지 않았나요? 문의하기",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launcher_the_feedback_tab_and_send_have_distinct_names() {
+        for locale in Locale::ALL {
+            let t = strings(locale);
+            let names = [t.launcher, t.launcher_help, t.feedback, t.submit];
+            for (i, a) in names.iter().enumerate() {
+                for b in &names[i + 1..] {
+                    assert_ne!(a, b, "{locale:?} uses '{a}' twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_article_is_counted_in_the_singular() {
+        assert_eq!((strings(Locale::En).result_count)(1), "1 article found");
+        assert_eq!((strings(Locale::En).result_count)(3), "3 articles found");
+        assert_eq!((strings(Locale::Ko).result_count)(1), "글 1개를 찾았어요");
+    }
+
+    #[test]
+    fn every_scale_has_a_label_for_each_point_in_both_languages() {
+        for locale in Locale::ALL {
+            let t = strings(locale);
+            assert!(t.csat.iter().chain(&t.ces).all(|l| !l.trim().is_empty()));
+            assert!(!(t.rating_point)(3, 5).is_empty());
+        }
+    }
+}

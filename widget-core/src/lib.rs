@@ -1,0 +1,16 @@
+//! The widget's logic without a browser, so it is tested natively and the
+//! wasm UI stays thin over it.
+//!
+//! # Layout
+//!
+//! - [`form`]: one response being answered: the answers, the step on
+//!   screen, what is missing, and the answers as they are sent.
+//! - [`outbox`]: the unsent saves kept in localStorage, as a list.
+//! - [`i18n`]: every string the widget shows, in English and Korean.
+//!
+//! Targeting, fatigue and skip rules live in `sori-protocol`, beside the
+//! collector's side of the same rules.
+
+pub mod form;
+pub mod i18n;
+pub mod outbox;
