@@ -184,4 +184,15 @@ mod tests {
         let again: Memory = serde_json::from_str(&serde_json::to_string(&memory).unwrap()).unwrap();
         assert_eq!(again, memory);
     }
+
+    #[test]
+    fn memory_written_by_an_earlier_widget_still_reads() {
+        for stored in [
+            r#"{"surveys":{},"last_shown_ms":null}"#,
+            r#"{"surveys":{"a":{"shown_ms":1763000000000,"answered":true}},"last_shown_ms":1763000000000}"#,
+        ] {
+            let memory: Memory = serde_json::from_str(stored).unwrap();
+            assert_eq!(memory.surveys.len(), stored.matches("answered").count());
+        }
+    }
 }

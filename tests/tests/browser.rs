@@ -999,6 +999,13 @@ async fn every_state_passes_axe(lang: &str, scheme: Scheme, accent: Option<&str>
                 Ok(())
             };
             wait_in(&widget, "button.launcher").await?;
+            let dark = client
+                .execute("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![])
+                .await?;
+            anyhow::ensure!(
+                dark == matches!(scheme, Scheme::Dark),
+                "the page does not see {scheme:?} as the preferred scheme"
+            );
             if let Some(accent) = accent {
                 // Black on the light accent, white on the dark one.
                 let ink = in_widget(
@@ -1248,7 +1255,15 @@ async fn closing_a_survey_returns_focus_to_what_opened_it() {
         wait_in(&widget, "button.launcher").await?;
         click_page(&client, "export").await?; // sori('track', 'report_exported')
         wait_in(&widget, "input[type=radio][value='7']").await?;
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // Escape works from inside the dialog, where focus goes as it opens.
+        let started = std::time::Instant::now();
+        while in_widget(&client, "!!root.activeElement?.closest('[role=dialog]')").await? != true {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(5),
+                "the dialog never took focus"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         press(&client, &Key::Escape.to_string()).await?;
         let open = in_widget(&client, "!!root.querySelector('[role=dialog]')").await?;
         anyhow::ensure!(open == false, "Escape did not close the survey");

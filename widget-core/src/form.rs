@@ -59,8 +59,7 @@ pub enum Outcome {
 pub struct Form {
     pub survey: Option<SurveyDefinition>,
     pub answers: BTreeMap<Slug, AnswerValue>,
-    /// Text typed for a multi-choice "Other", by question (a list: there
-    /// are few, and a map type of its own costs the wasm kilobytes).
+    /// Text typed for a multi-choice "Other", by question (few, so a list).
     pub others: Vec<(Slug, String)>,
     /// Index into the questions shown for the current answers.
     pub step: usize,

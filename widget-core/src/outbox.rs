@@ -68,6 +68,14 @@ mod tests {
     }
 
     #[test]
+    fn an_outbox_written_by_an_earlier_widget_still_reads() {
+        let stored = r#"[{"id":"0199b0c4-6a1e-7c3d-9f00-5b2d7e8a9c10","body":"{\"seq\":1}"}]"#;
+        let outbox: Outbox = serde_json::from_str(stored).unwrap();
+        assert_eq!(outbox.0.len(), 1);
+        assert_eq!(outbox.0[0].body, r#"{"seq":1}"#);
+    }
+
+    #[test]
     fn the_stored_form_is_a_list_of_id_and_body() {
         let mut outbox = Outbox::default();
         outbox.put(id(1), "{}");

@@ -39,19 +39,17 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
 }
 
 /// Writes a protocol type as JSON; the one place the widget writes it.
-pub fn to_json<T: Serialize>(value: &T) -> String {
+/// `None` only if the browser refuses, and then nothing is written or sent.
+pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .ok()
         .and_then(|v| js_sys::JSON::stringify(&v).ok())
         .and_then(|s| s.as_string())
-        .unwrap_or_default()
 }
 
 pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
-    let text = request(&format!("{base}v1/sites/{site}/config"), None).await?;
-    from_json(&text)
-        .ok_or_else(|| ApiError::Rejected("the site config could not be read".to_owned()))
+    get_json(&format!("{base}v1/sites/{site}/config")).await
 }
 
 /// `GET` a collector path and read the answer as `T`.
@@ -166,9 +164,9 @@ fn outbox_read(site: &str) -> Outbox {
 }
 
 fn outbox_write(site: &str, outbox: &Outbox) {
-    if let Some(s) = storage() {
+    if let (Some(s), Some(json)) = (storage(), to_json(outbox)) {
         // A full or disabled storage only costs the offline guarantee.
-        let _ = s.set_item(&outbox_key(site), &to_json(outbox));
+        let _ = s.set_item(&outbox_key(site), &json);
     }
 }
 

@@ -315,8 +315,8 @@ fn load_memory(site: &str) -> Memory {
 
 fn save_memory(site: &str, memory: &Memory) {
     let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    if let Some(s) = storage {
-        let _ = s.set_item(&memory_key(site), &crate::api::to_json(memory));
+    if let (Some(s), Some(json)) = (storage, crate::api::to_json(memory)) {
+        let _ = s.set_item(&memory_key(site), &json);
     }
 }
 

@@ -206,7 +206,13 @@ fn save(finished: bool) {
     let Some(submission) = prepared else {
         return;
     };
-    let body = api::to_json(&submission);
+    let Some(body) = api::to_json(&submission) else {
+        write(|w| {
+            w.form.status = SendState::Rejected("the browser could not write the answer".into())
+        });
+        view::patch();
+        return;
+    };
     if finished {
         view::patch();
     }

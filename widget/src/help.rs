@@ -209,7 +209,9 @@ pub fn vote(helpful: bool, reason: Option<String>) {
         reason,
     };
     let url = site_url(&["faq/articles/", id.as_str(), "/votes"].concat());
-    let body = api::to_json(&body);
+    let Some(body) = api::to_json(&body) else {
+        return;
+    };
     wasm_bindgen_futures::spawn_local(async move {
         // A lost vote costs a figure, not an answer: no outbox for votes.
         let _ = api::request(&url, Some(&body)).await;

@@ -98,12 +98,20 @@ pub fn render(focus: Focus) {
                 .or_else(|| dom::find(&shadow, ".panel-body button, .panel button")),
         ),
         Focus::Step => focus_first_control(&shadow),
-        Focus::Launcher => match take_opener() {
-            Some(opener) => {
+        Focus::Launcher => {
+            // An opener that cannot take focus (disabled, hidden since)
+            // leaves it on the page's body: the launcher takes it then.
+            let back = take_opener().is_some_and(|opener| {
                 let _ = opener.focus();
+                let active = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element());
+                active.is_some_and(|a| a == *opener)
+            });
+            if !back {
+                dom::focus(dom::find(&shadow, ".launcher"));
             }
-            None => dom::focus(dom::find(&shadow, ".launcher")),
-        },
+        }
         Focus::Article => dom::focus(dom::find(&shadow, ".article-title")),
         Focus::Vote => dom::focus(
             dom::find(&shadow, "#sori-why")

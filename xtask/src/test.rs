@@ -5,6 +5,8 @@ use std::time::Instant;
 pub fn run(_args: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
     crate::setup::ensure_wasm_target()?;
+    // Read first: a broken budget file should not wait for the whole run.
+    let budget = crate::build::Budget::read()?;
     let browser = crate::setup::ensure_browser()?;
     let axe = crate::setup::ensure_axe()?;
     let built = crate::build::run()?;
@@ -63,12 +65,12 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             println!("xtask: {line}");
         }
     }
-    let budget = crate::build::Budget::read()?;
     let loader = built
         .files
         .iter()
         .find(|(n, _)| n == "widget.js")
-        .map_or(0, |(_, s)| s.brotli);
+        .map(|(_, s)| s.brotli)
+        .ok_or_else(|| anyhow::anyhow!("the build wrote no widget.js"))?;
     // One module today: a quiet page view loads all of it after idle.
     let quiet_page = loader + built.widget().brotli;
     let open = quiet_page;
