@@ -1306,3 +1306,43 @@ async fn the_search_box_stays_put_while_results_shrink() {
     .await;
     app.stop().await;
 }
+
+/// Ratings of up to ten points, as numbers, faces or stars, also fit one
+/// row at 360 px with targets of at least 24 × 24 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ratings_of_up_to_ten_points_fit_one_row_on_a_phone() {
+    let name = "ratings_of_up_to_ten_points_fit_one_row_on_a_phone";
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let kinds = [(10, "numbers"), (10, "stars"), (7, "emoji")];
+    for (points, style) in kinds {
+        let survey = json!({
+            "id": format!("rate-{points}-{style}"), "name": "Rating", "title": {"en": "Rate"},
+            "questions": [{"id": "r", "kind": "rating", "points": points, "style": style,
+                           "required": true, "prompt": {"en": "How was it?"}}]
+        });
+        app.add_live_survey("demo", survey).await;
+    }
+    let page = demo_page(&app);
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    browser
+        .run(artifacts(), name, |client| async move {
+            client.set_window_size(360, 780).await?;
+            for (points, style) in kinds {
+                let url = format!("{page}?survey=rate-{points}-{style}");
+                let widget = open_page(&client, &url).await?;
+                wait_in(&widget, &format!("input[type=radio][value='{points}']")).await?;
+                let (rows, w, h) = scale_layout(&client).await?;
+                anyhow::ensure!(
+                    rows == 1 && w >= 24.0 && h >= 24.0,
+                    "{points} {style}: {rows} rows, smallest point {w} × {h}"
+                );
+            }
+            Ok(())
+        })
+        .await;
+    app.stop().await;
+}
