@@ -1,4 +1,4 @@
-//! The help center (DESIGN §4): articles per site and locale, written in
+//! The help center: articles per site and locale, written in
 //! Markdown and stored with their sanitized HTML, searched in memory.
 //!
 //! - [`render`]: Markdown to sanitized HTML and plain text.

@@ -1,4 +1,4 @@
-//! The one batching writer every response goes through (DESIGN §3).
+//! The one batching writer every response goes through.
 //!
 //! Requests queue here; the writer takes everything queued, writes it in one
 //! transaction with its rollup updates, and only then acknowledges each

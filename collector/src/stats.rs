@@ -1,5 +1,5 @@
-//! Scores from counts, each with its n, 95% interval and low-sample flag
-//! (DESIGN §5). Pure and synchronous: counts in, scores out.
+//! Scores from counts, each with its n, 95% interval and low-sample flag.
+//! Pure and synchronous: counts in, scores out.
 
 use serde::Serialize;
 

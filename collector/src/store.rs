@@ -1,5 +1,5 @@
 //! Persistence behind one trait, so SQLite (embedded default) and PostgreSQL
-//! (many collectors, one database) are interchangeable (DESIGN §6). Only this module and its
+//! (many collectors, one database) are interchangeable. Only this module and its
 //! children know SQL; handlers see [`Store`] and the model types below.
 
 pub mod check;
@@ -20,7 +20,7 @@ use sori_protocol::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// A site that embeds the widget (DESIGN §2).
+/// A site that embeds the widget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Site {
     pub key: Slug,

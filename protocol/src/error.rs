@@ -1,4 +1,4 @@
-//! The one error shape every endpoint answers with (DESIGN §8).
+//! The one error shape every endpoint answers with.
 
 use serde::{Deserialize, Serialize};
 

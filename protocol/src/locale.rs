@@ -5,8 +5,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A language the widget ships strings for. English and Korean from day one
-/// (DESIGN §1); adding one means a new variant and a new string table.
+/// A language the widget ships strings for: English and Korean from day
+/// one. Adding one means a new variant and a new string table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {

@@ -1,4 +1,4 @@
-//! Author-chosen identifiers (DESIGN §8): short, stable, URL- and log-safe.
+//! Author-chosen identifiers: short, stable, URL- and log-safe.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;

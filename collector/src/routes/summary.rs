@@ -1,5 +1,5 @@
-//! `GET /v1/sites/{key}/summary[?survey=ID]`: the scores CX managers read
-//! (DESIGN §5), each with n, a 95% interval and a low-sample flag: CSAT, NPS
+//! `GET /v1/sites/{key}/summary[?survey=ID]`: the scores CX managers read,
+//! each with n, a 95% interval and a low-sample flag: CSAT, NPS
 //! and CES across the site, and every scored question of every survey.
 
 use crate::AppState;
