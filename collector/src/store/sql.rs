@@ -500,21 +500,8 @@ macro_rules! sql_store {
                 let repaired = repair && !drift.is_empty();
                 if repaired {
                     sqlx::query("DELETE FROM score_rollup").execute(&mut *tx).await?;
-                    for (key, scale, count) in expected.nonzero() {
-                        sqlx::query(
-                            "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        )
-                        .bind(&key.site)
-                        .bind(&key.survey)
-                        .bind(&key.question)
-                        .bind(scale)
-                        .bind(key.hour)
-                        .bind(key.value)
-                        .bind(count)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
+                    // Into an empty table, the rows' cells as one batch's changes.
+                    apply_rollup(&mut tx, &expected).await?;
                 }
                 tx.commit().await?;
                 Ok(RollupCheck {
