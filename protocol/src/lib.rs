@@ -29,7 +29,7 @@ pub mod survey;
 pub mod targeting;
 pub mod validate;
 
-pub use config::SiteConfig;
+pub use config::{SiteConfig, SiteRules, SurveyRules};
 pub use error::{ErrorBody, ErrorDetail};
 pub use fatigue::{Memory, Recontact, SiteFatigue};
 pub use locale::{Locale, Localized};

@@ -188,7 +188,8 @@ where
 
 /// Clicks the first element matching `css` in the widget.
 pub async fn click(root: &ShadowRoot, css: &str) -> anyhow::Result<()> {
-    root.find(Locator::Css(css)).await?.click().await?;
+    // Waits: the panel comes with the UI module, fetched on first open.
+    wait_in(root, css).await?.click().await?;
     Ok(())
 }
 

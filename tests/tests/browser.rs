@@ -769,7 +769,7 @@ async fn a_thumbs_down_then_still_need_help_sends_feedback_with_the_article() {
         wait_for_text(&widget, ".result .result-title", "Refund policy").await?;
         click(&widget, "button.result").await?;
         wait_for_text(&widget, ".article", "within 30 days").await?;
-        click(&widget, "button[data-act=vote-no]").await?;
+        click(&widget, "button.vote-no").await?;
         // 👎 asks why, and the field takes focus.
         wait_in(&widget, "#sori-why").await?;
         anyhow::ensure!(
@@ -777,7 +777,7 @@ async fn a_thumbs_down_then_still_need_help_sends_feedback_with_the_article() {
             "the why field did not take focus"
         );
         press(&client, "I paid 45 days ago").await?;
-        click(&widget, "button[data-act=why-send]").await?;
+        click(&widget, "button.why-send").await?;
         wait_for_text(&widget, ".votes [role=status]", "Thanks").await?;
         click(&widget, "button.handoff").await?;
         // The feedback tab opens on the site's feedback survey.
@@ -930,14 +930,14 @@ async fn the_help_center_works_with_the_keyboard_alone() {
         // This article has no links, so Tab from its title reaches 👍.
         press(&client, &Key::Tab.to_string()).await?;
         anyhow::ensure!(
-            focused(&client, "dataset.act").await? == "vote-yes",
+            focused(&client, "className").await? == "vote vote-yes",
             "Tab from the title missed 👍"
         );
         press(&client, &Key::Enter.to_string()).await?;
         wait_for_text(&widget, ".votes [role=status]", "Thanks").await?;
         let pressed = in_widget(
             &client,
-            "root.querySelector('[data-act=vote-yes]').getAttribute('aria-pressed')",
+            "root.querySelector('.vote-yes').getAttribute('aria-pressed')",
         )
         .await?;
         anyhow::ensure!(pressed == "true", "👍 is not marked as chosen");
@@ -1037,10 +1037,10 @@ async fn every_state_passes_axe(lang: &str, scheme: Scheme, accent: Option<&str>
             click(&widget, "button.result").await?;
             wait_in(&widget, ".article-title").await?;
             check("an article").await?;
-            click(&widget, "button[data-act=vote-no]").await?;
+            click(&widget, "button.vote-no").await?;
             wait_in(&widget, "#sori-why").await?.send_keys("x").await?;
             check("the vote's why field").await?;
-            click(&widget, "button[data-act=why-send]").await?;
+            click(&widget, "button.why-send").await?;
             wait_in(&widget, ".votes [role=status]").await?;
             check("a vote sent").await?;
             click(&widget, "#sori-tab-feedback").await?;
@@ -1344,5 +1344,52 @@ async fn ratings_of_up_to_ten_points_fit_one_row_on_a_phone() {
             Ok(())
         })
         .await;
+    app.stop().await;
+}
+
+/// The files the page has fetched from the collector's `/assets/`, from the
+/// browser's own network log (Resource Timing).
+async fn fetched_assets(client: &Client) -> anyhow::Result<Vec<String>> {
+    let names = client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .map(e => new URL(e.name).pathname)
+                .filter(p => p.includes('/assets/'))
+                .map(p => p.slice(p.lastIndexOf('/') + 1));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(names)?)
+}
+
+/// Most page views show nothing: they load the engine (the launcher
+/// appears) and never the UI module; opening the panel fetches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_page_view_never_fetches_the_ui() {
+    let name = "a_quiet_page_view_never_fetches_the_ui";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        let launcher = wait_in(&widget, "button.launcher").await?;
+        // Time for anything the engine would start on its own.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let quiet = fetched_assets(&client).await?;
+        let engine = |f: &String| f.starts_with("sori-") && !f.starts_with("sori-ui-");
+        anyhow::ensure!(
+            quiet.iter().filter(|f| engine(f)).count() == 2,
+            "the engine's glue and wasm were not both fetched: {quiet:?}"
+        );
+        anyhow::ensure!(
+            !quiet.iter().any(|f| f.starts_with("sori-ui-")),
+            "a page where nothing opened fetched the UI: {quiet:?}"
+        );
+        launcher.click().await?;
+        wait_in(&widget, "[role=dialog]").await?;
+        let opened = fetched_assets(&client).await?;
+        anyhow::ensure!(
+            opened.iter().filter(|f| f.starts_with("sori-ui-")).count() == 2,
+            "opening the panel did not fetch the UI's glue and wasm: {opened:?}"
+        );
+        Ok(())
+    })
+    .await;
     app.stop().await;
 }

@@ -3,10 +3,10 @@
 //! collector has stored it (or refused it for good), so a closed tab or a
 //! dead network does not lose an answer.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use sori_protocol::{ErrorBody, ResponseId, SiteConfig};
+use crate::state::Config;
+use sori_protocol::{ErrorBody, ResponseId};
 use sori_widget_core::outbox::{Outbox, Pending};
+use sori_widget_core::web::{from_js, from_json, to_json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, RequestMode, Response};
@@ -31,31 +31,22 @@ pub fn take_retry_after() -> u32 {
     RETRY_AFTER_SECS.with(|r| r.replace(0))
 }
 
-/// Reads JSON into a protocol type; the one place the widget parses JSON.
-/// The browser's `JSON.parse` does the text, serde the shape.
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+/// The site config: its rules read by serde, the whole of it kept as
+/// parsed JSON for the UI.
+pub async fn fetch_config(base: &str, site: &str) -> Result<Config, ApiError> {
+    let json = get_value(&format!("{base}v1/sites/{site}/config")).await?;
+    let rules = from_js(json.clone()).ok_or_else(unreadable)?;
+    Ok(Config { rules, json })
 }
 
-/// Writes a protocol type as JSON; the one place the widget writes it.
-/// `None` only if the browser refuses, and then nothing is written or sent.
-pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
-        .and_then(|v| js_sys::JSON::stringify(&v).ok())
-        .and_then(|s| s.as_string())
+fn unreadable() -> ApiError {
+    ApiError::Rejected("unreadable answer".to_owned())
 }
 
-pub async fn fetch_config(base: &str, site: &str) -> Result<SiteConfig, ApiError> {
-    get_json(&format!("{base}v1/sites/{site}/config")).await
-}
-
-/// `GET` a collector path and read the answer as `T`.
-pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+/// `GET` a collector URL, its answer parsed by the browser's `JSON.parse`.
+pub async fn get_value(url: &str) -> Result<JsValue, ApiError> {
     let text = request(url, None).await?;
-    from_json(&text).ok_or_else(|| ApiError::Rejected("unreadable answer".to_owned()))
+    js_sys::JSON::parse(&text).map_err(|_| unreadable())
 }
 
 /// Posts one response JSON; resolves when it is stored (or was stored before).
@@ -73,19 +64,17 @@ pub async fn send_response(
     result.map(|_| ())
 }
 
-/// Sends whatever waits in the outbox, oldest first; true when it is empty after.
-pub async fn flush_outbox(base: &str, site: &str) -> bool {
+/// Sends whatever waits in the outbox, oldest first, calling `stored` for
+/// each the collector took; true when the outbox is empty after.
+pub async fn flush_outbox(base: &str, site: &str, stored: impl Fn(ResponseId)) -> bool {
     for Pending { id, body } in outbox_read(site).0 {
-        if send_response(base, site, id, body).await == Err(ApiError::Transient) {
-            return false;
+        match send_response(base, site, id, body).await {
+            Err(ApiError::Transient) => return false,
+            Ok(()) => stored(id),
+            Err(ApiError::Rejected(_)) => {}
         }
     }
     true
-}
-
-/// Whether response `id` still waits to be sent.
-pub fn is_pending(site: &str, id: ResponseId) -> bool {
-    outbox_read(site).holds(id)
 }
 
 /// The page is going away: hand what waits to `sendBeacon`, which outlives
@@ -195,21 +184,8 @@ pub fn respondent_id() -> Option<uuid::Uuid> {
         return Some(existing);
     }
     let mut bytes = [0u8; 16];
-    random_bytes(&mut bytes);
+    sori_widget_core::web::random_bytes(&mut bytes);
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
     let _ = storage.set_item(key, &id.to_string());
     Some(id)
-}
-
-/// A new UUIDv7 for a response, from the clock and `crypto.getRandomValues`.
-pub fn new_response_id() -> ResponseId {
-    let mut random = [0u8; 10];
-    random_bytes(&mut random);
-    ResponseId::from_parts(js_sys::Date::now() as u64, random)
-}
-
-fn random_bytes(buf: &mut [u8]) {
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(buf);
-    }
 }

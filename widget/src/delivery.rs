@@ -2,10 +2,11 @@
 //! while the network or the collector is down, a flush as soon as the
 //! browser is back online, and a last `sendBeacon` when the page goes away.
 
-use crate::state::{SendState, endpoint, read, write};
-use crate::view;
-use crate::{api, engine};
-use std::cell::Cell;
+use crate::state::endpoint;
+use crate::{api, triggers};
+use sori_protocol::ResponseId;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -67,9 +68,7 @@ pub fn retry_later() {
 pub fn flush_now() {
     let (base, site) = endpoint();
     wasm_bindgen_futures::spawn_local(async move {
-        let empty = api::flush_outbox(&base, &site).await;
-        settle(&site);
-        if empty {
+        if api::flush_outbox(&base, &site, stored).await {
             FAILURES.with(|f| f.set(0));
         } else {
             retry_later();
@@ -77,18 +76,22 @@ pub fn flush_now() {
     });
 }
 
-/// If the response on screen failed to send but has gone out since, say so.
-fn settle(site: &str) {
-    let gone_out = read(|w| {
-        let form = &w.form;
-        (form.status == SendState::Failed && !api::is_pending(site, form.response_id))
-            .then(|| form.survey.as_ref().map(|s| s.id.clone()))
-            .flatten()
-    })
-    .flatten();
-    if let Some(survey) = gone_out {
-        engine::answered(&survey);
-        write(|w| w.form.status = SendState::Sent);
-        view::render(view::Focus::Open);
+thread_local! {
+    /// Final saves handed over in this page, by response id, with their
+    /// survey: storing one counts that survey as answered.
+    static FINISHING: RefCell<BTreeMap<ResponseId, String>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Save `id` is the last of a response to `survey`.
+pub fn expect_finish(id: ResponseId, survey: String) {
+    FINISHING.with(|f| f.borrow_mut().insert(id, survey));
+}
+
+/// The collector has save `id`: a finished survey counts as answered, and
+/// the UI, if it shows that save as failed, shows it as sent.
+pub fn stored(id: ResponseId) {
+    if let Some(survey) = FINISHING.with(|f| f.borrow_mut().remove(&id)) {
+        triggers::answered(&survey);
+        crate::ui::if_loaded(|ui| ui.delivered(&id.to_string()));
     }
 }

@@ -1,7 +1,8 @@
 //! The one element the widget adds to the host page: `<sori-widget>` at the
 //! end of `<body>`, with an open shadow root that everything renders into.
 //! Styles go in as a constructed stylesheet (`adoptedStyleSheets`), which
-//! strict CSPs allow and which neither leaks out nor lets page styles in.
+//! strict CSPs allow and which neither leaks out nor lets page styles in;
+//! the UI module adds its own sheet beside this one.
 
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
@@ -13,9 +14,13 @@ thread_local! {
     static ROOTS: RefCell<Option<(ShadowRoot, Element)>> = const { RefCell::new(None) };
 }
 
-/// Creates the host element and its shadow root; returns the shadow root.
-pub fn create() -> Result<ShadowRoot, JsValue> {
-    let document = crate::dom::document().ok_or_else(|| JsValue::from_str("sori: no document"))?;
+pub fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Creates the host element and its shadow root.
+pub fn create() -> Result<(), JsValue> {
+    let document = document().ok_or_else(|| JsValue::from_str("sori: no document"))?;
     let body = document
         .body()
         .ok_or_else(|| JsValue::from_str("sori: no <body>"))?;
@@ -28,16 +33,11 @@ pub fn create() -> Result<ShadowRoot, JsValue> {
     mount.set_class_name("root");
     shadow.append_child(&mount)?;
     body.append_child(&host)?;
-    ROOTS.with(|r| *r.borrow_mut() = Some((shadow.clone(), mount)));
-    Ok(shadow)
+    ROOTS.with(|r| *r.borrow_mut() = Some((shadow, mount)));
+    Ok(())
 }
 
-/// Our shadow root.
-pub fn shadow_root() -> Option<ShadowRoot> {
-    ROOTS.with(|r| r.borrow().as_ref().map(|(s, _)| s.clone()))
-}
-
-/// The element inside the shadow root that launcher and dialog live in.
-pub fn mount() -> Option<Element> {
-    ROOTS.with(|r| r.borrow().as_ref().map(|(_, m)| m.clone()))
+/// Our shadow root, and the element in it that launcher and panel live in.
+pub fn roots() -> Option<(ShadowRoot, Element)> {
+    ROOTS.with(|r| r.borrow().clone())
 }

@@ -1,10 +1,9 @@
-//! The widget's state, one value per page, and the `sori(...)`
-//! commands that drive it from the host page.
+//! The engine's state, one value per page, and the `sori(...)` commands
+//! that drive it from the host page.
 
-use crate::view::{self, Focus};
-use crate::{api, engine};
-use sori_protocol::{Locale, SiteConfig, Slug, SurveyDefinition};
-pub use sori_widget_core::form::{Form, SendState};
+use crate::{api, launcher, triggers, ui};
+use sori_protocol::{Locale, SiteRules, Slug};
+use sori_widget_core::bridge::Who;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
@@ -39,9 +38,27 @@ impl Env {
     }
 }
 
+/// The site config: the rules the engine reads, and the whole parsed JSON,
+/// from which each survey goes to the UI as it came.
+pub struct Config {
+    pub rules: SiteRules,
+    pub json: JsValue,
+}
+
+impl Config {
+    /// Survey `index` of the config, as the collector wrote it.
+    pub fn survey_json(&self, index: usize) -> JsValue {
+        let surveys = js_sys::Reflect::get(&self.json, &"surveys".into()).unwrap_or_default();
+        match u32::try_from(index) {
+            Ok(i) => js_sys::Reflect::get_u32(&surveys, i).unwrap_or_default(),
+            Err(_) => JsValue::UNDEFINED,
+        }
+    }
+}
+
 pub enum ConfigState {
     Loading,
-    Ready(SiteConfig),
+    Ready(Config),
     Failed,
 }
 
@@ -52,23 +69,14 @@ pub struct Identity {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// What the dialog shows when the site has help articles.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Tab {
-    Help,
-    Feedback,
-}
-
 pub struct Widget {
     pub env: Env,
+    /// Whether the panel is on screen (or on its way, while the UI loads).
     pub open: bool,
-    pub tab: Tab,
-    pub help: crate::help::Help,
     pub config: ConfigState,
     /// Set by `sori('locale', …)`; wins over everything else.
     pub explicit_locale: Option<Locale>,
     pub identity: Identity,
-    pub form: Form,
 }
 
 impl Widget {
@@ -76,41 +84,40 @@ impl Widget {
         Self {
             env,
             open: false,
-            tab: Tab::Feedback,
-            help: crate::help::Help::default(),
             config: ConfigState::Loading,
             explicit_locale: None,
             identity: Identity::default(),
-            form: Form::new(None, api::new_response_id()),
         }
     }
 
     /// `sori('locale')`, then `data-locale`, then the browser's language when
     /// we speak it, then the site's default.
     pub fn locale(&self) -> Locale {
-        let site_default = match &self.config {
-            ConfigState::Ready(c) => Some(c.locale),
-            _ => None,
-        };
         self.explicit_locale
             .or(self.env.attr_locale)
             .or(self.env.browser_locale)
-            .or(site_default)
+            .or(self.rules().map(|r| r.locale))
             .unwrap_or(Locale::En)
     }
 
-    pub fn site_config(&self) -> Option<&SiteConfig> {
+    pub fn config(&self) -> Option<&Config> {
         match &self.config {
             ConfigState::Ready(c) => Some(c),
             _ => None,
         }
     }
 
-    /// Puts `survey` on screen with a fresh response.
-    pub fn begin(&mut self, survey: SurveyDefinition) {
-        self.form = Form::new(Some(survey), api::new_response_id());
-        self.open = true;
-        self.tab = Tab::Feedback;
+    pub fn rules(&self) -> Option<&SiteRules> {
+        self.config().map(|c| &c.rules)
+    }
+
+    /// What goes into each save about who answers.
+    pub fn who(&self) -> Who {
+        Who {
+            respondent: api::respondent_id(),
+            user_id: self.identity.user_id.clone(),
+            attributes: self.identity.attributes.clone(),
+        }
     }
 }
 
@@ -146,8 +153,10 @@ pub fn load() {
         match api::fetch_config(&base, &site).await {
             Ok(config) => {
                 write(|w| w.config = ConfigState::Ready(config));
-                view::render(Focus::Keep);
-                engine::config_ready();
+                launcher::sync();
+                ui::if_loaded(ui::configure);
+                ui::if_loaded(ui::send_locale);
+                triggers::config_ready();
             }
             Err(e) => {
                 let why = match e {
@@ -156,27 +165,51 @@ pub fn load() {
                 };
                 warn(&format!("sori: could not load the site config: {why}"));
                 write(|w| w.config = ConfigState::Failed);
-                view::render(Focus::Keep);
+                ui::if_loaded(ui::configure);
             }
         }
         crate::delivery::watch();
-        if !api::flush_outbox(&base, &site).await {
-            crate::delivery::retry_later();
-        }
+        crate::delivery::flush_now();
     });
+}
+
+/// Opens the panel (if it is not open) and has the UI show what `show`
+/// asks of it, fetching the UI first if need be.
+pub fn show(show: impl FnOnce(&ui::UiModule) + 'static) {
+    let was_open = write(|w| std::mem::replace(&mut w.open, true)) == Some(true);
+    if !was_open {
+        launcher::remember_opener();
+        launcher::sync();
+    }
+    ui::with(show);
+}
+
+/// The panel closed, by the respondent or by `sori('close')`.
+pub fn closed() {
+    let was_open = write(|w| std::mem::replace(&mut w.open, false)) == Some(true);
+    if was_open {
+        launcher::sync();
+        launcher::focus_back();
+    }
+}
+
+/// `sori('close')` and the launcher pressed while open.
+pub fn close() {
+    ui::if_loaded(|m| m.close());
+    closed();
 }
 
 /// Runs one `sori(...)` command. Unknown commands warn rather than throw,
 /// so a page written for a newer widget keeps working.
 pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
     match name {
-        "open" => engine::open(arg.as_string().as_deref()),
-        "close" => view::close(),
+        "open" => triggers::open(arg.as_string()),
+        "close" => close(),
         "locale" => match arg.as_string().as_deref().and_then(Locale::from_tag) {
             Some(locale) => {
                 write(|w| w.explicit_locale = Some(locale));
-                crate::help::locale_changed();
-                view::render(Focus::Keep);
+                launcher::sync();
+                ui::if_loaded(ui::send_locale);
             }
             None => warn("sori: unsupported locale; use 'en' or 'ko'"),
         },
@@ -184,11 +217,11 @@ pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
             write(|w| w.identity = identity(&arg, &arg2));
         }
         "track" => match arg.as_string() {
-            Some(event) => engine::track(event),
+            Some(event) => triggers::track(event),
             None => warn("sori: track needs an event name"),
         },
         "survey" => match arg.as_string().and_then(|id| Slug::parse(&id).ok()) {
-            Some(id) => engine::show_by_id(id),
+            Some(id) => triggers::show_by_id(id),
             None => warn("sori: survey needs a survey id"),
         },
         other => warn(&format!("sori: unknown command '{other}'")),

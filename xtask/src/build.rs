@@ -47,22 +47,42 @@ impl Budget {
     }
 }
 
+/// Which download a built file belongs to.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Part {
+    /// `widget.js`, in the host page's script tag.
+    Loader,
+    /// The engine's wasm and glue: fetched on every page view, after idle.
+    Engine,
+    /// The UI's wasm and glue: fetched when something is shown.
+    Ui,
+}
+
 /// Sizes of what was built, for the report and for `xtask test`.
 pub struct Built {
-    pub files: Vec<(String, Sizes)>,
+    pub files: Vec<(String, Part, Sizes)>,
 }
 
 impl Built {
-    /// The wasm and its glue together: what a visitor downloads once the
-    /// loader asks for the widget.
-    pub fn widget(&self) -> Sizes {
+    /// The files of `part` together.
+    pub fn part(&self, part: Part) -> Sizes {
         let mut sum = Sizes::default();
-        for (_, s) in self.files.iter().filter(|(n, _)| n != "widget.js") {
+        for (_, _, s) in self.files.iter().filter(|(_, p, _)| *p == part) {
             sum.raw += s.raw;
             sum.gzip += s.gzip;
             sum.brotli += s.brotli;
         }
         sum
+    }
+
+    /// What a page view where nothing opens downloads: loader and engine.
+    pub fn quiet_page(&self) -> Sizes {
+        self.part(Part::Loader) + self.part(Part::Engine)
+    }
+
+    /// Everything needed once a survey or the help center is on screen.
+    pub fn open(&self) -> Sizes {
+        self.quiet_page() + self.part(Part::Ui)
     }
 }
 
@@ -73,6 +93,56 @@ pub struct Sizes {
     pub brotli: usize,
 }
 
+impl std::ops::Add for Sizes {
+    type Output = Sizes;
+    fn add(self, other: Sizes) -> Sizes {
+        Sizes {
+            raw: self.raw + other.raw,
+            gzip: self.gzip + other.gzip,
+            brotli: self.brotli + other.brotli,
+        }
+    }
+}
+
+/// One wasm module after bindgen, import renaming and wasm-opt.
+struct Module {
+    wasm: Vec<u8>,
+    glue: Vec<u8>,
+}
+
+/// Bindings, shorter import names, minified glue and wasm-opt for the
+/// crate `name` (as its wasm file is called) built by cargo.
+fn module(name: &str) -> anyhow::Result<Module> {
+    let names = keep_names();
+    let wasm_in = crate::root().join(format!("target/{WASM_TARGET}/{PROFILE}/{name}.wasm"));
+    let staging = crate::root().join("target/widget-bindgen").join(name);
+    let _ = std::fs::remove_dir_all(&staging);
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm_in)
+        .web(true)?
+        .typescript(false)
+        .remove_name_section(!names)
+        .remove_producers_section(true)
+        .generate(&staging)
+        .with_context(|| format!("generating wasm-bindgen bindings for {name}"))?;
+    let (wasm, glue) = shorten_imports(
+        &std::fs::read(staging.join(format!("{name}_bg.wasm")))?,
+        &std::fs::read_to_string(staging.join(format!("{name}.js")))?,
+        &format!("./{name}_bg.js"),
+    )?;
+    let glue = minify_js(&glue).into_bytes();
+    let shortened = staging.join(format!("{name}_short.wasm"));
+    std::fs::write(&shortened, &wasm)?;
+    let wasm = wasm_opt(&shortened, names)?.unwrap_or(wasm);
+    Ok(Module { wasm, glue })
+}
+
+/// `SORI_WASM_NAMES=1` keeps function names in the wasm, for `twiggy top`
+/// on `target/widget-dist`; the sizes printed then are not the real ones.
+fn keep_names() -> bool {
+    std::env::var_os("SORI_WASM_NAMES").is_some_and(|v| v == "1")
+}
+
 pub fn run() -> anyhow::Result<Built> {
     setup::ensure_wasm_target()?;
     check_bindgen_version()?;
@@ -80,40 +150,31 @@ pub fn run() -> anyhow::Result<Built> {
         "build",
         "--package",
         "sori-widget",
+        "--package",
+        "sori-widget-ui",
         "--target",
         WASM_TARGET,
         "--profile",
         PROFILE,
     ]))?;
-    let wasm_in = crate::root().join(format!("target/{WASM_TARGET}/{PROFILE}/sori_widget.wasm"));
-    let staging = crate::root().join("target/widget-bindgen");
-    let _ = std::fs::remove_dir_all(&staging);
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
-        .web(true)?
-        .typescript(false)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&staging)
-        .context("generating wasm-bindgen bindings")?;
-    let (wasm, glue) = shorten_imports(
-        &std::fs::read(staging.join("sori_widget_bg.wasm"))?,
-        &std::fs::read_to_string(staging.join("sori_widget.js"))?,
-    )?;
-    let glue = minify_js(&glue).into_bytes();
-    let shortened = staging.join("sori_widget_short.wasm");
-    std::fs::write(&shortened, &wasm)?;
-    let wasm = wasm_opt(&shortened)?.unwrap_or(wasm);
+    let engine = module("sori_widget")?;
+    let ui = module("sori_widget_ui")?;
 
     let dist = dist_dir();
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(&dist)?;
-    let wasm_name = format!("sori-{}.wasm", short_hash(&wasm));
-    let glue_name = format!("sori-{}.js", short_hash(&glue));
+    let name =
+        |prefix: &str, bytes: &[u8], ext: &str| format!("{prefix}-{}.{ext}", short_hash(bytes));
+    let engine_wasm = name("sori", &engine.wasm, "wasm");
+    let engine_glue = name("sori", &engine.glue, "js");
+    let ui_wasm = name("sori-ui", &ui.wasm, "wasm");
+    let ui_glue = name("sori-ui", &ui.glue, "js");
     let loader_src = std::fs::read_to_string(crate::root().join("widget/loader.js"))?;
     let loader = minify_js(&loader_src)
-        .replace("__SORI_GLUE__", &glue_name)
-        .replace("__SORI_WASM__", &wasm_name);
+        .replace("__SORI_UI_GLUE__", &ui_glue)
+        .replace("__SORI_UI_WASM__", &ui_wasm)
+        .replace("__SORI_GLUE__", &engine_glue)
+        .replace("__SORI_WASM__", &engine_wasm);
     anyhow::ensure!(
         !loader.contains("__SORI_"),
         "loader.js has a placeholder xtask does not fill"
@@ -121,21 +182,26 @@ pub fn run() -> anyhow::Result<Built> {
 
     let mut manifest = Vec::new();
     let mut built = Built { files: Vec::new() };
-    for (name, bytes, content_type, immutable) in [
+    const JS: &str = "text/javascript; charset=utf-8";
+    const WASM: &str = "application/wasm";
+    for (name, part, bytes, content_type, immutable) in [
         (
             "widget.js".to_owned(),
+            Part::Loader,
             loader.into_bytes(),
-            "text/javascript; charset=utf-8",
+            JS,
             false,
         ),
-        (glue_name, glue, "text/javascript; charset=utf-8", true),
-        (wasm_name, wasm, "application/wasm", true),
+        (engine_glue, Part::Engine, engine.glue, JS, true),
+        (engine_wasm, Part::Engine, engine.wasm, WASM, true),
+        (ui_glue, Part::Ui, ui.glue, JS, true),
+        (ui_wasm, Part::Ui, ui.wasm, WASM, true),
     ] {
         let sizes = write_encoded(&dist, &name, &bytes)?;
         manifest.push(serde_json::json!({
             "name": name, "content_type": content_type, "immutable": immutable, "etag": short_hash(&bytes),
         }));
-        built.files.push((name, sizes));
+        built.files.push((name, part, sizes));
     }
     std::fs::write(
         dist.join("manifest.json"),
@@ -171,7 +237,7 @@ fn check_bindgen_version() -> anyhow::Result<()> {
 
 /// Runs wasm-opt -Oz (version 116 or newer; older ones break the output)
 /// when one is available; see [`setup::ensure_wasm_opt`].
-fn wasm_opt(input: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+fn wasm_opt(input: &Path, keep_names: bool) -> anyhow::Result<Option<Vec<u8>>> {
     let Some(bin) = setup::ensure_wasm_opt()? else {
         return Ok(None);
     };
@@ -189,13 +255,11 @@ fn wasm_opt(input: &Path) -> anyhow::Result<Option<Vec<u8>>> {
         return Ok(None);
     }
     let output = input.with_extension("opt.wasm");
-    crate::run_checked(
-        Command::new(&bin)
-            .arg("-Oz")
-            .arg(input)
-            .arg("-o")
-            .arg(&output),
-    )?;
+    let mut cmd = Command::new(&bin);
+    if keep_names {
+        cmd.arg("-g");
+    }
+    crate::run_checked(cmd.arg("-Oz").arg(input).arg("-o").arg(&output))?;
     Ok(Some(std::fs::read(output)?))
 }
 
@@ -203,17 +267,20 @@ fn wasm_opt(input: &Path) -> anyhow::Result<Option<Vec<u8>>> {
 /// module named after the glue file, in the wasm and again in the glue; the
 /// hashes alone cost over a kilobyte compressed. This renames every import
 /// the glue defines exactly once to a short name, in both files.
-fn shorten_imports(wasm: &[u8], glue: &str) -> anyhow::Result<(Vec<u8>, String)> {
-    const MODULE: &str = "./sori_widget_bg.js";
+fn shorten_imports(
+    wasm: &[u8],
+    glue: &str,
+    module_name: &str,
+) -> anyhow::Result<(Vec<u8>, String)> {
     let mut module = walrus::Module::from_buffer(wasm).context("reading the bindgen wasm")?;
-    let mut glue = glue.replacen(&format!("\"{MODULE}\": import0"), "\"m\": import0", 1);
+    let mut glue = glue.replacen(&format!("\"{module_name}\": import0"), "\"m\": import0", 1);
     anyhow::ensure!(
         glue.contains("\"m\": import0"),
         "the glue no longer names its import module as expected"
     );
     let mut next = 0usize;
     for import in module.imports.iter_mut() {
-        if import.module != MODULE {
+        if import.module != module_name {
             continue;
         }
         import.module = "m".to_owned();
@@ -301,14 +368,15 @@ fn print_sizes(built: &Built) {
         "{:<28} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
-    for (name, s) in &built.files {
+    for (name, _, s) in &built.files {
         println!("{name:<28} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
     }
-    let widget = built.widget();
-    println!(
-        "{:<28} {:>10} {:>10} {:>10}",
-        "wasm + glue", widget.raw, widget.gzip, widget.brotli
-    );
+    for (what, s) in [
+        ("quiet page (loader+engine)", built.quiet_page()),
+        ("open (all of it)", built.open()),
+    ] {
+        println!("{what:<28} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             "--workspace",
             "--exclude",
             "sori-widget",
+            "--exclude",
+            "sori-widget-ui",
             "--no-fail-fast",
         ]);
     } else {
@@ -34,6 +36,8 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             "--workspace",
             "--exclude",
             "sori-widget",
+            "--exclude",
+            "sori-widget-ui",
             "--no-fail-fast",
         ]);
     }
@@ -65,23 +69,21 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             println!("xtask: {line}");
         }
     }
-    let loader = built
-        .files
-        .iter()
-        .find(|(n, _)| n == "widget.js")
-        .map(|(_, s)| s.brotli)
-        .ok_or_else(|| anyhow::anyhow!("the build wrote no widget.js"))?;
-    // One module today: a quiet page view loads all of it after idle.
-    let quiet_page = loader + built.widget().brotli;
-    let open = quiet_page;
+    let loader = built.part(crate::build::Part::Loader).brotli;
+    let quiet_page = built.quiet_page().brotli;
+    let open = built.open().brotli;
     let figures = [
         ("loader", loader, budget.loader),
         (
-            "quiet page view (loader + wasm + glue)",
+            "quiet page view (loader + engine)",
             quiet_page,
             budget.quiet_page,
         ),
-        ("survey or help center open", open, budget.open),
+        (
+            "survey or help center open (loader + engine + UI)",
+            open,
+            budget.open,
+        ),
     ];
     for (what, bytes, limit) in figures {
         println!("xtask: {what}: {bytes} B brotli; budget {limit} B");

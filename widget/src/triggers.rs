@@ -3,10 +3,9 @@
 //! kept in localStorage (never cookies); the session count in sessionStorage.
 
 use crate::api;
-use crate::state::{SendState, Tab, read, write};
-use crate::view::{self, Focus};
+use crate::state::{self, read, warn};
 use sori_protocol::targeting::url_matches;
-use sori_protocol::{Audience, Memory, SiteConfig, Slug, SurveyDefinition, Trigger};
+use sori_protocol::{Audience, Memory, SiteRules, Slug, Trigger};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -23,31 +22,41 @@ thread_local! {
     static LAST_PATH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-fn config() -> Option<SiteConfig> {
-    read(|w| w.site_config().cloned()).flatten()
+fn rules() -> Option<SiteRules> {
+    read(|w| w.rules().cloned()).flatten()
 }
 
 fn site() -> String {
-    crate::state::endpoint().1
+    state::endpoint().1
 }
 
-/// Puts `survey` on screen with a fresh response.
-fn begin(survey: SurveyDefinition) {
-    write(|w| w.begin(survey));
-    view::render(Focus::Open);
+/// Puts survey `index` of the config on screen with a fresh response.
+fn begin(index: usize) {
+    let Some(json) = read(|w| w.config().map(|c| c.survey_json(index))).flatten() else {
+        return;
+    };
+    state::show(move |ui| {
+        if !ui.survey(&json) {
+            warn("sori: the widget could not read this survey");
+            state::closed();
+        }
+    });
 }
 
 /// The survey the launcher and `sori('open')` show: the first one that
 /// appears only when asked for.
-pub fn launcher_survey(config: &SiteConfig) -> Option<&SurveyDefinition> {
-    config.surveys.iter().find(|s| s.trigger == Trigger::Manual)
+pub fn launcher_survey(rules: &SiteRules) -> Option<usize> {
+    rules
+        .surveys
+        .iter()
+        .position(|s| s.trigger == Trigger::Manual)
 }
 
 /// Starts the triggers once the config is in, then runs what waited for it.
 pub fn config_ready() {
-    let Some(config) = config() else { return };
+    let Some(rules) = rules() else { return };
     watch_navigation();
-    for survey in &config.surveys {
+    for survey in &rules.surveys {
         match survey.trigger {
             Trigger::Seconds(seconds) => after_seconds(survey.id.clone(), seconds),
             Trigger::ExitIntent => watch_exit_intent(),
@@ -56,101 +65,72 @@ pub fn config_ready() {
     }
     for pending in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
         match pending {
-            Pending::Open(what) => open(what.as_deref()),
+            Pending::Open(what) => open(what),
             Pending::Event(event) => track(event),
             Pending::Survey(id) => show_by_id(id),
         }
     }
 }
 
-/// `sori('open' [, 'faq' | 'feedback'])` and the launcher: the help center
-/// when the site has one (unless feedback was asked for), else the survey.
-pub fn open(what: Option<&str>) {
-    let Some(config) = config() else {
-        PENDING.with(|p| p.borrow_mut().push(Pending::Open(what.map(str::to_owned))));
-        write(|w| w.open = true);
-        view::render(Focus::Open);
-        return;
-    };
-    if config.faq && what != Some("feedback") {
-        write(|w| {
-            w.open = true;
-            w.tab = Tab::Help;
-        });
-        crate::help::show();
-        view::render(Focus::Open);
+/// `sori('open' [, 'faq' | 'feedback'])` and the launcher. Before the
+/// config is in, the panel opens on "Loading…" and the request waits.
+pub fn open(what: Option<String>) {
+    if rules().is_none() {
+        PENDING.with(|p| p.borrow_mut().push(Pending::Open(what)));
+        state::show(|ui| ui.open(None));
         return;
     }
-    open_launcher_survey(None, None);
-}
-
-/// The survey in progress, else the launcher survey, on the Feedback tab;
-/// `article` and `query` say which help the respondent came from.
-pub fn open_launcher_survey(article: Option<Slug>, query: Option<String>) {
-    let Some(config) = config() else {
-        return;
-    };
-    let in_progress =
-        read(|w| w.form.survey.is_some() && w.form.status != SendState::Sent) == Some(true);
-    if let Some(survey) = launcher_survey(&config).filter(|_| !in_progress) {
-        write(|w| w.begin(survey.clone()));
-    }
-    write(|w| {
-        w.open = true;
-        w.tab = Tab::Feedback;
-        if article.is_some() || query.is_some() {
-            w.form.faq_article = article;
-            w.form.faq_query = query;
-        }
-    });
-    view::render(Focus::Open);
+    state::show(move |ui| ui.open(what));
 }
 
 /// `sori('survey', id)`: the host asked for it by name, so it is shown
 /// whatever its trigger, targeting and fatigue rules say.
 pub fn show_by_id(id: Slug) {
-    let Some(config) = config() else {
+    let Some(rules) = rules() else {
         PENDING.with(|p| p.borrow_mut().push(Pending::Survey(id)));
         return;
     };
-    match config.surveys.iter().find(|s| s.id == id) {
-        Some(survey) => {
-            remember_shown(&survey.id);
-            begin(survey.clone());
+    match rules.surveys.iter().position(|s| s.id == id) {
+        Some(index) => {
+            remember_shown(&id);
+            begin(index);
         }
-        None => crate::state::warn(&format!("sori: no active survey '{id}'")),
+        None => warn(&format!("sori: no active survey '{id}'")),
     }
 }
 
 /// `sori('track', event)`: shows the first survey this event triggers, if
 /// targeting and fatigue allow.
 pub fn track(event: String) {
-    let Some(config) = config() else {
+    let Some(rules) = rules() else {
         PENDING.with(|p| p.borrow_mut().push(Pending::Event(event)));
         return;
     };
-    let triggered = config
-        .surveys
-        .iter()
-        .filter(|s| s.trigger == Trigger::Event(event.clone()));
-    for survey in triggered {
-        if try_show(&config, survey) {
+    let wanted = Trigger::Event(event);
+    for (index, survey) in rules.surveys.iter().enumerate() {
+        if survey.trigger == wanted && try_show(&rules, index) {
             break;
         }
     }
 }
 
 /// Records that the respondent finished `survey`.
-pub fn answered(survey: &Slug) {
+pub fn answered(survey: &str) {
+    let Ok(survey) = Slug::parse(survey) else {
+        return;
+    };
     let site = site();
     let mut memory = load_memory(&site);
-    memory.answered(survey, now_ms());
+    memory.answered(&survey, now_ms());
     save_memory(&site, &memory);
 }
 
 /// Shows `survey` on its own if nothing else is on screen and its
 /// targeting and the fatigue rules allow it now.
-fn try_show(config: &SiteConfig, survey: &SurveyDefinition) -> bool {
+fn try_show(rules: &SiteRules, index: usize) -> bool {
+    let Some(survey) = rules.surveys.get(index) else {
+        return false;
+    };
     let Some((open, identity, locale)) = read(|w| (w.open, w.identity.clone(), w.locale())) else {
         return false;
     };
@@ -176,14 +156,14 @@ fn try_show(config: &SiteConfig, survey: &SurveyDefinition) -> bool {
     if !memory.may_show(
         &survey.id,
         &survey.recontact,
-        &config.fatigue,
+        &rules.fatigue,
         session_count(&site),
         now,
     ) {
         return false;
     }
     remember_shown(&survey.id);
-    begin(survey.clone());
+    begin(index);
     true
 }
 
@@ -212,13 +192,13 @@ fn page_viewed() {
         *last = path.clone();
         changed
     });
-    let Some(config) = config().filter(|_| changed) else {
+    let Some(rules) = rules().filter(|_| changed) else {
         return;
     };
-    for survey in &config.surveys {
+    for (index, survey) in rules.surveys.iter().enumerate() {
         if let Trigger::PageView(pattern) = &survey.trigger
             && url_matches(pattern, &path)
-            && try_show(&config, survey)
+            && try_show(&rules, index)
         {
             break;
         }
@@ -247,10 +227,10 @@ fn after_seconds(survey: Slug, seconds: u32) {
     let elapsed = window.performance().map(|p| p.now()).unwrap_or(0.0);
     let wait = (f64::from(seconds) * 1000.0 - elapsed).max(0.0) as i32;
     let fire = Closure::once_into_js(move || {
-        if let Some(config) = config()
-            && let Some(s) = config.surveys.iter().find(|s| s.id == survey)
+        if let Some(rules) = rules()
+            && let Some(index) = rules.surveys.iter().position(|s| s.id == survey)
         {
-            try_show(&config, s);
+            try_show(&rules, index);
         }
     });
     let _ =
@@ -282,13 +262,9 @@ fn watch_exit_intent() {
         if ev.related_target().is_some() || ev.client_y() > 0 {
             return;
         }
-        let Some(config) = config() else { return };
-        for survey in config
-            .surveys
-            .iter()
-            .filter(|s| s.trigger == Trigger::ExitIntent)
-        {
-            if try_show(&config, survey) {
+        let Some(rules) = rules() else { return };
+        for (index, survey) in rules.surveys.iter().enumerate() {
+            if survey.trigger == Trigger::ExitIntent && try_show(&rules, index) {
                 break;
             }
         }
@@ -309,13 +285,13 @@ fn load_memory(site: &str) -> Memory {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(&memory_key(site)).ok().flatten())
-        .and_then(|json| crate::api::from_json(&json))
+        .and_then(|json| sori_widget_core::web::from_json(&json))
         .unwrap_or_default()
 }
 
 fn save_memory(site: &str, memory: &Memory) {
     let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    if let (Some(s), Some(json)) = (storage, crate::api::to_json(memory)) {
+    if let (Some(s), Some(json)) = (storage, sori_widget_core::web::to_json(memory)) {
         let _ = s.set_item(&memory_key(site), &json);
     }
 }

@@ -1,0 +1,3 @@
+fn main() {
+    sori_widget_core::css::build_script();
+}

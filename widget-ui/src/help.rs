@@ -1,0 +1,426 @@
+//! The help tab: the site's articles by category, search as you type, one
+//! article at a time with "Was this helpful?", and "Still need help?",
+//! which opens the feedback survey with the article and query attached.
+//!
+//! Article and snippet HTML comes from the collector, sanitized there when
+//! the article was saved (snippets are escaped text with `<mark>`); it is
+//! the only HTML the widget inserts.
+
+use crate::panel::{focus_opened, focus_soon};
+use crate::{Tab, Ui, use_ui};
+use leptos::either::{Either, EitherOf4};
+use leptos::prelude::*;
+use sori_protocol::faq::{ArticleView, FaqEntry, FaqOverview, SearchHit, SearchResults, VoteBody};
+use sori_widget_core::web::to_json;
+
+/// Results follow typing after this pause; a query still there after the
+/// longer one is counted as a search (so "r", "re", "ref" are not).
+const TYPING_PAUSE_MS: u64 = 250;
+const SETTLED_MS: u64 = 1500;
+
+/// The help center's state.
+#[derive(Clone, Copy)]
+pub struct Help {
+    /// `None` while loading; `Some(None)` when it could not be loaded.
+    overview: RwSignal<Option<Option<FaqOverview>>>,
+    query: RwSignal<String>,
+    /// Results for `query`; `None` until they arrive.
+    results: RwSignal<Option<Vec<SearchHit>>>,
+    article: RwSignal<Option<ArticleView>>,
+    /// The respondent's vote on the article on screen.
+    vote: RwSignal<Option<bool>>,
+    reason_sent: RwSignal<bool>,
+    /// Bumped by every keystroke, so late answers to old queries are dropped.
+    typed: StoredValue<u32>,
+    /// The last query that was counted, for "Still need help?".
+    last_query: StoredValue<Option<String>>,
+}
+
+impl Default for Help {
+    fn default() -> Self {
+        Self {
+            overview: RwSignal::new(None),
+            query: RwSignal::new(String::new()),
+            results: RwSignal::new(None),
+            article: RwSignal::new(None),
+            vote: RwSignal::new(None),
+            reason_sent: RwSignal::new(false),
+            typed: StoredValue::new(0),
+            last_query: StoredValue::new(None),
+        }
+    }
+}
+
+fn locale_code(ui: Ui) -> &'static str {
+    ui.locale.get_untracked().code()
+}
+
+/// The help tab came on screen: loads the overview if it is not in yet.
+pub fn show(ui: Ui) {
+    if ui.help.overview.with_untracked(Option::is_some) {
+        return;
+    }
+    let path = ["faq?locale=", locale_code(ui)].concat();
+    leptos::task::spawn_local(async move {
+        let overview = crate::get::<FaqOverview>(path).await;
+        ui.help.overview.set(Some(overview));
+    });
+}
+
+/// Another language: what was loaded is in the old one.
+pub fn locale_changed(ui: Ui) {
+    let help = ui.help;
+    help.overview.set(None);
+    help.query.set(String::new());
+    help.results.set(None);
+    help.article.set(None);
+    help.vote.set(None);
+    help.reason_sent.set(false);
+    help.last_query.set_value(None);
+    if ui.open.get_untracked() && ui.tab.get_untracked() == Tab::Help {
+        show(ui);
+    }
+}
+
+#[component]
+pub fn Help() -> impl IntoView {
+    let ui = use_ui();
+    show(ui);
+    let reading = Memo::new(move |_| ui.help.article.with(|a| a.as_ref().map(|a| a.id.clone())));
+    move || match reading.get() {
+        Some(_) => Either::Left(view! { <Article/> }),
+        None => Either::Right(view! { <Home/> }),
+    }
+}
+
+/// The search box, and under it the results or the categories.
+#[component]
+fn Home() -> impl IntoView {
+    let ui = use_ui();
+    let query = ui.help.query.get_untracked();
+    view! {
+        <div class="help">
+            <div role="search">
+                <input
+                    class="search"
+                    type="search"
+                    aria-label=move || ui.t().search_label
+                    placeholder=move || ui.t().search_label
+                    autocomplete="off"
+                    prop:value=query
+                    on:input=move |ev| typed(ui, event_target_value(&ev))
+                />
+            </div>
+            <div class="help-results">
+                <Results/>
+            </div>
+            <Handoff/>
+        </div>
+    }
+}
+
+/// Search results for the query, or the categories when there is none.
+#[component]
+fn Results() -> impl IntoView {
+    let ui = use_ui();
+    let status = |text: String| {
+        view! { <p class="note" role="status" aria-live="polite">{text}</p> }
+    };
+    move || {
+        let t = ui.t();
+        let help = ui.help;
+        if !help.query.with(|q| q.trim().is_empty()) {
+            return match help.results.get() {
+                None => EitherOf4::A(status(t.searching.to_owned())),
+                Some(hits) if hits.is_empty() => EitherOf4::A(status(t.no_results.to_owned())),
+                Some(hits) => {
+                    let count = (t.result_count)(hits.len());
+                    let items = hits
+                        .into_iter()
+                        .map(|h| {
+                            let id = h.id.to_string();
+                            view! {
+                                <li>
+                                    <button class="result" type="button" on:click=move |_| open_article(ui, id.clone())>
+                                        <span class="result-title" inner_html=h.title_html></span>
+                                        <span class="result-snippet" inner_html=h.snippet_html></span>
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    EitherOf4::B(view! {
+                        <div>
+                            <p class="note sr-only" role="status" aria-live="polite">{count}</p>
+                            <ul class="results">{items}</ul>
+                        </div>
+                    })
+                }
+            };
+        }
+        match help.overview.get() {
+            None => EitherOf4::A(status(t.loading.to_owned())),
+            Some(None) => EitherOf4::C(view! { <p class="note" role="alert">{t.help_failed}</p> }),
+            Some(Some(overview)) => {
+                let popular = (!overview.popular.is_empty())
+                    .then(|| entries(ui, t.popular.to_owned(), overview.popular));
+                let categories = overview
+                    .categories
+                    .into_iter()
+                    .map(|c| entries(ui, c.name, c.articles))
+                    .collect_view();
+                EitherOf4::D(view! { <div>{popular}{categories}</div> })
+            }
+        }
+    }
+}
+
+fn entries(ui: Ui, title: String, entries: Vec<FaqEntry>) -> impl IntoView {
+    let items = entries
+        .into_iter()
+        .map(|e| {
+            let id = e.id.to_string();
+            view! {
+                <li>
+                    <button class="entry" type="button" on:click=move |_| open_article(ui, id.clone())>
+                        {e.title}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section>
+            <h3>{title}</h3>
+            <ul class="entries">{items}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn Article() -> impl IntoView {
+    let ui = use_ui();
+    let Some(article) = ui.help.article.get_untracked() else {
+        return Either::Left(());
+    };
+    focus_soon(".article-title");
+    let back = move |_| {
+        ui.help.article.set(None);
+        focus_opened();
+    };
+    Either::Right(view! {
+        <div class="help">
+            <button class="link" type="button" on:click=back>
+                {move || ui.t().all_articles}
+            </button>
+            <h3 class="article-title" tabindex="-1">{article.title}</h3>
+            <div class="article" inner_html=article.html></div>
+            <Votes/>
+            <Handoff/>
+        </div>
+    })
+}
+
+#[component]
+fn Votes() -> impl IntoView {
+    let ui = use_ui();
+    let help = ui.help;
+    let why = NodeRef::<leptos::html::Textarea>::new();
+    let button = move |helpful: bool| {
+        let (class, face) = if helpful {
+            ("vote vote-yes", "👍")
+        } else {
+            ("vote vote-no", "👎")
+        };
+        view! {
+            <button
+                class=class
+                type="button"
+                aria-pressed=move || if help.vote.get() == Some(helpful) { "true" } else { "false" }
+                on:click=move |_| vote(ui, helpful, None)
+            >
+                <span aria-hidden="true">{face}</span>
+                " "
+                {move || if helpful { ui.t().yes } else { ui.t().no }}
+            </button>
+        }
+    };
+    let send_why = move |_| {
+        let reason = why
+            .get()
+            .map(|t| t.value().trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if let Some(reason) = reason {
+            vote(ui, false, Some(reason));
+        }
+    };
+    let asking = move || help.vote.get() == Some(false) && !help.reason_sent.get();
+    view! {
+        <div class="votes" role="group" aria-label=move || ui.t().helpful_q>
+            <p>{move || ui.t().helpful_q}</p>
+            {button(true)}
+            {button(false)}
+            {move || {
+                asking()
+                    .then(|| {
+                        view! {
+                            <div class="why">
+                                <textarea
+                                    id="sori-why"
+                                    rows="2"
+                                    maxlength="500"
+                                    aria-label=ui.t().why_label
+                                    placeholder=ui.t().why_label
+                                    node_ref=why
+                                ></textarea>
+                                <button class="secondary why-send" type="button" on:click=send_why>
+                                    {ui.t().send}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                help.vote.get().is_some()
+                    .then(|| view! { <p class="note" role="status">{ui.t().vote_thanks}</p> })
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Handoff() -> impl IntoView {
+    let ui = use_ui();
+    view! {
+        <button class="secondary handoff" type="button" on:click=move |_| handoff(ui)>
+            {move || ui.t().still_need_help}
+        </button>
+    }
+}
+
+/// A keystroke in the search box.
+fn typed(ui: Ui, query: String) {
+    let help = ui.help;
+    help.typed.update_value(|n| *n = n.wrapping_add(1));
+    let seq = help.typed.get_value();
+    help.query.set(query);
+    help.results.set(None);
+    for (delay, partial) in [(TYPING_PAUSE_MS, true), (SETTLED_MS, false)] {
+        set_timeout(
+            move || search(ui, seq, partial),
+            std::time::Duration::from_millis(delay),
+        );
+    }
+}
+
+/// Runs the query typed as keystroke `seq`, if nothing was typed since.
+fn search(ui: Ui, seq: u32, partial: bool) {
+    let help = ui.help;
+    if help.typed.get_value() != seq {
+        return;
+    }
+    let query = help.query.get_untracked();
+    if query.trim().is_empty() {
+        return;
+    }
+    if !partial {
+        // Counted once: by the pause, by opening a result, or by asking for help.
+        let trimmed = Some(query.trim().to_owned());
+        if help.last_query.with_value(|last| *last == trimmed) {
+            return;
+        }
+        help.last_query.set_value(trimmed);
+    }
+    let path = [
+        "faq/search?locale=",
+        locale_code(ui),
+        "&q=",
+        &String::from(js_sys::encode_uri_component(&query)),
+        if partial { "&partial=1" } else { "" },
+    ]
+    .concat();
+    leptos::task::spawn_local(async move {
+        let Some(found) = crate::get::<SearchResults>(path).await else {
+            return;
+        };
+        if help.typed.get_value() != seq {
+            return;
+        }
+        // Shown already: rebuilding the list would take focus away from a
+        // result the respondent may be on.
+        if !partial && help.results.with_untracked(Option::is_some) {
+            return;
+        }
+        help.results.set(Some(found.results));
+    });
+}
+
+/// Counts the query on screen now if it has not been counted yet: opening
+/// a result or asking for help ends a search as surely as a pause does.
+fn settle_query(ui: Ui) {
+    let help = ui.help;
+    let query = help.query.get_untracked();
+    let query = query.trim();
+    let counted = help
+        .last_query
+        .with_value(|last| last.as_deref() == Some(query));
+    if !query.is_empty() && !counted {
+        search(ui, help.typed.get_value(), false);
+    }
+}
+
+/// Opens one article, counting a view.
+fn open_article(ui: Ui, id: String) {
+    settle_query(ui);
+    let path = ["faq/articles/", &id, "?locale=", locale_code(ui)].concat();
+    leptos::task::spawn_local(async move {
+        let Some(article) = crate::get::<ArticleView>(path).await else {
+            return;
+        };
+        ui.help.vote.set(None);
+        ui.help.reason_sent.set(false);
+        ui.help.article.set(Some(article));
+    });
+}
+
+/// 👍 or 👎, and later the optional reason; the collector keeps one vote per
+/// respondent and article, so sending again replaces it.
+fn vote(ui: Ui, helpful: bool, reason: Option<String>) {
+    let help = ui.help;
+    let Some(id) = help
+        .article
+        .with_untracked(|a| a.as_ref().map(|a| a.id.clone()))
+    else {
+        return;
+    };
+    let Some(respondent) = crate::who().respondent else {
+        return;
+    };
+    help.reason_sent.update(|sent| *sent |= reason.is_some());
+    help.vote.set(Some(helpful));
+    focus_soon("#sori-why | .vote[aria-pressed=true]");
+    let body = VoteBody {
+        locale: ui.locale.get_untracked(),
+        respondent,
+        helpful,
+        reason,
+    };
+    let Some(body) = to_json(&body) else { return };
+    let path = ["faq/articles/", id.as_str(), "/votes"].concat();
+    // A lost vote costs a figure, not an answer: no outbox for votes.
+    crate::with_engine(|e| e.post(&path, &body));
+}
+
+/// "Still need help?": the feedback survey, told where the respondent came from.
+fn handoff(ui: Ui) {
+    settle_query(ui);
+    let help = ui.help;
+    let article = help
+        .article
+        .with_untracked(|a| a.as_ref().map(|a| a.id.clone()));
+    let query = help
+        .last_query
+        .get_value()
+        .or_else(|| Some(help.query.get_untracked().trim().to_owned()).filter(|q| !q.is_empty()));
+    ui.feedback(article, query);
+}
