@@ -292,3 +292,39 @@ pub async fn assert_accessible(client: &Client, state: &str) -> anyhow::Result<(
     );
     Ok(())
 }
+
+/// A Chrome DevTools Protocol call through chromedriver's
+/// `goog/cdp/execute`, for what WebDriver cannot do (a phone's viewport,
+/// pinch zoom).
+#[derive(Debug)]
+struct Cdp {
+    method: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Runs DevTools method `method` with `params` in the page under test.
+pub async fn cdp(
+    client: &Client,
+    method: &'static str,
+    params: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    Ok(client.issue_cmd(Cdp { method, params }).await?)
+}

@@ -7,8 +7,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use sori_tests::app::{Options, TestApp, score_counts};
 use sori_tests::browser::{
-    Browser, Scheme, assert_accessible, click, demo_page, on_demo_page, open_page, settle, wait_in,
-    wait_text,
+    Browser, Scheme, assert_accessible, cdp, click, demo_page, on_demo_page, open_page, settle,
+    wait_in, wait_text,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -1388,6 +1388,94 @@ async fn a_quiet_page_view_never_fetches_the_ui() {
             opened.iter().filter(|f| f.starts_with("sori-ui-")).count() == 2,
             "opening the panel did not fetch the UI's glue and wasm: {opened:?}"
         );
+        Ok(())
+    })
+    .await;
+    app.stop().await;
+}
+
+/// Where `css` in the widget lies against the part of the page on screen
+/// (the visual viewport), in CSS pixels of the layout viewport:
+/// [left, top, right, bottom] of each.
+async fn against_screen(client: &Client, css: &str) -> anyhow::Result<[[f64; 4]; 2]> {
+    let v = in_widget(
+        client,
+        &format!(
+            "(() => {{ const r = root.querySelector('{css}').getBoundingClientRect(), v = visualViewport;
+                return [[r.left, r.top, r.right, r.bottom],
+                        [v.offsetLeft, v.offsetTop, v.offsetLeft + v.width, v.offsetTop + v.height]]; }})()"
+        ),
+    )
+    .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+fn inside(rects: [[f64; 4]; 2]) -> bool {
+    let [el, screen] = rects;
+    el[0] >= screen[0] - 0.5
+        && el[1] >= screen[1] - 0.5
+        && el[2] <= screen[2] + 0.5
+        && el[3] <= screen[3] + 0.5
+}
+
+/// On a phone showing a page wider than its screen, the browser makes the
+/// layout viewport as wide as the page; zoomed in to read (here to scale 1,
+/// the top left 390 px of a 1,400 px page), the launcher and the panel are
+/// placed in what is on screen, not at the far edges of that viewport,
+/// where they would be out of sight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_zoomed_phone_page_wider_than_the_screen_the_widget_stays_on_screen() {
+    let name = "on_a_zoomed_phone_page_wider_than_the_screen_the_widget_stays_on_screen";
+    let app = on_demo_page(artifacts(), name, |client, widget| async move {
+        wait_in(&widget, "button.launcher").await?;
+        cdp(
+            &client,
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true }),
+        )
+        .await?;
+        client
+            .execute("document.body.style.minWidth = '1400px';", vec![])
+            .await?;
+        cdp(
+            &client,
+            "Emulation.setPageScaleFactor",
+            json!({ "pageScaleFactor": 1.0 }),
+        )
+        .await?;
+        let started = std::time::Instant::now();
+        loop {
+            let launcher = against_screen(&client, "button.launcher").await?;
+            if inside(launcher) {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(5) {
+                let vars = in_widget(
+                    &client,
+                    "document.querySelector('sori-widget').style.cssText",
+                )
+                .await?;
+                anyhow::bail!(
+                    "the launcher is off screen: {launcher:?} (launcher, then screen); host: {vars}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        click(&widget, "button.launcher").await?;
+        wait_in(&widget, "[role=dialog] h2").await?;
+        // Past the panel's entrance animation.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let panel = against_screen(&client, ".panel").await?;
+        anyhow::ensure!(
+            inside(panel),
+            "the panel is off screen: {panel:?} (panel, then screen)"
+        );
+        // Kept for a person to look at, pass or fail.
+        std::fs::create_dir_all(artifacts())?;
+        std::fs::write(
+            artifacts().join("phone-zoomed.png"),
+            client.screenshot().await?,
+        )?;
         Ok(())
     })
     .await;

@@ -43,7 +43,10 @@ pub fn sync() {
         (false, None) => return,
         (true, Some(made)) => made,
         (true, None) => match create() {
-            Some(made) => made,
+            Some(made) => {
+                host::follow_viewport_now();
+                made
+            }
             None => return,
         },
     };

@@ -178,6 +178,7 @@ pub fn load() {
 pub fn show(show: impl FnOnce(&ui::UiModule) + 'static) {
     let was_open = write(|w| std::mem::replace(&mut w.open, true)) == Some(true);
     if !was_open {
+        crate::host::follow_viewport_now();
         launcher::remember_opener();
         launcher::sync();
     }
