@@ -63,7 +63,19 @@ pub fn strings(locale: Locale) -> &'static Strings {
     }
 }
 
-static EN: Strings = Strings {
+/// The launcher's label alone: the engine, on every page view, shows only
+/// this, and reading it from the constant tables keeps the rest of them
+/// out of the engine's wasm.
+pub fn launcher_label(locale: Locale, help: bool) -> &'static str {
+    match (locale, help) {
+        (Locale::En, false) => EN.launcher,
+        (Locale::En, true) => EN.launcher_help,
+        (Locale::Ko, false) => KO.launcher,
+        (Locale::Ko, true) => KO.launcher_help,
+    }
+}
+
+const EN: Strings = Strings {
     launcher: "Give feedback",
     launcher_help: "Help & feedback",
     close: "Close",
@@ -125,7 +137,7 @@ static EN: Strings = Strings {
     still_need_help: "Still need help? Contact us",
 };
 
-static KO: Strings = Strings {
+const KO: Strings = Strings {
     launcher: "의견 남기기",
     launcher_help: "도움말·의견",
     close: "닫기",

@@ -4,7 +4,7 @@
 
 use crate::host;
 use crate::state::read;
-use sori_widget_core::i18n::strings;
+use sori_widget_core::i18n::launcher_label;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -22,14 +22,9 @@ thread_local! {
 /// Shows, hides or relabels the launcher to match the state.
 pub fn sync() {
     let Some((wanted, open, label)) = read(|w| {
-        let t = strings(w.locale());
         let faq = w.rules().is_some_and(|r| r.faq);
         let wanted = w.env.launcher && w.rules().is_some_and(|r| !r.surveys.is_empty());
-        (
-            wanted,
-            w.open,
-            if faq { t.launcher_help } else { t.launcher },
-        )
+        (wanted, w.open, launcher_label(w.locale(), faq))
     }) else {
         return;
     };

@@ -130,6 +130,7 @@ fn module(name: &str) -> anyhow::Result<Module> {
         &std::fs::read_to_string(staging.join(format!("{name}.js")))?,
         &format!("./{name}_bg.js"),
     )?;
+    let (wasm, glue) = drop_stream_classes(&wasm, &glue)?;
     let glue = minify_js(&glue).into_bytes();
     let shortened = staging.join(format!("{name}_short.wasm"));
     std::fs::write(&shortened, &wasm)?;
@@ -295,6 +296,55 @@ fn shorten_imports(
         import.name = short;
     }
     Ok((module.emit_wasm(), glue))
+}
+
+/// leptos depends on `server_fn`, which brings `wasm-streams`, whose three
+/// `#[wasm_bindgen]` classes (`IntoUnderlyingSource`, `…ByteSource`,
+/// `…Sink`) wasm-bindgen exports from any module that links it, with their
+/// code. The widget never streams: this drops the classes from the glue and
+/// their exports from the wasm, so wasm-opt removes what only they reached.
+/// The build fails if the glue still names them afterwards.
+fn drop_stream_classes(wasm: &[u8], glue: &str) -> anyhow::Result<(Vec<u8>, String)> {
+    const MARK: &str = "intounderlying";
+    if !glue.contains("class IntoUnderlying") {
+        return Ok((wasm.to_vec(), glue.to_owned()));
+    }
+    let mut out = String::with_capacity(glue.len());
+    let mut lines = glue.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("export class IntoUnderlying") {
+            // Up to and including its `Symbol.dispose` line.
+            for inner in lines.by_ref() {
+                if inner.starts_with("if (Symbol.dispose) IntoUnderlying") {
+                    break;
+                }
+            }
+            continue;
+        }
+        if line.starts_with("const IntoUnderlying") && line.contains("Finalization") {
+            // The two lines of its FinalizationRegistry fallback.
+            lines.next();
+            lines.next();
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    anyhow::ensure!(
+        !out.to_ascii_lowercase().contains(MARK),
+        "the glue names the wasm-streams classes in a way xtask does not drop"
+    );
+    let mut module = walrus::Module::from_buffer(wasm).context("reading the bindgen wasm")?;
+    let dropped: Vec<_> = module
+        .exports
+        .iter()
+        .filter(|e| e.name.contains(MARK))
+        .map(|e| e.id())
+        .collect();
+    for id in dropped {
+        module.exports.delete(id);
+    }
+    Ok((module.emit_wasm(), out))
 }
 
 /// How wasm-bindgen indents the keys of its import object.
