@@ -280,8 +280,10 @@ fn Votes() -> impl IntoView {
                         }
                     })
             }}
+            // 👎 asks why first; the thanks comes with the reason (or without
+            // one, for 👍).
             {move || {
-                help.vote.get().is_some()
+                (help.vote.get() == Some(true) || help.reason_sent.get())
                     .then(|| view! { <p class="note" role="status">{ui.t().vote_thanks}</p> })
             }}
         </div>

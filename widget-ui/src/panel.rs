@@ -54,7 +54,7 @@ fn Panel() -> impl IntoView {
             on:keydown=keydown
         >
             <div class="panel-head">
-                <h2 id="sori-title">{title}</h2>
+                <h2 id="sori-title" tabindex="-1">{title}</h2>
                 <button
                     class="close"
                     type="button"
@@ -136,6 +136,12 @@ fn choose(ui: Ui, tab: Tab) {
 fn keydown(ui: Ui, ev: &KeyboardEvent, panel: &HtmlElement) {
     let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
     match ev.key().as_str() {
+        // The search box clears itself on Escape first; the next one closes.
+        "Escape"
+            if target
+                .as_ref()
+                .and_then(|t| t.dyn_ref::<web_sys::HtmlInputElement>())
+                .is_some_and(|i| i.type_() == "search" && !i.value().is_empty()) => {}
         "Escape" => {
             ev.prevent_default();
             ui.close();
@@ -226,11 +232,20 @@ pub fn focus_soon(selectors: &'static str) {
     });
 }
 
-/// The panel just opened: the chosen answer, else the first control.
+/// The panel just opened: the chosen answer, else the first control. On a
+/// touch screen, a text field taking focus would throw up the keyboard
+/// over the panel: there the dialog's title takes it.
 pub fn focus_opened() {
-    focus_soon(
-        ".panel input:checked | .panel fieldset input, .panel textarea, .panel-body .primary, .panel .search | .panel-body button, .panel button",
-    );
+    let touch = web_sys::window()
+        .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if touch {
+        focus_soon(".panel input:checked | .panel fieldset input | #sori-title");
+    } else {
+        focus_soon(
+            ".panel input:checked | .panel fieldset input, .panel textarea, .panel-body .primary, .panel .search | .panel-body button, .panel button",
+        );
+    }
 }
 
 /// A new question is on screen (or the one there lacks an answer): its first control.

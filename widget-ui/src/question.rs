@@ -93,8 +93,9 @@ impl Validity {
     fn problem(&self) -> impl IntoView + use<> {
         let v = self.clone();
         move || {
-            missing(v.ui, &v.id)
-                .map(|why| view! { <p class="problem" id=v.error_id.clone()>{why}</p> })
+            missing(v.ui, &v.id).map(
+                |why| view! { <p class="problem" role="alert" id=v.error_id.clone()>{why}</p> },
+            )
         }
     }
 }

@@ -192,12 +192,13 @@ fn save(ui: Ui, finished: bool) {
                 .as_ref()
                 .and_then(|w| w.location().pathname().ok())
                 .unwrap_or_default(),
+            // The initial containing block: a phone's width even when a wide
+            // page has stretched the layout viewport (and `innerWidth`).
             device: DeviceClass::from_width(
                 window
                     .as_ref()
-                    .and_then(|w| w.inner_width().ok())
-                    .and_then(|w| w.as_f64())
-                    .unwrap_or(0.0),
+                    .and_then(|w| w.document()?.document_element())
+                    .map_or(0.0, |root| f64::from(root.client_width())),
             ),
             respondent: who.respondent,
             seq: form.seq,

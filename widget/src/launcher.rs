@@ -21,10 +21,15 @@ thread_local! {
 
 /// Shows, hides or relabels the launcher to match the state.
 pub fn sync() {
-    let Some((wanted, open, label)) = read(|w| {
+    let Some((wanted, open, label, lang)) = read(|w| {
         let faq = w.rules().is_some_and(|r| r.faq);
         let wanted = w.env.launcher && w.rules().is_some_and(|r| !r.surveys.is_empty());
-        (wanted, w.open, launcher_label(w.locale(), faq))
+        (
+            wanted,
+            w.open,
+            launcher_label(w.locale(), faq),
+            w.locale().code(),
+        )
     }) else {
         return;
     };
@@ -47,6 +52,8 @@ pub fn sync() {
     };
     let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
     text.set_text_content(Some(label));
+    // Its words are in the widget's language, not necessarily the page's.
+    let _ = button.set_attribute("lang", lang);
 }
 
 fn create() -> Option<(HtmlElement, Element)> {
