@@ -5,7 +5,7 @@
 
 use crate::i18n::Strings;
 use sori_protocol::question::OTHER;
-use sori_protocol::rules::shown;
+use sori_protocol::rules::{is_shown, shown};
 use sori_protocol::{
     Answer, AnswerValue, Question, QuestionKind, ResponseId, Slug, SurveyDefinition,
 };
@@ -115,6 +115,32 @@ impl Form {
 
     pub fn current(&self) -> Option<&Question> {
         self.asked().get(self.step()).copied()
+    }
+
+    /// How many questions this response may come to, for "Question 2 of
+    /// 3": those shown for the answers so far, and each later one whose rule
+    /// looks at a question not reached or not answered yet. It starts at
+    /// the most there can be and only shrinks as answers rule questions
+    /// out, so progress never goes backwards.
+    pub fn expected(&self) -> usize {
+        let Some(survey) = &self.survey else {
+            return 0;
+        };
+        let current = self
+            .current()
+            .and_then(|c| survey.questions.iter().position(|q| q.id == c.id))
+            .unwrap_or(0);
+        let undecided = |q: &Question| {
+            q.show_if.as_ref().is_some_and(|rule| {
+                let at = survey.questions.iter().position(|p| p.id == rule.question);
+                !self.answers.contains_key(&rule.question) && at.is_some_and(|i| i >= current)
+            })
+        };
+        survey
+            .questions
+            .iter()
+            .filter(|q| is_shown(q, &self.answers) || undecided(q))
+            .count()
     }
 
     pub fn is_last(&self) -> bool {
@@ -278,6 +304,19 @@ mod tests {
         assert_eq!(f.missing, None);
         assert_eq!(f.advance(), Outcome::Next);
         assert_eq!(f.current().unwrap().id, slug("uses"), "a 9 skips 'why'");
+    }
+
+    #[test]
+    fn the_question_count_starts_at_the_most_and_only_shrinks() {
+        let mut f = form();
+        // "why" depends on the score not given yet: counted.
+        assert_eq!((f.step() + 1, f.expected()), (1, 3));
+        f.pick("9", false);
+        assert_eq!((f.step() + 1, f.expected()), (1, 2), "a 9 rules 'why' out");
+        f.pick("3", false);
+        assert_eq!(f.expected(), 3, "a 3 asks why");
+        assert_eq!(f.advance(), Outcome::Next);
+        assert_eq!((f.step() + 1, f.expected()), (2, 3));
     }
 
     #[test]

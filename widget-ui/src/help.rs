@@ -104,8 +104,8 @@ fn Home() -> impl IntoView {
                 <input
                     class="search"
                     type="search"
-                    aria-label=move || ui.t().search_label
-                    placeholder=move || ui.t().search_label
+                    aria-label=ui.text(|t| t.search_label)
+                    placeholder=ui.text(|t| t.search_label)
                     autocomplete="off"
                     prop:value=query
                     on:input=move |ev| typed(ui, event_target_value(&ev))
@@ -211,7 +211,7 @@ fn Article() -> impl IntoView {
     Either::Right(view! {
         <div class="help">
             <button class="link" type="button" on:click=back>
-                {move || ui.t().all_articles}
+                {ui.text(|t| t.all_articles)}
             </button>
             <h3 class="article-title" tabindex="-1">{article.title}</h3>
             <div class="article" inner_html=article.html></div>
@@ -241,7 +241,7 @@ fn Votes() -> impl IntoView {
             >
                 <span aria-hidden="true">{face}</span>
                 " "
-                {move || if helpful { ui.t().yes } else { ui.t().no }}
+                {ui.text(if helpful { |t| t.yes } else { |t| t.no })}
             </button>
         }
     };
@@ -256,8 +256,8 @@ fn Votes() -> impl IntoView {
     };
     let asking = move || help.vote.get() == Some(false) && !help.reason_sent.get();
     view! {
-        <div class="votes" role="group" aria-label=move || ui.t().helpful_q>
-            <p>{move || ui.t().helpful_q}</p>
+        <div class="votes" role="group" aria-label=ui.text(|t| t.helpful_q)>
+            <p>{ui.text(|t| t.helpful_q)}</p>
             {button(true)}
             {button(false)}
             {move || {
@@ -295,7 +295,7 @@ fn Handoff() -> impl IntoView {
     let ui = use_ui();
     view! {
         <button class="secondary handoff" type="button" on:click=move |_| handoff(ui)>
-            {move || ui.t().still_need_help}
+            {ui.text(|t| t.still_need_help)}
         </button>
     }
 }

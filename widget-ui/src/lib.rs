@@ -140,6 +140,16 @@ impl Ui {
         strings(self.locale.get())
     }
 
+    /// One string of the language on screen, to show or set as an
+    /// attribute. Every call returns the same closure type, so leptos
+    /// generates its rendering code once for all of them, not once each.
+    pub fn text(
+        self,
+        pick: fn(&Strings) -> &'static str,
+    ) -> impl Fn() -> &'static str + Clone + Send + Sync + 'static {
+        move || pick(self.t())
+    }
+
     /// Puts `survey` on screen with a fresh response.
     fn begin(self, survey: SurveyDefinition) {
         self.form.set(Form::new(Some(survey), new_response_id()));

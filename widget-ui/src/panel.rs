@@ -6,7 +6,6 @@ use crate::survey::Feedback;
 use crate::{Tab, Ui, help, shadow_root, use_ui};
 use leptos::either::Either;
 use leptos::prelude::*;
-use sori_protocol::Locale;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 
@@ -58,7 +57,7 @@ fn Panel() -> impl IntoView {
                 <button
                     class="close"
                     type="button"
-                    aria-label=move || ui.t().close
+                    aria-label=ui.text(|t| t.close)
                     on:click=move |_| ui.close()
                 >
                     <svg viewBox="0 0 24 24" aria-hidden="true">
@@ -91,15 +90,9 @@ fn TabButton(tab: Tab) -> impl IntoView {
         let help = ui.site.with(|s| s.faq()) && ui.tab.get() == Tab::Help;
         help == (tab == Tab::Help)
     };
-    let (id, label) = match tab {
-        Tab::Help => (
-            "sori-tab-help",
-            (|l: Locale| crate::strings(l).help) as fn(Locale) -> _,
-        ),
-        Tab::Feedback => (
-            "sori-tab-feedback",
-            (|l: Locale| crate::strings(l).feedback) as fn(Locale) -> _,
-        ),
+    let (id, label): (_, fn(&crate::Strings) -> &'static str) = match tab {
+        Tab::Help => ("sori-tab-help", |t| t.help),
+        Tab::Feedback => ("sori-tab-feedback", |t| t.feedback),
     };
     view! {
         <button
@@ -112,7 +105,7 @@ fn TabButton(tab: Tab) -> impl IntoView {
             tabindex=move || if selected() { "0" } else { "-1" }
             on:click=move |_| choose(ui, tab)
         >
-            {move || label(ui.locale.get())}
+            {ui.text(label)}
         </button>
     }
 }

@@ -43,13 +43,13 @@ pub fn Feedback() -> impl IntoView {
         Shape::Survey(_) => EitherOf4::A(view! { <SurveyForm/> }),
         Shape::Thanks => EitherOf4::B(view! { <Thanks/> }),
         Shape::Loading => {
-            EitherOf4::C(view! { <p class="note" role="status">{move || ui.t().loading}</p> })
+            EitherOf4::C(view! { <p class="note" role="status">{ui.text(|t| t.loading)}</p> })
         }
         Shape::Failed => EitherOf4::D(Either::Left(
-            view! { <p class="note" role="alert">{move || ui.t().config_failed}</p> },
+            view! { <p class="note" role="alert">{ui.text(|t| t.config_failed)}</p> },
         )),
         Shape::Nothing => EitherOf4::D(Either::Right(
-            view! { <p class="note">{move || ui.t().nothing_to_ask}</p> },
+            view! { <p class="note">{ui.text(|t| t.nothing_to_ask)}</p> },
         )),
     }
 }
@@ -64,7 +64,7 @@ fn SurveyForm() -> impl IntoView {
         ui.form
             .with(|f| (f.step(), f.current().map(|q| q.id.clone()), locale))
     });
-    let counts = move || ui.form.with(|f| (f.step() + 1, f.asked().len()));
+    let counts = move || ui.form.with(|f| (f.step() + 1, f.expected()));
     let problem = move || {
         let t = ui.t();
         ui.form.with(|f| match &f.status {
@@ -118,7 +118,7 @@ fn SurveyForm() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button class="secondary" type="button" on:click=move |_| back(ui)>
-                                    {move || ui.t().back}
+                                    {ui.text(|t| t.back)}
                                 </button>
                             }
                         })
@@ -145,10 +145,10 @@ fn Thanks() -> impl IntoView {
             <svg class="thanks-icon" viewBox="0 0 24 24" aria-hidden="true">
                 <path d="M5 12.5l4.5 4.5L19 7.5"></path>
             </svg>
-            <h3>{move || ui.t().thanks_title}</h3>
-            <p>{move || ui.t().thanks_body}</p>
+            <h3>{ui.text(|t| t.thanks_title)}</h3>
+            <p>{ui.text(|t| t.thanks_body)}</p>
             <button class="primary" type="button" on:click=move |_| ui.close()>
-                {move || ui.t().close}
+                {ui.text(|t| t.close)}
             </button>
         </div>
     }
