@@ -4,6 +4,7 @@
 //! removes the space next to `{`, `}`, `;` and `,` only, never around `:`
 //! or `>` where a selector's meaning could change.
 
+/// `css` without comments and the whitespace that means nothing.
 pub fn minify(css: &str) -> String {
     let mut plain = String::with_capacity(css.len());
     let mut rest = css;

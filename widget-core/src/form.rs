@@ -120,8 +120,9 @@ impl Form {
     /// How many questions this response may come to, for "Question 2 of
     /// 3": those shown for the answers so far, and each later one whose rule
     /// looks at a question not reached or not answered yet. It starts at
-    /// the most there can be and only shrinks as answers rule questions
-    /// out, so progress never goes backwards.
+    /// the most there can be and, while the answers given stand, only
+    /// shrinks as new answers rule questions out, so answering forward
+    /// never sends progress backwards (changing an answer may).
     pub fn expected(&self) -> usize {
         let Some(survey) = &self.survey else {
             return 0;

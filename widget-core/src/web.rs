@@ -38,6 +38,7 @@ pub fn new_response_id() -> ResponseId {
     ResponseId::from_parts(js_sys::Date::now() as u64, random)
 }
 
+/// Fills `buf` from the browser's cryptographic random source.
 pub fn random_bytes(buf: &mut [u8]) {
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(buf);

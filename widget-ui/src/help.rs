@@ -34,6 +34,8 @@ pub struct Help {
     typed: StoredValue<u32>,
     /// The last query that was counted, for "Still need help?".
     last_query: StoredValue<Option<String>>,
+    /// The language of the overview on its way, if one is.
+    asked: StoredValue<Option<sori_protocol::Locale>>,
 }
 
 impl Default for Help {
@@ -47,6 +49,7 @@ impl Default for Help {
             reason_sent: RwSignal::new(false),
             typed: StoredValue::new(0),
             last_query: StoredValue::new(None),
+            asked: StoredValue::new(None),
         }
     }
 }
@@ -55,15 +58,22 @@ fn locale_code(ui: Ui) -> &'static str {
     ui.locale.get_untracked().code()
 }
 
-/// The help tab came on screen: loads the overview if it is not in yet.
+/// The help tab came on screen: loads the overview if it is not in (or on
+/// its way) yet. An answer in a language no longer shown is dropped.
 pub fn show(ui: Ui) {
-    if ui.help.overview.with_untracked(Option::is_some) {
+    let locale = ui.locale.get_untracked();
+    let asked = ui.help.asked.get_value() == Some(locale);
+    if asked || ui.help.overview.with_untracked(Option::is_some) {
         return;
     }
-    let path = ["faq?locale=", locale_code(ui)].concat();
+    ui.help.asked.set_value(Some(locale));
+    let path = ["faq?locale=", locale.code()].concat();
     leptos::task::spawn_local(async move {
         let overview = crate::get::<FaqOverview>(path).await;
-        ui.help.overview.set(Some(overview));
+        if ui.locale.get_untracked() == locale {
+            ui.help.asked.set_value(None);
+            ui.help.overview.set(Some(overview));
+        }
     });
 }
 
@@ -97,7 +107,6 @@ pub fn Help() -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let ui = use_ui();
-    let query = ui.help.query.get_untracked();
     view! {
         <div class="help">
             <div role="search">
@@ -107,7 +116,9 @@ fn Home() -> impl IntoView {
                     aria-label=ui.text(|t| t.search_label)
                     placeholder=ui.text(|t| t.search_label)
                     autocomplete="off"
-                    prop:value=query
+                    // Follows the query (emptied by a change of language);
+                    // setting the value it already has leaves the caret be.
+                    prop:value=move || ui.help.query.get()
                     on:input=move |ev| typed(ui, event_target_value(&ev))
                 />
             </div>

@@ -88,16 +88,21 @@ fn who() -> Who {
 /// What the dialog shows when the site has help articles.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tab {
+    /// The help center: articles and search.
     Help,
+    /// The survey (the launcher's, or the one a trigger brought up).
     Feedback,
 }
 
 /// The site config as the UI needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Site {
+    /// Not in yet: the panel says "Loading…".
     Loading,
+    /// Could not be loaded: the panel says so.
     Failed,
     Ready {
+        /// Whether the site has help articles (the Help tab).
         faq: bool,
         /// The survey the launcher and `sori('open')` show.
         launcher: Option<Box<SurveyDefinition>>,
@@ -113,13 +118,16 @@ impl Site {
 /// Every signal of the widget, provided as context to all components.
 #[derive(Clone, Copy)]
 pub struct Ui {
+    /// Whether the panel is on screen.
     pub open: RwSignal<bool>,
     pub tab: RwSignal<Tab>,
+    /// The language shown; the engine decides it and tells us.
     pub locale: RwSignal<Locale>,
     pub site: RwSignal<Site>,
     /// The response being answered; it outlives the panel, so closing and
     /// reopening keeps what was chosen.
     pub form: RwSignal<Form>,
+    /// The help center's state.
     pub help: help::Help,
 }
 
@@ -155,13 +163,16 @@ impl Ui {
         self.form.set(Form::new(Some(survey), new_response_id()));
         self.tab.set(Tab::Feedback);
         self.show();
+        panel::focus_opened();
     }
 
+    /// Opens the panel; focus moves in only if it was closed, so a repeated
+    /// `sori('open')` leaves the respondent where they were.
     fn show(self) {
         if !self.open.get_untracked() {
             self.open.set(true);
+            panel::focus_opened();
         }
-        panel::focus_opened();
     }
 
     /// The survey in progress, else the launcher survey, on the Feedback
@@ -185,6 +196,7 @@ impl Ui {
         }
         self.tab.set(Tab::Feedback);
         self.show();
+        panel::focus_opened();
     }
 
     /// The respondent closed the panel (close button, Escape, the

@@ -113,10 +113,7 @@ fn TabButton(tab: Tab) -> impl IntoView {
 /// Switches to `tab`; Feedback with no survey begun starts the launcher survey.
 fn choose(ui: Ui, tab: Tab) {
     match tab {
-        Tab::Help => {
-            ui.tab.set(Tab::Help);
-            help::show(ui);
-        }
+        Tab::Help => ui.tab.set(Tab::Help),
         Tab::Feedback if ui.form.with_untracked(|f| f.survey.is_some()) => {
             ui.tab.set(Tab::Feedback)
         }

@@ -19,6 +19,7 @@ pub struct Env {
 }
 
 impl Env {
+    /// What the loader passed to `start`; the browser's language is read here.
     pub fn new(base: String, site: String, attr_locale: &str, launcher: bool) -> Self {
         let browser_locale = web_sys::window()
             .and_then(|w| w.navigator().language())
@@ -56,6 +57,7 @@ impl Config {
     }
 }
 
+/// Where the site config is: on its way, in, or not to be had.
 pub enum ConfigState {
     Loading,
     Ready(Config),
@@ -125,6 +127,7 @@ thread_local! {
     static WIDGET: RefCell<Option<Widget>> = const { RefCell::new(None) };
 }
 
+/// Makes `widget` the page's state; `start` calls it once.
 pub fn install(widget: Widget) {
     WIDGET.with(|w| *w.borrow_mut() = Some(widget));
 }
@@ -196,6 +199,7 @@ pub fn closed() {
 
 /// `sori('close')` and the launcher pressed while open.
 pub fn close() {
+    ui::forget_queued();
     ui::if_loaded(|m| m.close());
     closed();
 }
@@ -262,6 +266,7 @@ fn js_text(value: &JsValue) -> Option<String> {
     })
 }
 
+/// A warning on the browser console, for the page's developers.
 pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
 }

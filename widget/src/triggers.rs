@@ -35,10 +35,13 @@ fn begin(index: usize) {
     let Some(json) = read(|w| w.config().map(|c| c.survey_json(index))).flatten() else {
         return;
     };
+    let opens = read(|w| !w.open) == Some(true);
     state::show(move |ui| {
         if !ui.survey(&json) {
             warn("sori: the widget could not read this survey");
-            state::closed();
+            if opens {
+                state::closed();
+            }
         }
     });
 }
@@ -65,7 +68,9 @@ pub fn config_ready() {
     }
     for pending in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
         match pending {
-            Pending::Open(what) => open(what),
+            // Closed again while "Loading…" showed: no longer wanted.
+            Pending::Open(what) if read(|w| w.open) == Some(true) => open(what),
+            Pending::Open(_) => {}
             Pending::Event(event) => track(event),
             Pending::Survey(id) => show_by_id(id),
         }

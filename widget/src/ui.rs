@@ -92,6 +92,16 @@ pub fn with(call: impl FnOnce(&UiModule) + 'static) {
     });
 }
 
+/// The panel was closed before the UI arrived: what was queued to show in
+/// it is no longer wanted.
+pub fn forget_queued() {
+    MODULE.with(|m| {
+        if let Module::Loading(queue) = &mut *m.borrow_mut() {
+            queue.clear();
+        }
+    });
+}
+
 /// Runs `call` only if the UI is already here (nothing to update otherwise:
 /// it reads the state when it mounts).
 pub fn if_loaded(call: impl FnOnce(&UiModule)) {
@@ -104,32 +114,37 @@ pub fn if_loaded(call: impl FnOnce(&UiModule)) {
     }
 }
 
+/// The UI could not be had: what waited for it is dropped, the panel
+/// counts as closed, and the next open tries again.
+fn failed(why: &str, error: &JsValue) {
+    MODULE.with(|m| *m.borrow_mut() = Module::NotLoaded);
+    state::closed();
+    web_sys::console::error_2(&why.into(), error);
+}
+
 fn load() {
-    let Some(promise) = LOADER.with(|l| {
+    let promise = LOADER.with(|l| {
         let load = l.borrow();
-        load.as_ref()?.call0(&JsValue::NULL).ok()
-    }) else {
-        return;
+        load.as_ref()
+            .ok_or_else(|| JsValue::from_str("no loader"))
+            .and_then(|f| f.call0(&JsValue::NULL))
+    });
+    let promise = match promise {
+        Ok(p) => p,
+        Err(e) => return failed("sori: the widget UI failed to load", &e),
     };
     wasm_bindgen_futures::spawn_local(async move {
         let loaded = JsFuture::from(js_sys::Promise::from(promise)).await;
         let ui: UiModule = match loaded {
             Ok(module) => module.unchecked_into(),
-            Err(e) => {
-                // Back to square one: the next open tries again.
-                MODULE.with(|m| *m.borrow_mut() = Module::NotLoaded);
-                state::closed();
-                web_sys::console::error_2(&"sori: the widget UI failed to load".into(), &e);
-                return;
-            }
+            Err(e) => return failed("sori: the widget UI failed to load", &e),
         };
         let locale = read(|w| w.locale().code()).unwrap_or("en");
         let mounted = host::roots()
             .ok_or_else(|| JsValue::from_str("no shadow root"))
             .and_then(|(shadow, root)| ui.mount(&shadow, &root, &bridge(), locale));
         if let Err(e) = mounted {
-            web_sys::console::error_2(&"sori: the widget UI failed to start".into(), &e);
-            return;
+            return failed("sori: the widget UI failed to start", &e);
         }
         configure(&ui);
         let queued = MODULE.with(|m| {
@@ -162,6 +177,7 @@ pub fn configure(ui: &UiModule) {
     }
 }
 
+/// Tells the UI the language to show (it may have changed since it mounted).
 pub fn send_locale(ui: &UiModule) {
     if let Some(locale) = read(|w| w.locale()) {
         ui.locale(locale.code());

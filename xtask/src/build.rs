@@ -1,4 +1,5 @@
-//! `cargo xtask build`: the widget's wasm through wasm-bindgen (the library,
+//! `cargo xtask build`: the widget's two wasm modules (the engine,
+//! `sori-*`, and the UI, `sori-ui-*`) through wasm-bindgen (the library,
 //! pinned to the version in Cargo.lock), an optional wasm-opt pass, brotli
 //! and gzip copies, content-hashed names and the manifest the collector reads.
 
