@@ -1,6 +1,7 @@
 //! The built widget, held in memory: the loader, the hashed glue and wasm,
 //! each with its brotli and gzip copies, as `cargo xtask build` wrote them.
 
+use axum::body::Bytes;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,9 +27,10 @@ pub struct Asset {
     pub content_type: String,
     pub immutable: bool,
     pub etag: String,
-    pub identity: Vec<u8>,
-    pub brotli: Vec<u8>,
-    pub gzip: Vec<u8>,
+    // `Bytes`: each response shares the bytes instead of copying them.
+    pub identity: Bytes,
+    pub brotli: Bytes,
+    pub gzip: Bytes,
 }
 
 /// The encoding picked for a response.
@@ -40,11 +42,12 @@ pub enum Encoding {
 }
 
 impl Asset {
-    pub fn body(&self, encoding: Encoding) -> &[u8] {
+    /// The file in `encoding`, shared, not copied.
+    pub fn body(&self, encoding: Encoding) -> Bytes {
         match encoding {
-            Encoding::Brotli => &self.brotli,
-            Encoding::Gzip => &self.gzip,
-            Encoding::Identity => &self.identity,
+            Encoding::Brotli => self.brotli.clone(),
+            Encoding::Gzip => self.gzip.clone(),
+            Encoding::Identity => self.identity.clone(),
         }
     }
 }
@@ -76,7 +79,9 @@ impl Assets {
             );
             let read = |suffix: &str| {
                 let path = dir.join(format!("{}{suffix}", f.name));
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+                std::fs::read(&path)
+                    .map(Bytes::from)
+                    .with_context(|| format!("reading {}", path.display()))
             };
             let asset = Asset {
                 identity: read("")?,

@@ -160,13 +160,9 @@ impl Application {
 
 /// `scheme://host[:port]` of a URL: what browsers send as `Origin`.
 fn origin_of(url: &str) -> String {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            let host_end = rest.find('/').unwrap_or(rest.len());
-            format!("{}{}", &url[..i + 3], &rest[..host_end])
-        }
-        None => url.to_owned(),
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.origin().ascii_serialization(),
+        Err(_) => url.to_owned(),
     }
 }
 

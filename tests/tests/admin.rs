@@ -150,6 +150,41 @@ async fn an_invalid_definition_is_422_naming_the_field() {
     );
 }
 
+/// A site's origins are written as browsers send them, and its time zone
+/// is one the IANA database knows; anything else is 422 naming the field,
+/// and the site as stored is unchanged.
+#[tokio::test]
+async fn a_site_with_a_bad_origin_or_time_zone_is_422_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let path = format!("/v1/admin/sites/{SITE}");
+    let site = |origin: &str, zone: &str| {
+        json!({"key": SITE, "name": "Demo", "allowed_origins": [origin],
+               "default_locale": "en", "time_zone": zone})
+    };
+    for (body, field) in [
+        (site("https://App.example.com", "UTC"), "allowed_origins[0]"),
+        (
+            site("https://app.example.com/", "UTC"),
+            "allowed_origins[0]",
+        ),
+        (
+            site("https://app.example.com", "Mars/Olympus_Mons"),
+            "time_zone",
+        ),
+        (site("https://app.example.com", "KST"), "time_zone"),
+    ] {
+        let r = app.admin(Method::PUT, &path, Some(body)).await;
+        assert_eq!(r.status(), 422, "{field}");
+        let error: Value = r.json().await.unwrap();
+        assert_eq!(error["error"]["field"], field, "{error}");
+    }
+    let good = site("https://app.example.com", "Asia/Seoul");
+    let r = app.admin(Method::PUT, &path, Some(good.clone())).await;
+    assert_eq!(r.status(), 200);
+    let stored: Value = r.json().await.unwrap();
+    assert_eq!(stored["time_zone"], "Asia/Seoul");
+}
+
 #[tokio::test]
 async fn the_admin_api_needs_the_token() {
     let app = TestApp::spawn().await;

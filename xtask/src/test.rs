@@ -10,6 +10,7 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
     let browser = crate::setup::ensure_browser()?;
     let axe = crate::setup::ensure_axe()?;
     let built = crate::build::run()?;
+    lint()?;
     let report = crate::root().join("target/test-report");
     let _ = std::fs::remove_dir_all(&report);
     std::fs::create_dir_all(&report)?;
@@ -106,4 +107,31 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
         "no store test ran against PostgreSQL (SORI_TEST_POSTGRES_URL)"
     );
     Ok(())
+}
+
+/// Formatting and clippy, as the tests see the code: native for every
+/// crate and target, and the two widget crates for the wasm target they
+/// ship for. A warning fails the run.
+fn lint() -> anyhow::Result<()> {
+    crate::run_checked(crate::cargo().args(["fmt", "--all", "--check"]))?;
+    crate::run_checked(crate::cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    crate::run_checked(crate::cargo().args([
+        "clippy",
+        "--package",
+        "sori-widget",
+        "--package",
+        "sori-widget-ui",
+        "--target",
+        crate::setup::WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }

@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
+use subtle::ConstantTimeEq;
 
 pub async fn require_token(
     State(app): State<AppState>,
@@ -26,13 +27,10 @@ pub async fn require_token(
     }
 }
 
-/// Compares without returning early, so response timing does not reveal
-/// how much of a guessed token was right.
+/// Compares without returning early (`subtle`), so response timing does
+/// not reveal how much of a guessed token was right.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

@@ -84,19 +84,36 @@ async fn put_site(
         )
         .into());
     }
+    if jiff::tz::TimeZone::get(&site.time_zone).is_err() {
+        return Err(FieldError::new(
+            "time_zone",
+            "invalid",
+            format!(
+                "'{}' is not an IANA time zone name like Asia/Seoul or UTC",
+                site.time_zone
+            ),
+        )
+        .into());
+    }
     app.store.put_site(&site).await?;
     Ok(Json(site))
 }
 
-/// `scheme://host[:port]` and nothing more, as browsers send in `Origin`.
+/// `scheme://host[:port]` and nothing more, written as browsers send it in
+/// `Origin` (lower case, no default port), so an exact match can find it.
+/// The URL parser lets `*` through in a host name (no browser sends one),
+/// so the name's characters are checked too.
 fn is_origin(o: &str) -> bool {
-    let Some(rest) = o
-        .strip_prefix("https://")
-        .or_else(|| o.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '*'])
+    url::Url::parse(o).is_ok_and(|u| {
+        let host_ok = match u.host() {
+            Some(url::Host::Domain(name)) => name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+            Some(_) => true,
+            None => false,
+        };
+        host_ok && matches!(u.scheme(), "http" | "https") && u.origin().ascii_serialization() == o
+    })
 }
 
 async fn list(
@@ -233,6 +250,10 @@ mod tests {
             "https://a.com/path",
             "https://*.a.com",
             "ftp://a.com",
+            "https://App.example.com",
+            "https://a.com:443",
+            "https://user@a.com",
+            "https://a.com?x",
         ] {
             assert!(!super::is_origin(bad), "{bad}");
         }

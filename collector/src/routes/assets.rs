@@ -50,7 +50,7 @@ fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, Ap
                 .get(header::ACCEPT_ENCODING)
                 .and_then(|v| v.to_str().ok()),
         );
-        let mut r = asset.body(encoding).to_vec().into_response();
+        let mut r = asset.body(encoding).into_response();
         let h = r.headers_mut();
         if let Some(value) = match encoding {
             Encoding::Brotli => Some("br"),
