@@ -29,6 +29,8 @@ pub enum AppError {
     Timeout { secs: u64 },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("service unavailable: {0}")]
     Unavailable(&'static str),
     #[error(transparent)]
@@ -85,6 +87,12 @@ impl AppError {
                 StatusCode::REQUEST_TIMEOUT,
                 "timeout",
                 format!("the request was not received and answered within {secs} s; retry"),
+                None,
+            ),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method".into(),
                 None,
             ),
             AppError::RateLimited { .. } => (

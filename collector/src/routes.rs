@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(admin)
         .fallback(|| async { crate::error::AppError::not_found("not_found", "no such endpoint") })
+        // axum's own 405 has no body; ours has the error shape every other has.
+        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),

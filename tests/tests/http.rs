@@ -445,3 +445,43 @@ async fn health_answers_ok() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok");
 }
+
+/// What the framework answers by itself has the same `{"error": …}` shape
+/// as every other refusal: an unknown path, and a known one with a method
+/// it does not take.
+#[tokio::test]
+async fn framework_refusals_have_the_error_shape() {
+    let app = TestApp::spawn().await;
+    for (method, path, status, code) in [
+        (
+            reqwest::Method::DELETE,
+            format!("/v1/sites/{SITE}/config"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v1/sites/{SITE}/responses"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            reqwest::Method::GET,
+            "/v1/nothing-here".to_owned(),
+            404,
+            "not_found",
+        ),
+    ] {
+        let r = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.url))
+            .header("origin", ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{method} {path}: {body}");
+    }
+    app.stop().await;
+}
