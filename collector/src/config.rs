@@ -112,10 +112,23 @@ pub enum Command {
 impl Config {
     /// Defaults for tests and embedding: port 0, the given database, nothing else.
     pub fn for_database(database_url: impl Into<String>) -> Self {
-        let mut config = Config::parse_from(["sori-collector"]);
+        let mut config = Config::defaults();
         config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
         config.database_url = database_url.into();
         config
+    }
+
+    /// Every setting at its default, whatever `SORI_*` variables the
+    /// process has: tests build on this, so the shell that runs them cannot
+    /// change the app they test.
+    pub fn defaults() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Config::command().mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.get_matches_from(["sori-collector"]);
+        match Config::from_arg_matches(&matches) {
+            Ok(config) => config,
+            Err(e) => panic!("the defaults do not parse: {e}"),
+        }
     }
 
     /// The one place settings are judged. Clap is not asked to: its error
@@ -174,6 +187,16 @@ mod tests {
     fn a_secret_never_shows_in_debug_output() {
         let s: Secret = "a-very-long-admin-token".parse().unwrap();
         assert!(!format!("{s:?}").contains("admin-token"));
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones_whatever_the_environment() {
+        // `cargo xtask test` runs this with SORI_RATE_LIMIT_PER_MINUTE=1 set.
+        let config = Config::defaults();
+        assert_eq!(config.rate_limit_per_minute, 120);
+        assert_eq!(config.max_body_bytes, 64 * 1024);
+        assert_eq!(config.database_url, "sqlite://sori.db");
+        assert!(config.admin_token.is_none() && config.assets_dir.is_none());
     }
 
     #[test]

@@ -36,11 +36,13 @@ pub async fn start(
         .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
         .args(args)
         .env("NO_COLOR", "1")
-        .env_remove("SORI_ADMIN_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    for (key, _) in sori_env() {
+        command.env_remove(key);
+    }
     for (key, value) in env {
         command.env(key, value);
     }
@@ -118,6 +120,9 @@ impl Collector {
 /// `sori-collector check [--repair]` on `database_url`: exit code and stdout.
 pub fn check(database_url: &str, repair: bool) -> (i32, String) {
     let mut command = std::process::Command::new(BIN);
+    for (key, _) in sori_env() {
+        command.env_remove(key);
+    }
     command.args(["--database-url", database_url, "check"]);
     if repair {
         command.arg("--repair");
@@ -135,4 +140,12 @@ pub fn check(database_url: &str, repair: bool) -> (i32, String) {
 pub fn sqlite_url(dir: &tempfile::TempDir) -> String {
     let path: PathBuf = dir.path().join("sori.db");
     format!("sqlite://{}", path.display())
+}
+
+/// The `SORI_*` variables of this process: the binary under test starts
+/// without them, so only what a test passes configures it.
+fn sori_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(key, _)| key.starts_with("SORI_"))
+        .collect()
 }
