@@ -195,6 +195,8 @@ pub enum StoreError {
 pub trait Store: Send + Sync + 'static {
     async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError>;
     async fn site_count(&self) -> Result<u64, StoreError>;
+    /// Every site's key, in order.
+    async fn site_keys(&self) -> Result<Vec<Slug>, StoreError>;
     /// Creates the site or replaces its settings.
     async fn put_site(&self, site: &Site) -> Result<(), StoreError>;
     /// Stores `def` as a new version when it differs from the current one

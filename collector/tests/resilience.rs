@@ -251,8 +251,8 @@ async fn no_secret_reaches_the_log_even_at_trace_level() {
     let http = reqwest::Client::new();
     let base = &collector.url;
     for url in [
-        format!("{base}/v1/sites/{SITE}/summary"),
-        format!("{base}/v1/sites/{SITE}/summary?token={ADMIN_TOKEN}"),
+        format!("{base}/v1/admin/sites/{SITE}/summary"),
+        format!("{base}/v1/admin/sites/{SITE}/summary?token={ADMIN_TOKEN}"),
         format!("{base}/v1/admin/sites/{SITE}/surveys?access_token={ADMIN_TOKEN}"),
         format!("{base}/v1/admin/sites/{SITE}/faq"),
     ] {
@@ -265,7 +265,7 @@ async fn no_secret_reaches_the_log_even_at_trace_level() {
         assert_eq!(r.status(), 200, "{url}");
     }
     let r = http
-        .get(format!("{base}/v1/sites/{SITE}/summary"))
+        .get(format!("{base}/v1/admin/sites/{SITE}/summary"))
         .bearer_auth(format!("{ADMIN_TOKEN}-wrong"))
         .send()
         .await
@@ -274,7 +274,7 @@ async fn no_secret_reaches_the_log_even_at_trace_level() {
     let (_, log) = collector.terminate(Duration::from_secs(15)).await;
     // Request traces and SQL statements are logged at this level...
     assert!(log.contains("started processing request"), "{log}");
-    assert!(log.contains("path=/v1/sites/acme/summary"), "{log}");
+    assert!(log.contains("path=/v1/admin/sites/acme/summary"), "{log}");
     assert!(log.contains("sqlx::query"), "{log}");
     // ...but never the query string that carried the token, nor the header.
     assert!(!log.contains(ADMIN_TOKEN), "the token is in the log");

@@ -189,7 +189,7 @@ impl TestApp {
     pub async fn summary(&self, site: &str) -> serde_json::Value {
         let r = self
             .http
-            .get(format!("{}/v1/sites/{site}/summary", self.url))
+            .get(format!("{}/v1/admin/sites/{site}/summary", self.url))
             .bearer_auth(ADMIN_TOKEN)
             .send()
             .await

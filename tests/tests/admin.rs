@@ -154,7 +154,7 @@ async fn an_invalid_definition_is_422_naming_the_field() {
 /// is one the IANA database knows; anything else is 422 naming the field,
 /// and the site as stored is unchanged.
 #[tokio::test]
-async fn a_site_with_a_bad_origin_or_time_zone_is_422_naming_the_field() {
+async fn a_site_is_read_back_and_a_bad_origin_or_time_zone_is_422_naming_the_field() {
     let app = TestApp::spawn().await;
     let path = format!("/v1/admin/sites/{SITE}");
     let site = |origin: &str, zone: &str| {
@@ -181,8 +181,45 @@ async fn a_site_with_a_bad_origin_or_time_zone_is_422_naming_the_field() {
     let good = site("https://app.example.com", "Asia/Seoul");
     let r = app.admin(Method::PUT, &path, Some(good.clone())).await;
     assert_eq!(r.status(), 200);
-    let stored: Value = r.json().await.unwrap();
-    assert_eq!(stored["time_zone"], "Asia/Seoul");
+    // Read back, alone and in the list of sites.
+    let read: Value = app
+        .admin(Method::GET, &path, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["time_zone"], "Asia/Seoul");
+    assert_eq!(read["allowed_origins"], json!(["https://app.example.com"]));
+    let all: Value = app
+        .admin(Method::GET, "/v1/admin/sites", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, [SITE]);
+    let missing = app.admin(Method::GET, "/v1/admin/sites/nobody", None).await;
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn a_summary_of_a_survey_the_site_does_not_have_is_404() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/summary?survey=nope"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unknown_survey", "{body}");
 }
 
 #[tokio::test]
@@ -282,7 +319,7 @@ async fn a_response_saved_step_by_step_is_one_response() {
     let counts = app
         .admin(
             Method::GET,
-            &format!("/v1/sites/{SITE}/summary?survey=product"),
+            &format!("/v1/admin/sites/{SITE}/summary?survey=product"),
             None,
         )
         .await;
@@ -340,7 +377,11 @@ async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
         assert_eq!(post_finished(&app, a).await.status(), 200);
     }
     let summary: Value = app
-        .admin(Method::GET, &format!("/v1/sites/{SITE}/summary"), None)
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/summary"),
+            None,
+        )
         .await
         .json()
         .await

@@ -779,7 +779,7 @@ async fn a_korean_search_finds_the_refund_article_and_opens_it() {
 }
 
 async fn faq_stats(app: &TestApp) -> Value {
-    app.admin(reqwest::Method::GET, "/v1/sites/demo/faq/stats", None)
+    app.admin(reqwest::Method::GET, "/v1/admin/sites/demo/faq/stats", None)
         .await
         .json()
         .await

@@ -91,7 +91,11 @@ fn english_refunds(stats: &Value) -> &Value {
 
 async fn stats(app: &TestApp) -> Value {
     let r = app
-        .admin(Method::GET, &format!("/v1/sites/{SITE}/faq/stats"), None)
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/faq/stats"),
+            None,
+        )
         .await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()

@@ -225,7 +225,7 @@ async fn an_unknown_site_is_404() {
 #[tokio::test]
 async fn the_summary_needs_the_admin_token() {
     let app = TestApp::spawn().await;
-    let url = format!("{}/v1/sites/{SITE}/summary", app.url);
+    let url = format!("{}/v1/admin/sites/{SITE}/summary", app.url);
     let (status, error) = error_of(app.http.get(&url).send().await.unwrap()).await;
     assert_eq!(
         (status, error["code"].as_str()),

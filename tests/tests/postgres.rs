@@ -54,7 +54,11 @@ async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
         .await;
     assert_eq!(found["results"][0]["id"], "refunds", "{found}");
     let stats: serde_json::Value = first
-        .admin(Method::GET, &format!("/v1/sites/{SITE}/faq/stats"), None)
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/faq/stats"),
+            None,
+        )
         .await
         .json()
         .await

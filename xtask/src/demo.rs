@@ -47,7 +47,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         println!("  Demo page:   http://localhost:{port}/demo/");
         println!("  Collector:   http://127.0.0.1:{port}  (widget at /widget.js, API under /v1/)");
         println!(
-            "  Summary:     curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/sites/demo/summary"
+            "  Summary:     curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/sites/demo/summary"
         );
         println!("  Database:    ./sori.db (delete it to start over)");
         println!("  Stop:        Ctrl-C");

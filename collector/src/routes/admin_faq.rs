@@ -4,7 +4,7 @@
 //! - `PUT /v1/admin/sites/{key}/faq/{locale}/{id}`: create (201) or replace
 //!   (200) an article; the Markdown is rendered and sanitized here;
 //! - `DELETE /v1/admin/sites/{key}/faq/{locale}/{id}`: 204, or 404;
-//! - `GET /v1/sites/{key}/faq/stats`: helpfulness, top articles and top
+//! - `GET /v1/admin/sites/{key}/faq/stats`: helpfulness, top articles and top
 //!   unanswered queries, for the dashboard.
 
 use super::admin_surveys::{known_site, slug};
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/admin/sites/{key}/faq/{locale}/{id}",
             put(upsert).delete(remove),
         )
-        .route("/v1/sites/{key}/faq/stats", get(stats));
+        .route("/v1/admin/sites/{key}/faq/stats", get(stats));
     json::limit_body(routes, ARTICLE_BODY_LIMIT)
 }
 

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sori_protocol::{FieldError, Slug, SurveyDefinition};
 
@@ -18,7 +18,8 @@ const ADMIN_BODY_LIMIT: usize = 256 * 1024;
 
 pub fn routes() -> Router<AppState> {
     let routes = Router::new()
-        .route("/v1/admin/sites/{key}", put(put_site))
+        .route("/v1/admin/sites", get(list_sites))
+        .route("/v1/admin/sites/{key}", get(get_site).put(put_site))
         .route("/v1/admin/sites/{key}/surveys", get(list).post(create))
         .route("/v1/admin/sites/{key}/surveys/{id}", get(read).put(update))
         .route(
@@ -54,6 +55,29 @@ fn definition(
     let def: SurveyDefinition = json::parse(&json::body(body, ADMIN_BODY_LIMIT)?)?;
     def.check()?;
     Ok(def)
+}
+
+/// Every site, with its settings, in key order.
+async fn list_sites(State(app): State<AppState>) -> Result<Json<Vec<Site>>, AppError> {
+    let mut sites = Vec::new();
+    for key in app.store.site_keys().await? {
+        if let Some(site) = app.store.site(&key).await? {
+            sites.push(site);
+        }
+    }
+    Ok(Json(sites))
+}
+
+/// One site's settings, as a `PUT` would write them: read before you write.
+async fn get_site(
+    State(app): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<Site>, AppError> {
+    let key = known_site(&app, &key).await?;
+    let site = app.store.site(&key).await?.ok_or_else(|| {
+        AppError::not_found("unknown_site", format!("no site has the key '{key}'"))
+    })?;
+    Ok(Json(site))
 }
 
 async fn put_site(

@@ -1,4 +1,4 @@
-//! `GET /v1/sites/{key}/summary[?survey=ID]`: the scores CX managers read,
+//! `GET /v1/admin/sites/{key}/summary[?survey=ID]`: the scores CX managers read,
 //! each with n, a 95% interval and a low-sample flag: CSAT, NPS
 //! and CES across the site, and every scored question of every survey.
 
@@ -14,7 +14,7 @@ use sori_protocol::{Scale, Slug};
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/sites/{key}/summary", get(summary))
+    Router::new().route("/v1/admin/sites/{key}/summary", get(summary))
 }
 
 #[derive(Deserialize)]
@@ -135,6 +135,15 @@ async fn summary(
             Slug::parse(&s).map_err(|why| sori_protocol::FieldError::new("survey", "invalid", why))
         })
         .transpose()?;
+    if let Some(survey) = &survey {
+        let surveys = app.store.surveys(&key).await?;
+        if !surveys.iter().any(|s| &s.definition.id == survey) {
+            return Err(AppError::not_found(
+                "unknown_survey",
+                format!("site '{key}' has no survey '{survey}'"),
+            ));
+        }
+    }
     let counts = app.store.score_counts(&key, survey.as_ref()).await?;
 
     let mut site: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();

@@ -250,6 +250,15 @@ macro_rules! sql_store {
                 }))
             }
 
+            async fn site_keys(&self) -> Result<Vec<Slug>, StoreError> {
+                let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sites ORDER BY key")
+                    .fetch_all(&self.pool)
+                    .await?;
+                keys.iter()
+                    .map(|k| Slug::parse(k).map_err(|why| corrupt(format!("site key '{k}': {why}"))))
+                    .collect()
+            }
+
             async fn site_count(&self) -> Result<u64, StoreError> {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
                     .fetch_one(&self.pool)
