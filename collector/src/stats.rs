@@ -12,8 +12,27 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// A 95% confidence interval, in the same unit as the score it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Interval {
+    #[serde(serialize_with = "two_decimals")]
     pub low: f64,
+    #[serde(serialize_with = "two_decimals")]
     pub high: f64,
+}
+
+/// Figures go out with two decimals: more digits are noise at these sample
+/// sizes, and a reader should see the number the API gave.
+fn two_decimals<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((value * 100.0).round() / 100.0)
+}
+
+/// [`two_decimals`] for a figure that may be absent.
+pub fn two_decimals_or_none<S: serde::Serializer>(
+    value: &Option<f64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => s.serialize_some(&((v * 100.0).round() / 100.0)),
+        None => s.serialize_none(),
+    }
 }
 
 /// A percentage of answers with its interval. `score` and `ci95` are absent
@@ -21,6 +40,7 @@ pub struct Interval {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Proportion {
     pub n: u64,
+    #[serde(serialize_with = "two_decimals_or_none")]
     pub score: Option<f64>,
     pub ci95: Option<Interval>,
     pub low_sample: bool,
@@ -70,6 +90,7 @@ pub fn csat(counts: &[u64; 5]) -> Proportion {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Nps {
     pub n: u64,
+    #[serde(serialize_with = "two_decimals_or_none")]
     pub score: Option<f64>,
     /// From the trinomial variance of (promoter − detractor), clamped to ±100.
     pub ci95: Option<Interval>,
@@ -116,6 +137,7 @@ pub fn nps(counts: &[u64; 11]) -> Nps {
 pub struct Ces {
     #[serde(flatten)]
     pub agree: Proportion,
+    #[serde(serialize_with = "two_decimals_or_none")]
     pub mean: Option<f64>,
 }
 
@@ -144,6 +166,21 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn figures_go_out_with_two_decimals() {
+        // 2 of 3 satisfied: 66.666…% with a Wilson interval of many digits.
+        let json = serde_json::to_value(csat(&[1, 0, 0, 1, 1])).unwrap();
+        assert_eq!(json["score"], serde_json::json!(66.67));
+        for bound in ["low", "high"] {
+            let v = json["ci95"][bound].as_f64().unwrap();
+            assert_eq!((v * 100.0).round() / 100.0, v, "{bound}: {v}");
+        }
+        assert_eq!(
+            serde_json::to_value(csat(&[0; 5])).unwrap()["score"],
+            serde_json::Value::Null
+        );
     }
 
     #[test]

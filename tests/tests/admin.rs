@@ -410,7 +410,8 @@ async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
             ces["score"].as_f64(),
             ces["mean"].as_f64()
         ),
-        (Some(3), Some(200.0 / 3.0), Some(5.0))
+        // 2 of 3 agree: 66.666…%, sent with two decimals.
+        (Some(3), Some(66.67), Some(5.0))
     );
     let product = summary["surveys"]
         .as_array()
@@ -418,6 +419,10 @@ async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
         .iter()
         .find(|s| s["survey"] == "product")
         .unwrap();
+    assert!(
+        product.get("csat").is_none(),
+        "a survey with no CSAT question has no CSAT figure: {product}"
+    );
     let question = |id: &str| {
         product["questions"]
             .as_array()
@@ -438,5 +443,5 @@ async fn the_summary_reports_nps_ces_ratings_and_yes_no_with_their_intervals() {
         (again["n"].as_u64(), again["distribution"].clone()),
         (Some(3), json!([1, 2]))
     );
-    assert!((again["score"].as_f64().unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(again["score"].as_f64(), Some(66.67));
 }

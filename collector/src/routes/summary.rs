@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sori_protocol::{Scale, Slug};
+use sori_protocol::{QuestionKind, Scale, Slug};
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
@@ -34,8 +34,10 @@ struct Summary {
 #[derive(Serialize)]
 struct SurveySummary {
     survey: Slug,
-    /// All CSAT questions of the survey together.
-    csat: Figure,
+    /// All CSAT questions of the survey together; absent for a survey that
+    /// asks no CSAT question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csat: Option<Figure>,
     questions: Vec<QuestionSummary>,
 }
 
@@ -66,6 +68,7 @@ enum Score {
     /// Ratings: the mean and the spread.
     Mean {
         n: u64,
+        #[serde(serialize_with = "crate::stats::two_decimals_or_none")]
         mean: Option<f64>,
         low_sample: bool,
     },
@@ -135,14 +138,14 @@ async fn summary(
             Slug::parse(&s).map_err(|why| sori_protocol::FieldError::new("survey", "invalid", why))
         })
         .transpose()?;
-    if let Some(survey) = &survey {
-        let surveys = app.store.surveys(&key).await?;
-        if !surveys.iter().any(|s| &s.definition.id == survey) {
-            return Err(AppError::not_found(
-                "unknown_survey",
-                format!("site '{key}' has no survey '{survey}'"),
-            ));
-        }
+    let definitions = app.store.surveys(&key).await?;
+    if let Some(survey) = &survey
+        && !definitions.iter().any(|s| &s.definition.id == survey)
+    {
+        return Err(AppError::not_found(
+            "unknown_survey",
+            format!("site '{key}' has no survey '{survey}'"),
+        ));
     }
     let counts = app.store.score_counts(&key, survey.as_ref()).await?;
 
@@ -181,10 +184,20 @@ async fn summary(
         surveys: surveys
             .into_iter()
             .map(|(survey, (mut csat_dist, questions))| {
+                // Counted CSAT answers show even if a later version dropped
+                // the question.
+                let asks_csat = !csat_dist.is_empty()
+                    || definitions.iter().any(|s| {
+                        s.definition.id == survey
+                            && s.definition
+                                .questions
+                                .iter()
+                                .any(|q| q.kind == QuestionKind::Csat)
+                    });
                 csat_dist.resize(5, 0);
                 SurveySummary {
+                    csat: asks_csat.then(|| Figure::of(Scale::Csat, csat_dist)),
                     survey,
-                    csat: Figure::of(Scale::Csat, csat_dist),
                     questions: questions
                         .into_iter()
                         .map(|((question, scale_name), (scale, dist))| QuestionSummary {
