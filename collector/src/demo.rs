@@ -4,7 +4,7 @@
 use crate::store::{Site, Store, SurveyStatus};
 use anyhow::Context;
 use serde::Deserialize;
-use sori_protocol::SurveyDefinition;
+use sori_protocol::{Slug, SurveyDefinition};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -28,6 +28,10 @@ pub struct Demo {
     files: HashMap<String, DemoFile>,
     /// The policy the demo page is served under: the strict one README documents.
     pub csp: String,
+    /// The demo site, and the collector's own addresses it is allowed from
+    /// on top of its stored origins. They are never written to the site,
+    /// so a `PUT` of the site (from `demo/seed.json`, say) cannot remove them.
+    own: Option<(Slug, Vec<String>)>,
 }
 
 impl Demo {
@@ -63,7 +67,11 @@ impl Demo {
              connect-src 'self' {origin}; style-src 'self'; img-src 'self' data:; \
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         );
-        Ok(Self { files, csp })
+        Ok(Self {
+            files,
+            csp,
+            own: None,
+        })
     }
 
     pub fn file(&self, name: &str) -> Option<&DemoFile> {
@@ -85,47 +93,49 @@ fn content_type(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Writes the seed's site and surveys when the database has no site yet, and
-/// makes sure the demo site allows `own_origins` (the collector's own
-/// addresses), so the demo works whatever port it runs on.
-pub async fn seed_if_empty(
-    store: &dyn Store,
-    dir: &Path,
-    own_origins: &[String],
-) -> anyhow::Result<()> {
+impl Demo {
+    /// The demo site `site` is allowed from `origins` (the collector's own
+    /// addresses), so the demo page works whatever port it runs on.
+    pub fn allow_own(&mut self, site: Slug, origins: Vec<String>) {
+        self.own = Some((site, origins));
+    }
+
+    /// Whether `origin` is one of the collector's own, for the demo site.
+    pub fn allows(&self, site: &Slug, origin: &str) -> bool {
+        self.own
+            .as_ref()
+            .is_some_and(|(key, origins)| key == site && origins.iter().any(|o| o == origin))
+    }
+}
+
+/// Writes the seed's site and surveys when the database has no site yet.
+/// Returns the demo site's key.
+pub async fn seed_if_empty(store: &dyn Store, dir: &Path) -> anyhow::Result<Slug> {
     let path = dir.join("seed.json");
     let seed: Seed = serde_json::from_slice(
         &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
     )
     .with_context(|| format!("parsing {}", path.display()))?;
     let fresh = store.site_count().await? == 0;
-    let mut site = match store.site(&seed.site.key).await? {
-        Some(existing) => existing,
-        None if fresh => seed.site,
-        None => return Ok(()),
-    };
-    for origin in own_origins {
-        if !site.allows_origin(origin) {
-            site.allowed_origins.push(origin.clone());
-        }
+    if !fresh {
+        return Ok(seed.site.key);
     }
+    let site = seed.site;
     store.put_site(&site).await?;
-    if fresh {
-        for survey in &seed.surveys {
-            survey
-                .check()
-                .with_context(|| format!("survey '{}' in {}", survey.id, path.display()))?;
-            store
-                .put_survey(&site.key, survey, SurveyStatus::Active)
-                .await?;
-        }
-        let faq_path = dir.join("faq.yaml");
-        let yaml = std::fs::read_to_string(&faq_path)
-            .with_context(|| format!("reading {}", faq_path.display()))?;
-        let articles = crate::faq::import(store, &site.key, &yaml)
-            .await
-            .with_context(|| format!("importing {}", faq_path.display()))?;
-        tracing::info!(site = %site.key, surveys = seed.surveys.len(), articles, "seeded the demo site");
+    for survey in &seed.surveys {
+        survey
+            .check()
+            .with_context(|| format!("survey '{}' in {}", survey.id, path.display()))?;
+        store
+            .put_survey(&site.key, survey, SurveyStatus::Active)
+            .await?;
     }
-    Ok(())
+    let faq_path = dir.join("faq.yaml");
+    let yaml = std::fs::read_to_string(&faq_path)
+        .with_context(|| format!("reading {}", faq_path.display()))?;
+    let articles = crate::faq::import(store, &site.key, &yaml)
+        .await
+        .with_context(|| format!("importing {}", faq_path.display()))?;
+    tracing::info!(site = %site.key, surveys = seed.surveys.len(), articles, "seeded the demo site");
+    Ok(site.key)
 }

@@ -91,13 +91,16 @@ impl Application {
         };
         let demo = match &config.demo_dir {
             Some(dir) => {
-                let demo = demo::Demo::load(dir, &public_url)?;
-                let origins = vec![
-                    format!("http://127.0.0.1:{port}"),
-                    format!("http://localhost:{port}"),
-                    origin_of(&public_url),
-                ];
-                demo::seed_if_empty(store.as_ref(), dir, &origins).await?;
+                let mut demo = demo::Demo::load(dir, &public_url)?;
+                let site = demo::seed_if_empty(store.as_ref(), dir).await?;
+                demo.allow_own(
+                    site,
+                    vec![
+                        format!("http://127.0.0.1:{port}"),
+                        format!("http://localhost:{port}"),
+                        origin_of(&public_url),
+                    ],
+                );
                 Some(Arc::new(demo))
             }
             None => None,

@@ -485,3 +485,58 @@ async fn framework_refusals_have_the_error_shape() {
     }
     app.stop().await;
 }
+
+/// The demo page is allowed on the demo site because this collector serves
+/// it, not because its address is stored in the site: a `PUT` of the site
+/// as `demo/seed.json` has it (no origins) leaves the demo working, and
+/// reading the site back shows exactly what was put.
+#[tokio::test]
+async fn putting_the_demo_site_from_its_seed_keeps_the_demo_page_allowed() {
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let page_origin = app.url.replace("127.0.0.1", "localhost");
+    let config = |origin: String| {
+        let (http, url) = (
+            app.http.clone(),
+            format!("{}/v1/sites/demo/config", app.url),
+        );
+        async move {
+            http.get(url)
+                .header("origin", origin)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(config(page_origin.clone()).await, 200);
+    let seed: Value = serde_json::from_str(
+        &std::fs::read_to_string(sori_tests::app::demo_dir().join("seed.json")).unwrap(),
+    )
+    .unwrap();
+    let r = app
+        .admin(
+            reqwest::Method::PUT,
+            "/v1/admin/sites/demo",
+            Some(seed["site"].clone()),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        config(page_origin).await,
+        200,
+        "the PUT cut the demo page off"
+    );
+    assert_eq!(config("https://elsewhere.example".to_owned()).await, 403);
+    let site: Value = app
+        .admin(reqwest::Method::GET, "/v1/admin/sites/demo", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(site["allowed_origins"], seed["site"]["allowed_origins"]);
+    app.stop().await;
+}

@@ -27,6 +27,8 @@ pub async fn guard(
     let reads = matches!(*request.method(), Method::GET | Method::HEAD);
     match origin.as_ref().map(|o| o.to_str().unwrap_or("")) {
         Some(o) if site.allows_origin(o) => {}
+        // The demo page, served by this collector, on the demo site.
+        Some(o) if app.demo.as_ref().is_some_and(|d| d.allows(&site.key, o)) => {}
         Some(o) => return Err(origin_refused(&site, o)),
         // Scripts and curl send no Origin; reading config is harmless, writing is not.
         None if reads => {}
