@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sori_protocol::{ErrorBody, ErrorDetail, FieldError};
+use sori_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
 
 use crate::store::StoreError;
 
@@ -16,11 +16,11 @@ pub enum AppError {
     #[error("missing or wrong admin token")]
     Unauthorized,
     #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
+    Forbidden { code: ErrorCode, message: String },
     #[error("{message}")]
-    NotFound { code: &'static str, message: String },
+    NotFound { code: ErrorCode, message: String },
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     #[error("request body larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error(transparent)]
@@ -38,42 +38,45 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::NotFound {
             code,
             message: message.into(),
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<String>) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String, Option<String>) {
         match self {
-            AppError::Malformed { message } => {
-                (StatusCode::BAD_REQUEST, "malformed", message.clone(), None)
-            }
+            AppError::Malformed { message } => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Malformed,
+                message.clone(),
+                None,
+            ),
             AppError::Unsupported { message } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 message.clone(),
                 None,
             ),
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "send the admin token as 'Authorization: Bearer TOKEN'".into(),
                 None,
             ),
             AppError::Forbidden { code, message } => {
-                (StatusCode::FORBIDDEN, code, message.clone(), None)
+                (StatusCode::FORBIDDEN, *code, message.clone(), None)
             }
             AppError::NotFound { code, message } => {
-                (StatusCode::NOT_FOUND, code, message.clone(), None)
+                (StatusCode::NOT_FOUND, *code, message.clone(), None)
             }
             AppError::Conflict { code, message } => {
-                (StatusCode::CONFLICT, code, message.clone(), None)
+                (StatusCode::CONFLICT, *code, message.clone(), None)
             }
             AppError::TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("the request body may be at most {limit} bytes"),
                 None,
             ),
@@ -85,31 +88,31 @@ impl AppError {
             ),
             AppError::Timeout { secs } => (
                 StatusCode::REQUEST_TIMEOUT,
-                "timeout",
+                ErrorCode::Timeout,
                 format!("the request was not received and answered within {secs} s; retry"),
                 None,
             ),
             AppError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "this endpoint does not take that method".into(),
                 None,
             ),
             AppError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "too many requests; retry after the number of seconds in Retry-After".into(),
                 None,
             ),
             AppError::Unavailable(what) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                ErrorCode::Unavailable,
                 (*what).to_owned(),
                 None,
             ),
             AppError::Store(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "something went wrong on our side; nothing was stored, so it is safe to retry"
                     .into(),
                 None,
@@ -126,7 +129,7 @@ impl IntoResponse for AppError {
         let (status, code, message, field) = self.parts();
         let body = ErrorBody {
             error: ErrorDetail {
-                code: code.to_owned(),
+                code: code.as_str().to_owned(),
                 message,
                 field,
             },
@@ -138,5 +141,43 @@ impl IntoResponse for AppError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sori_protocol::ErrorCode;
+    use std::collections::BTreeSet;
+
+    /// The codes README's error table lists: the backticked words in the
+    /// second column of its rows that start with a status.
+    fn documented() -> BTreeSet<String> {
+        let readme = include_str!("../../README.md");
+        readme
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.split('|').map(str::trim).skip(1);
+                let status = cells.next()?;
+                (status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| cells.next())
+                    .flatten()
+            })
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2).map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn readme_lists_every_error_code_and_no_other() {
+        let documented = documented();
+        let codes: BTreeSet<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        let missing: Vec<_> = codes.difference(&documented).collect();
+        let unknown: Vec<_> = documented.difference(&codes).collect();
+        assert!(
+            missing.is_empty() && unknown.is_empty(),
+            "README's error table lacks {missing:?} and lists codes that do not exist: {unknown:?}"
+        );
     }
 }

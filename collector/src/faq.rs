@@ -13,7 +13,7 @@ pub mod search;
 use crate::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sori_protocol::validate::check_text;
-use sori_protocol::{FieldError, Locale, Slug};
+use sori_protocol::{ErrorCode, FieldError, Locale, Slug};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -65,7 +65,7 @@ impl ArticleInput {
         let too_long = |field: &str, max: usize| {
             FieldError::new(
                 field.to_owned(),
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("{field} is at most {max} characters"),
             )
         };
@@ -79,7 +79,7 @@ impl ArticleInput {
         if self.title.trim().is_empty() {
             return Err(FieldError::new(
                 "title",
-                "required",
+                ErrorCode::Required,
                 "give the article a title",
             ));
         }
@@ -87,7 +87,11 @@ impl ArticleInput {
             return Err(too_long("title", MAX_TITLE));
         }
         if self.body.trim().is_empty() {
-            return Err(FieldError::new("body", "required", "the body is empty"));
+            return Err(FieldError::new(
+                "body",
+                ErrorCode::Required,
+                "the body is empty",
+            ));
         }
         if self.body.chars().count() > MAX_BODY {
             return Err(too_long("body", MAX_BODY));
@@ -98,7 +102,7 @@ impl ArticleInput {
         if self.tags.len() > MAX_TAGS {
             return Err(FieldError::new(
                 "tags",
-                "too_many",
+                ErrorCode::TooMany,
                 format!("at most {MAX_TAGS} tags"),
             ));
         }
@@ -109,7 +113,7 @@ impl ArticleInput {
         {
             return Err(FieldError::new(
                 format!("tags[{i}]"),
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("a tag is 1 to {MAX_TAG} characters"),
             ));
         }

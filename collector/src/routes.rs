@@ -1,11 +1,14 @@
 //! The HTTP surface, one file per resource. Routes parse input into protocol
-//! types, call the store and `stats`, and shape the response.
+//! types through the extractors in `extract`, call the store and `stats`,
+//! and shape the response. Public routes sit behind `public_site`'s layers,
+//! admin routes behind `admin`'s.
 
 mod admin;
 mod admin_faq;
 mod admin_surveys;
 mod assets;
 mod demo;
+mod extract;
 mod faq;
 mod health;
 mod json;
@@ -21,36 +24,29 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sori_protocol::Slug;
-use std::net::SocketAddr;
+use sori_protocol::ErrorCode;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .merge(site_config::routes())
-        .merge(responses::routes(state.max_body_bytes))
-        .merge(faq::routes())
+        .merge(responses::routes(&state))
+        .merge(faq::routes(&state))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            public_site::guard,
+            public_site::cors,
         ));
-    let admin = summary::routes()
-        .merge(admin_surveys::routes())
-        .merge(admin_faq::routes())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            admin::require_token,
-        ));
+    let admin = admin::routes(&state);
     Router::new()
         .merge(assets::routes())
         .merge(health::routes())
         .merge(demo::routes())
         .merge(public)
         .merge(admin)
-        .fallback(|| async { crate::error::AppError::not_found("not_found", "no such endpoint") })
+        .fallback(|| async { AppError::not_found(ErrorCode::NotFound, "no such endpoint") })
         // axum's own 405 has no body; ours has the error shape every other has.
-        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
@@ -81,19 +77,6 @@ async fn deadline(State(app): State<AppState>, request: Request, next: Next) -> 
             response
         }
     }
-}
-
-/// The per-client and per-site rate limits in front of public writes and searches.
-fn limit(
-    app: &AppState,
-    peer: SocketAddr,
-    headers: &HeaderMap,
-    site: &Slug,
-) -> Result<(), AppError> {
-    let ip = crate::ratelimit::client_ip(peer.ip(), headers, app.behind_proxy);
-    app.rate_limit
-        .check(ip, site)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
 /// What every page the collector serves carries (the demo page today, the

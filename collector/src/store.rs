@@ -20,8 +20,10 @@ use sori_protocol::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// A site that embeds the widget.
+/// A site that embeds the widget, as the admin API reads and writes it. An
+/// unknown field is refused, so a misspelt setting is not silently dropped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Site {
     pub key: Slug,
     pub name: String,

@@ -30,7 +30,7 @@ pub mod targeting;
 pub mod validate;
 
 pub use config::{SiteConfig, SiteRules, SurveyRules};
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use fatigue::{Memory, Recontact, SiteFatigue};
 pub use locale::{Locale, Localized};
 pub use question::{Choice, Question, QuestionKind, RatingStyle, Scale};

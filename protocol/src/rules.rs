@@ -1,5 +1,6 @@
 //! Skip rules: a question shown only when an earlier answer meets a condition.
 
+use crate::error::ErrorCode;
 use crate::question::{Question, QuestionKind};
 use crate::response::AnswerValue;
 use crate::slug::Slug;
@@ -71,7 +72,7 @@ impl Condition {
         let Some(target) = questions[..index].iter().find(|q| q.id == self.question) else {
             return Err(FieldError::new(
                 format!("{field}.question"),
-                "unknown_question",
+                ErrorCode::UnknownQuestion,
                 format!(
                     "a skip rule may only look at an earlier question, not '{}'",
                     self.question
@@ -101,7 +102,7 @@ impl Condition {
         } else {
             Err(FieldError::new(
                 field,
-                "invalid_rule",
+                ErrorCode::InvalidRule,
                 format!(
                     "this rule's op and value do not fit question '{}'",
                     target.id

@@ -1,5 +1,6 @@
 //! Survey definitions: what the collector stores and the widget renders.
 
+use crate::error::ErrorCode;
 use crate::fatigue::Recontact;
 use crate::locale::Localized;
 use crate::question::{MAX_CHOICES, QuestionKind, TEXT_LIMIT};
@@ -46,14 +47,14 @@ impl SurveyDefinition {
         if self.name.trim().is_empty() {
             return Err(FieldError::new(
                 "name",
-                "required",
+                ErrorCode::Required,
                 "give the survey a name",
             ));
         }
         if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
             return Err(FieldError::new(
                 "questions",
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("a survey has 1 to {MAX_QUESTIONS} questions"),
             ));
         }
@@ -63,14 +64,14 @@ impl SurveyDefinition {
             if !seen.insert(q.id.as_str()) {
                 return Err(FieldError::new(
                     field("id"),
-                    "duplicate",
+                    ErrorCode::Duplicate,
                     format!("question id '{}' is used twice", q.id),
                 ));
             }
             if q.prompt.is_blank() {
                 return Err(FieldError::new(
                     field("prompt"),
-                    "required",
+                    ErrorCode::Required,
                     "every question needs a prompt",
                 ));
             }
@@ -84,7 +85,7 @@ impl SurveyDefinition {
     }
 
     fn check_trigger(&self) -> Result<(), FieldError> {
-        let bad = |message: &str| Err(FieldError::new("trigger", "invalid", message));
+        let bad = |message: &str| Err(FieldError::new("trigger", ErrorCode::Invalid, message));
         match &self.trigger {
             Trigger::PageView(pattern) if pattern.trim().is_empty() => {
                 bad("a page_view trigger needs a path pattern")
@@ -105,14 +106,14 @@ impl SurveyDefinition {
         {
             return Err(FieldError::new(
                 "targeting.sample_percent",
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "sample_percent is 1 to 100",
             ));
         }
         if let Recontact::EveryDays(0) = self.recontact {
             return Err(FieldError::new(
                 "recontact",
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "every_days is at least 1",
             ));
         }
@@ -137,7 +138,7 @@ impl SurveyDefinition {
             {
                 return Err(FieldError::new(
                     format!("questions[{i}].kind"),
-                    "scale_changed",
+                    ErrorCode::ScaleChanged,
                     format!(
                         "question '{}' was scored as {} and cannot become {}; give it a new id",
                         q.id,
@@ -155,13 +156,13 @@ fn check_kind(kind: &QuestionKind, field: &dyn Fn(&str) -> String) -> Result<(),
     match kind {
         QuestionKind::Rating { points, .. } if !(3..=10).contains(points) => Err(FieldError::new(
             field("points"),
-            "out_of_range",
+            ErrorCode::OutOfRange,
             "a rating has 3 to 10 points",
         )),
         QuestionKind::Text { max_length, .. } if !(1..=TEXT_LIMIT).contains(max_length) => {
             Err(FieldError::new(
                 field("max_length"),
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("max_length must be between 1 and {TEXT_LIMIT}"),
             ))
         }
@@ -169,7 +170,7 @@ fn check_kind(kind: &QuestionKind, field: &dyn Fn(&str) -> String) -> Result<(),
             if choices.is_empty() || choices.len() > MAX_CHOICES {
                 return Err(FieldError::new(
                     field("choices"),
-                    "out_of_range",
+                    ErrorCode::OutOfRange,
                     format!("a choice question has 1 to {MAX_CHOICES} choices"),
                 ));
             }
@@ -178,14 +179,14 @@ fn check_kind(kind: &QuestionKind, field: &dyn Fn(&str) -> String) -> Result<(),
                 if !ids.insert(choice.id.as_str()) || choice.id.as_str() == crate::question::OTHER {
                     return Err(FieldError::new(
                         field(&format!("choices[{c}].id")),
-                        "duplicate",
+                        ErrorCode::Duplicate,
                         format!("choice id '{}' is used twice or reserved", choice.id),
                     ));
                 }
                 if choice.label.is_blank() {
                     return Err(FieldError::new(
                         field(&format!("choices[{c}].label")),
-                        "required",
+                        ErrorCode::Required,
                         "every choice needs a label",
                     ));
                 }
@@ -225,7 +226,7 @@ mod tests {
         rescored.questions[0].kind = QuestionKind::Nps;
         let err = rescored.check_successor(&before).unwrap_err();
         assert_eq!(
-            (err.field.as_deref(), err.code),
+            (err.field.as_deref(), err.code.as_str()),
             (Some("questions[0].kind"), "scale_changed")
         );
     }

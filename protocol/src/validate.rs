@@ -3,6 +3,7 @@
 //! The widget runs the same checks before sending, so a respondent learns of
 //! a mistake at once; the collector runs them again because it trusts no one.
 
+use crate::error::ErrorCode;
 use crate::locale::Locale;
 use crate::question::{DEFAULT_TEXT_LENGTH, OTHER, QuestionKind, Scale};
 use crate::response::{Answer, AnswerValue, DeviceClass, ResponseId, Submission};
@@ -21,12 +22,12 @@ pub const MAX_PAGE_PATH: usize = 2048;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: Option<String>,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             field: Some(field.into()),
             code,
@@ -84,7 +85,7 @@ pub fn check_id_time(id: ResponseId, now_millis: u64) -> Result<(), FieldError> 
     if id.unix_millis() > now_millis.saturating_add(MAX_ID_AHEAD_MILLIS) {
         return Err(FieldError::new(
             "id",
-            "id_in_future",
+            ErrorCode::IdInFuture,
             "the id's time is more than a day ahead of the server clock; make ids from the current time",
         ));
     }
@@ -102,7 +103,7 @@ pub fn check_text(field: impl FnOnce() -> String, text: &str) -> Result<(), Fiel
         None => Ok(()),
         Some(c) => Err(FieldError::new(
             field(),
-            "control_character",
+            ErrorCode::ControlCharacter,
             format!(
                 "text may not hold control character U+{:04X}; only tabs and line breaks",
                 u32::from(c)
@@ -125,7 +126,7 @@ pub fn validate_submission(
     if sub.survey != def.id || sub.survey_version != def.version {
         return Err(FieldError::new(
             "survey_version",
-            "unknown_version",
+            ErrorCode::UnknownVersion,
             format!(
                 "survey '{}' has no version {}",
                 sub.survey, sub.survey_version
@@ -143,21 +144,21 @@ pub fn validate_submission(
         let Some(question) = def.question(&answer.question) else {
             return Err(FieldError::new(
                 format!("answers[{i}].question"),
-                "unknown_question",
+                ErrorCode::UnknownQuestion,
                 format!("survey '{}' has no question '{}'", def.id, answer.question),
             ));
         };
         if !seen.insert(answer.question.clone()) {
             return Err(FieldError::new(
                 format!("answers[{i}].question"),
-                "duplicate_answer",
+                ErrorCode::DuplicateAnswer,
                 format!("question '{}' is answered twice", answer.question),
             ));
         }
         if !is_shown(question, &given) {
             return Err(FieldError::new(
                 format!("answers[{i}].question"),
-                "skipped_question",
+                ErrorCode::SkippedQuestion,
                 format!(
                     "question '{}' is skipped by its rule for these answers",
                     answer.question
@@ -174,7 +175,7 @@ pub fn validate_submission(
     {
         return Err(FieldError::new(
             "answers",
-            "missing_required",
+            ErrorCode::MissingRequired,
             format!("question '{}' is required", missing.id),
         ));
     }
@@ -186,7 +187,7 @@ pub fn validate_submission(
     {
         return Err(FieldError::new(
             "faq_query",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("faq_query is at most {MAX_FAQ_QUERY} characters"),
         ));
     }
@@ -215,14 +216,14 @@ fn check_identity(
     if user_id.is_some_and(|u| u.is_empty() || u.chars().count() > MAX_USER_ID) {
         return Err(FieldError::new(
             "user_id",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("user_id is 1 to {MAX_USER_ID} characters"),
         ));
     }
     if attributes.len() > MAX_ATTRIBUTES {
         return Err(FieldError::new(
             "attributes",
-            "too_many",
+            ErrorCode::TooMany,
             format!("at most {MAX_ATTRIBUTES} attributes"),
         ));
     }
@@ -230,7 +231,7 @@ fn check_identity(
         if key.is_empty() || key.chars().count() > 50 || value.chars().count() > MAX_ATTRIBUTE_LEN {
             return Err(FieldError::new(
                 format!("attributes.{key}"),
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!(
                     "attribute names are 1 to 50 characters, values at most {MAX_ATTRIBUTE_LEN}"
                 ),
@@ -245,14 +246,14 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
     let wrong = |expected: &str| {
         Err(FieldError::new(
             field.clone(),
-            "wrong_type",
+            ErrorCode::WrongType,
             format!("this answer must be {expected}"),
         ))
     };
     if answer.other.is_some() && !matches!(kind, QuestionKind::MultiChoice { other: true, .. }) {
         return Err(FieldError::new(
             format!("answers[{i}].other"),
-            "unexpected",
+            ErrorCode::Unexpected,
             "only a multi-choice question with 'other' takes other text",
         ));
     }
@@ -266,7 +267,7 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
                 _ => {
                     return Err(FieldError::new(
                         field,
-                        "out_of_range",
+                        ErrorCode::OutOfRange,
                         format!(
                             "a {} answer is a whole number from {} to {}, not {n}",
                             scale.name(),
@@ -288,7 +289,7 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
             if !choices.iter().any(|c| c.id.as_str() == id) {
                 return Err(FieldError::new(
                     field,
-                    "unknown_choice",
+                    ErrorCode::UnknownChoice,
                     format!("'{id}' is not one of this question's choices"),
                 ));
             }
@@ -309,7 +310,7 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
                 if !known || !unique.insert(id) {
                     return Err(FieldError::new(
                         field,
-                        "unknown_choice",
+                        ErrorCode::UnknownChoice,
                         format!("'{id}' is not a choice of this question, or is repeated"),
                     ));
                 }
@@ -317,7 +318,7 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
             if ids.is_empty() {
                 return Err(FieldError::new(
                     field,
-                    "empty",
+                    ErrorCode::Empty,
                     "leave an unanswered question out instead of sending an empty list",
                 ));
             }
@@ -326,7 +327,7 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
                 if text.is_empty() || text.chars().count() > DEFAULT_TEXT_LENGTH as usize {
                     return Err(FieldError::new(
                         format!("answers[{i}].other"),
-                        "required",
+                        ErrorCode::Required,
                         format!(
                             "picking 'other' needs its text, 1 to {DEFAULT_TEXT_LENGTH} characters"
                         ),
@@ -343,14 +344,14 @@ fn check_answer(kind: &QuestionKind, answer: Answer, i: usize) -> Result<ValidAn
             if len == 0 {
                 return Err(FieldError::new(
                     field,
-                    "empty",
+                    ErrorCode::Empty,
                     "leave an empty text answer out instead of sending it",
                 ));
             }
             if len > *max_length as usize {
                 return Err(FieldError::new(
                     field,
-                    "too_long",
+                    ErrorCode::TooLong,
                     format!("this answer may be at most {max_length} characters; it has {len}"),
                 ));
             }
@@ -374,14 +375,14 @@ fn clean_page_path(raw: &str) -> Result<String, FieldError> {
     if path.chars().count() > MAX_PAGE_PATH {
         return Err(FieldError::new(
             "page_path",
-            "too_long",
+            ErrorCode::TooLong,
             format!("page_path may be at most {MAX_PAGE_PATH} characters"),
         ));
     }
     if !path.is_empty() && !path.starts_with('/') {
         return Err(FieldError::new(
             "page_path",
-            "invalid",
+            ErrorCode::Invalid,
             "page_path must start with '/'",
         ));
     }
@@ -445,7 +446,7 @@ mod tests {
         ] {
             let err = check_text(|| "answers[0].value".into(), bad).unwrap_err();
             assert_eq!(err.field.as_deref(), Some("answers[0].value"));
-            assert_eq!(err.code, "control_character");
+            assert_eq!(err.code, ErrorCode::ControlCharacter);
         }
     }
 
@@ -455,7 +456,10 @@ mod tests {
         let soon = ResponseId::from_parts(now + MAX_ID_AHEAD_MILLIS, [1; 10]);
         assert!(check_id_time(soon, now).is_ok());
         let later = ResponseId::from_parts(now + MAX_ID_AHEAD_MILLIS + 1, [1; 10]);
-        assert_eq!(check_id_time(later, now).unwrap_err().code, "id_in_future");
+        assert_eq!(
+            check_id_time(later, now).unwrap_err().code,
+            ErrorCode::IdInFuture
+        );
         let max = ResponseId::parse("ffffffff-ffff-7fff-bfff-ffffffffffff").unwrap();
         assert!(check_id_time(max, now).is_err());
     }
@@ -589,7 +593,7 @@ mod tests {
         for (answer, field, code) in table {
             let err = outcome(with_csat(answer.clone())).unwrap_err();
             assert_eq!(
-                (err.field.as_deref(), err.code),
+                (err.field.as_deref(), err.code.as_str()),
                 (Some(field), code),
                 "{answer}"
             );
@@ -633,7 +637,7 @@ mod tests {
     fn a_finished_response_must_answer_required_questions() {
         let err = outcome(json!([{"question": "comment", "value": "hi"}])).unwrap_err();
         assert_eq!(
-            (err.field.as_deref(), err.code),
+            (err.field.as_deref(), err.code.as_str()),
             (Some("answers"), "missing_required")
         );
     }
@@ -645,12 +649,12 @@ mod tests {
         // ...and an answer to it is refused.
         let err = outcome(with_csat(json!({"question": "fix", "value": "slow"}))).unwrap_err();
         assert_eq!(
-            (err.field.as_deref(), err.code),
+            (err.field.as_deref(), err.code.as_str()),
             (Some("answers[1].question"), "skipped_question")
         );
         // CSAT 2: it is asked, and it is required.
         let err = outcome(json!([{"question": "csat", "value": 2}])).unwrap_err();
-        assert_eq!(err.code, "missing_required");
+        assert_eq!(err.code, ErrorCode::MissingRequired);
         assert!(
             outcome(
                 json!([{"question": "csat", "value": 2}, {"question": "fix", "value": "slow"}])

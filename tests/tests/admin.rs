@@ -154,7 +154,7 @@ async fn an_invalid_definition_is_422_naming_the_field() {
 /// is one the IANA database knows; anything else is 422 naming the field,
 /// and the site as stored is unchanged.
 #[tokio::test]
-async fn a_site_is_read_back_and_a_bad_origin_or_time_zone_is_422_naming_the_field() {
+async fn a_site_is_read_back_and_a_bad_origin_time_zone_or_field_is_422_naming_it() {
     let app = TestApp::spawn().await;
     let path = format!("/v1/admin/sites/{SITE}");
     let site = |origin: &str, zone: &str| {
@@ -172,6 +172,14 @@ async fn a_site_is_read_back_and_a_bad_origin_or_time_zone_is_422_naming_the_fie
             "time_zone",
         ),
         (site("https://app.example.com", "KST"), "time_zone"),
+        (
+            {
+                let mut body = site("https://app.example.com", "UTC");
+                body["allowed_origin"] = json!(["https://app.example.com"]);
+                body
+            },
+            "allowed_origin",
+        ),
     ] {
         let r = app.admin(Method::PUT, &path, Some(body)).await;
         assert_eq!(r.status(), 422, "{field}");
@@ -222,17 +230,114 @@ async fn a_summary_of_a_survey_the_site_does_not_have_is_404() {
     assert_eq!(body["error"]["code"], "unknown_survey", "{body}");
 }
 
+/// Every admin route, read or write, known site or not: without the token
+/// it says only 401, not whether the site or survey exists.
 #[tokio::test]
-async fn the_admin_api_needs_the_token() {
+async fn every_admin_route_needs_the_token() {
     let app = TestApp::spawn().await;
-    let r = app
-        .http
-        .post(format!("{}/v1/admin/sites/{SITE}/surveys", app.url))
-        .json(&every_kind())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let routes = [
+        (Method::GET, "/v1/admin/sites".to_owned()),
+        (Method::PUT, "/v1/admin/sites/new-site".to_owned()),
+        (Method::GET, format!("/v1/admin/sites/{SITE}")),
+        (Method::PUT, format!("/v1/admin/sites/{SITE}")),
+        (Method::GET, format!("/v1/admin/sites/{SITE}/summary")),
+        (Method::GET, format!("/v1/admin/sites/{SITE}/surveys")),
+        (Method::POST, format!("/v1/admin/sites/{SITE}/surveys")),
+        (
+            Method::GET,
+            format!("/v1/admin/sites/{SITE}/surveys/checkout"),
+        ),
+        (
+            Method::PUT,
+            format!("/v1/admin/sites/{SITE}/surveys/checkout"),
+        ),
+        (
+            Method::POST,
+            format!("/v1/admin/sites/{SITE}/surveys/checkout/activate"),
+        ),
+        (
+            Method::POST,
+            format!("/v1/admin/sites/{SITE}/surveys/checkout/pause"),
+        ),
+        (Method::GET, format!("/v1/admin/sites/{SITE}/faq")),
+        (Method::GET, format!("/v1/admin/sites/{SITE}/faq/stats")),
+        (
+            Method::PUT,
+            format!("/v1/admin/sites/{SITE}/faq/en/refunds"),
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/admin/sites/{SITE}/faq/en/refunds"),
+        ),
+        (Method::GET, "/v1/admin/sites/nobody/summary".to_owned()),
+    ];
+    for (method, path) in routes {
+        for token in [None, Some("not-the-admin-token-at-all")] {
+            let mut request = app
+                .http
+                .request(method.clone(), format!("{}{path}", app.url))
+                .json(&every_kind());
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let r = request.send().await.unwrap();
+            assert_eq!(r.status(), 401, "{method} {path} with {token:?}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "unauthorized", "{method} {path}");
+        }
+    }
+}
+
+/// Path segments are typed: one that cannot name anything is the 404 of
+/// what it would name, and a `PUT` that would create it says why it cannot.
+#[tokio::test]
+async fn bad_path_segments_and_query_strings_get_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            Method::GET,
+            format!("/v1/admin/sites/{SITE}/surveys/Not%20A%20Slug"),
+            404,
+            "unknown_survey",
+        ),
+        (
+            Method::GET,
+            "/v1/admin/sites/NoSuch".to_owned(),
+            404,
+            "unknown_site",
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/admin/sites/{SITE}/faq/xx/refunds"),
+            404,
+            "unknown_locale",
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/admin/sites/{SITE}/faq/en/Bad%20Id"),
+            404,
+            "unknown_article",
+        ),
+        (
+            Method::PUT,
+            "/v1/admin/sites/Bad%20Key".to_owned(),
+            422,
+            "invalid",
+        ),
+        // One survey, given twice: a query string that does not parse.
+        (
+            Method::GET,
+            format!("/v1/admin/sites/{SITE}/summary?survey=a&survey=b"),
+            400,
+            "malformed",
+        ),
+    ];
+    for (method, path, status, code) in cases {
+        let r = app.admin(method.clone(), &path, None).await;
+        assert_eq!(r.status(), status, "{method} {path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{method} {path}: {body}");
+    }
 }
 
 #[tokio::test]

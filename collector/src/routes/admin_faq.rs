@@ -1,28 +1,26 @@
 //! The admin API for the help center (admin token for now):
 //!
 //! - `GET /v1/admin/sites/{key}/faq`: every article in every locale;
-//! - `PUT /v1/admin/sites/{key}/faq/{locale}/{id}`: create (201) or replace
+//! - `PUT /v1/admin/sites/{key}/faq/{locale}/{article}`: create (201) or replace
 //!   (200) an article; the Markdown is rendered and sanitized here;
-//! - `DELETE /v1/admin/sites/{key}/faq/{locale}/{id}`: 204, or 404;
+//! - `DELETE /v1/admin/sites/{key}/faq/{locale}/{article}`: 204, or 404;
 //! - `GET /v1/admin/sites/{key}/faq/stats`: helpfulness, top articles and top
 //!   unanswered queries, for the dashboard.
 
-use super::admin_surveys::{known_site, slug};
 use crate::AppState;
 use crate::error::AppError;
 use crate::faq::{Article, ArticleInput};
+use crate::routes::extract::{AdminSite, ApiJson, ArticleId, PathLocale};
 use crate::routes::json;
 use crate::stats::{Proportion, proportion};
 use crate::store::{ArticleCounts, QueryCount};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Serialize;
-use sori_protocol::{Locale, Slug};
+use sori_protocol::{ErrorCode, Slug};
 
 const ARTICLE_BODY_LIMIT: usize = 256 * 1024;
 const TOP: usize = 10;
@@ -31,43 +29,28 @@ pub fn routes() -> Router<AppState> {
     let routes = Router::new()
         .route("/v1/admin/sites/{key}/faq", get(list))
         .route(
-            "/v1/admin/sites/{key}/faq/{locale}/{id}",
+            "/v1/admin/sites/{key}/faq/{locale}/{article}",
             put(upsert).delete(remove),
         )
         .route("/v1/admin/sites/{key}/faq/stats", get(stats));
     json::limit_body(routes, ARTICLE_BODY_LIMIT)
 }
 
-fn locale(raw: &str) -> Result<Locale, AppError> {
-    Locale::from_code(raw).ok_or_else(|| {
-        AppError::not_found(
-            "unknown_locale",
-            format!("no locale '{raw}'; use one of: en, ko"),
-        )
-    })
-}
-
 async fn list(
     State(app): State<AppState>,
-    Path(key): Path<String>,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<Article>>, AppError> {
-    let site = known_site(&app, &key).await?;
-    Ok(Json(app.store.articles(&site, None).await?))
+    Ok(Json(app.store.articles(&site.key, None).await?))
 }
 
 async fn upsert(
     State(app): State<AppState>,
-    Path((key, raw_locale, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    AdminSite(site): AdminSite,
+    PathLocale(locale): PathLocale,
+    ArticleId(id): ArticleId,
+    ApiJson(input): ApiJson<ArticleInput>,
 ) -> Result<Response, AppError> {
-    let site = known_site(&app, &key).await?;
-    let locale = locale(&raw_locale)?;
-    let id = Slug::parse(&id).map_err(|why| {
-        sori_protocol::FieldError::new("id", "invalid", format!("article id '{id}' {why}"))
-    })?;
-    json::require_json_or_text(&headers)?;
-    let input: ArticleInput = json::parse(&json::body(body, ARTICLE_BODY_LIMIT)?)?;
+    let site = site.key;
     input.check()?;
     let article = input.into_article(id.clone(), locale);
     let created = app.store.put_article(&site, &article).await?;
@@ -86,16 +69,16 @@ async fn upsert(
 
 async fn remove(
     State(app): State<AppState>,
-    Path((key, raw_locale, id)): Path<(String, String, String)>,
+    AdminSite(site): AdminSite,
+    PathLocale(locale): PathLocale,
+    ArticleId(id): ArticleId,
 ) -> Result<StatusCode, AppError> {
-    let site = known_site(&app, &key).await?;
-    let locale = locale(&raw_locale)?;
-    let id = slug(&id, "unknown_article")?;
+    let site = site.key;
     if app.store.delete_article(&site, locale, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found(
-            "unknown_article",
+            ErrorCode::UnknownArticle,
             format!("no article '{id}' in '{}'", locale.code()),
         ))
     }
@@ -127,9 +110,9 @@ struct ArticleStats {
 
 async fn stats(
     State(app): State<AppState>,
-    Path(key): Path<String>,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<Stats>, AppError> {
-    let site = known_site(&app, &key).await?;
+    let site = site.key;
     let counts = app.store.faq_counts(&site).await?;
     let sum = |f: fn(&ArticleCounts) -> u64| counts.articles.iter().map(f).sum::<u64>();
     let (helpful, not_helpful) = (sum(|a| a.helpful), sum(|a| a.not_helpful));

@@ -4,15 +4,14 @@
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::routes::extract::{AdminSite, ApiJson, SiteKey, SurveyId};
 use crate::routes::json;
 use crate::store::{Site, StoredSurvey, SurveyStatus};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sori_protocol::{FieldError, Slug, SurveyDefinition};
+use sori_protocol::{ErrorCode, FieldError, Slug, SurveyDefinition};
 
 const ADMIN_BODY_LIMIT: usize = 256 * 1024;
 
@@ -21,40 +20,16 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/sites", get(list_sites))
         .route("/v1/admin/sites/{key}", get(get_site).put(put_site))
         .route("/v1/admin/sites/{key}/surveys", get(list).post(create))
-        .route("/v1/admin/sites/{key}/surveys/{id}", get(read).put(update))
         .route(
-            "/v1/admin/sites/{key}/surveys/{id}/activate",
+            "/v1/admin/sites/{key}/surveys/{survey}",
+            get(read).put(update),
+        )
+        .route(
+            "/v1/admin/sites/{key}/surveys/{survey}/activate",
             post(activate),
         )
-        .route("/v1/admin/sites/{key}/surveys/{id}/pause", post(pause));
+        .route("/v1/admin/sites/{key}/surveys/{survey}/pause", post(pause));
     json::limit_body(routes, ADMIN_BODY_LIMIT)
-}
-
-pub(super) fn slug(raw: &str, what: &'static str) -> Result<Slug, AppError> {
-    Slug::parse(raw).map_err(|_| {
-        AppError::not_found(
-            what,
-            format!("no {} '{raw}'", what.trim_start_matches("unknown_")),
-        )
-    })
-}
-
-pub(super) async fn known_site(app: &AppState, key: &str) -> Result<Slug, AppError> {
-    let key = slug(key, "unknown_site")?;
-    app.store.site(&key).await?.ok_or_else(|| {
-        AppError::not_found("unknown_site", format!("no site has the key '{key}'"))
-    })?;
-    Ok(key)
-}
-
-fn definition(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<SurveyDefinition, AppError> {
-    json::require_json_or_text(headers)?;
-    let def: SurveyDefinition = json::parse(&json::body(body, ADMIN_BODY_LIMIT)?)?;
-    def.check()?;
-    Ok(def)
 }
 
 /// Every site, with its settings, in key order.
@@ -69,29 +44,24 @@ async fn list_sites(State(app): State<AppState>) -> Result<Json<Vec<Site>>, AppE
 }
 
 /// One site's settings, as a `PUT` would write them: read before you write.
-async fn get_site(
-    State(app): State<AppState>,
-    Path(key): Path<String>,
-) -> Result<Json<Site>, AppError> {
-    let key = known_site(&app, &key).await?;
-    let site = app.store.site(&key).await?.ok_or_else(|| {
-        AppError::not_found("unknown_site", format!("no site has the key '{key}'"))
-    })?;
-    Ok(Json(site))
+async fn get_site(AdminSite(site): AdminSite) -> Json<Site> {
+    Json(site)
 }
 
+/// Creates or replaces a site. The one route under `{key}` that does not
+/// take [`AdminSite`]: its site need not exist yet.
 async fn put_site(
     State(app): State<AppState>,
-    Path(key): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    SiteKey(key): SiteKey,
+    ApiJson(site): ApiJson<Site>,
 ) -> Result<Json<Site>, AppError> {
-    json::require_json_or_text(&headers)?;
-    let site: Site = json::parse(&json::body(body, ADMIN_BODY_LIMIT)?)?;
-    if site.key.as_str() != key {
-        return Err(
-            FieldError::new("key", "mismatch", "the body's key must match the URL's").into(),
-        );
+    if site.key != key {
+        return Err(FieldError::new(
+            "key",
+            ErrorCode::Mismatch,
+            "the body's key must match the URL's",
+        )
+        .into());
     }
     if let Some((i, bad)) = site
         .allowed_origins
@@ -101,7 +71,7 @@ async fn put_site(
     {
         return Err(FieldError::new(
             format!("allowed_origins[{i}]"),
-            "invalid",
+            ErrorCode::Invalid,
             format!(
                 "'{bad}' is not an origin like https://app.example.com (no path, no trailing slash)"
             ),
@@ -111,7 +81,7 @@ async fn put_site(
     if jiff::tz::TimeZone::get(&site.time_zone).is_err() {
         return Err(FieldError::new(
             "time_zone",
-            "invalid",
+            ErrorCode::Invalid,
             format!(
                 "'{}' is not an IANA time zone name like Asia/Seoul or UTC",
                 site.time_zone
@@ -142,50 +112,48 @@ fn is_origin(o: &str) -> bool {
 
 async fn list(
     State(app): State<AppState>,
-    Path(key): Path<String>,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<StoredSurvey>>, AppError> {
-    let key = known_site(&app, &key).await?;
-    Ok(Json(app.store.surveys(&key).await?))
+    Ok(Json(app.store.surveys(&site.key).await?))
 }
 
-async fn find(app: &AppState, key: &Slug, id: &str) -> Result<StoredSurvey, AppError> {
-    let id = slug(id, "unknown_survey")?;
+fn unknown_survey(site: &Slug, id: &Slug) -> AppError {
+    AppError::not_found(
+        ErrorCode::UnknownSurvey,
+        format!("site '{site}' has no survey '{id}'"),
+    )
+}
+
+async fn find(app: &AppState, site: &Slug, id: &Slug) -> Result<StoredSurvey, AppError> {
     app.store
-        .surveys(key)
+        .surveys(site)
         .await?
         .into_iter()
-        .find(|s| s.definition.id == id)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "unknown_survey",
-                format!("site '{key}' has no survey '{id}'"),
-            )
-        })
+        .find(|s| &s.definition.id == id)
+        .ok_or_else(|| unknown_survey(site, id))
 }
 
 async fn create(
     State(app): State<AppState>,
-    Path(key): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    AdminSite(site): AdminSite,
+    ApiJson(def): ApiJson<SurveyDefinition>,
 ) -> Result<(StatusCode, Json<StoredSurvey>), AppError> {
-    let key = known_site(&app, &key).await?;
-    let def = definition(&headers, body)?;
+    def.check()?;
     if app
         .store
-        .surveys(&key)
+        .surveys(&site.key)
         .await?
         .iter()
         .any(|s| s.definition.id == def.id)
     {
         return Err(AppError::Conflict {
-            code: "conflict",
+            code: ErrorCode::Conflict,
             message: format!("survey '{}' exists; update it with PUT", def.id),
         });
     }
     let stored = app
         .store
-        .put_survey(&key, &def, SurveyStatus::Draft)
+        .put_survey(&site.key, &def, SurveyStatus::Draft)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -198,29 +166,36 @@ async fn create(
 
 async fn read(
     State(app): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
+    AdminSite(site): AdminSite,
+    SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
-    let key = known_site(&app, &key).await?;
-    Ok(Json(find(&app, &key, &id).await?))
+    Ok(Json(find(&app, &site.key, &id).await?))
 }
 
 /// Stores the definition as a new version if it changed; answers in flight
 /// to the old version still validate against it. The status is kept.
 async fn update(
     State(app): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    AdminSite(site): AdminSite,
+    SurveyId(id): SurveyId,
+    ApiJson(mut def): ApiJson<SurveyDefinition>,
 ) -> Result<Json<StoredSurvey>, AppError> {
-    let key = known_site(&app, &key).await?;
-    let current = find(&app, &key, &id).await?;
-    let mut def = definition(&headers, body)?;
+    let current = find(&app, &site.key, &id).await?;
+    def.check()?;
     if def.id != current.definition.id {
-        return Err(FieldError::new("id", "mismatch", "the body's id must match the URL's").into());
+        return Err(FieldError::new(
+            "id",
+            ErrorCode::Mismatch,
+            "the body's id must match the URL's",
+        )
+        .into());
     }
     def.check_successor(&current.definition)?;
     def.version = current.definition.version;
-    let stored = app.store.put_survey(&key, &def, current.status).await?;
+    let stored = app
+        .store
+        .put_survey(&site.key, &def, current.status)
+        .await?;
     Ok(Json(StoredSurvey {
         status: current.status,
         definition: stored,
@@ -229,36 +204,31 @@ async fn update(
 
 async fn set_status(
     app: &AppState,
-    key: &str,
-    id: &str,
+    site: &Slug,
+    id: &Slug,
     status: SurveyStatus,
 ) -> Result<Json<StoredSurvey>, AppError> {
-    let key = known_site(app, key).await?;
-    let id = slug(id, "unknown_survey")?;
     app.store
-        .set_survey_status(&key, &id, status)
+        .set_survey_status(site, id, status)
         .await?
         .map(Json)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "unknown_survey",
-                format!("site '{key}' has no survey '{id}'"),
-            )
-        })
+        .ok_or_else(|| unknown_survey(site, id))
 }
 
 async fn activate(
     State(app): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
+    AdminSite(site): AdminSite,
+    SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
-    set_status(&app, &key, &id, SurveyStatus::Active).await
+    set_status(&app, &site.key, &id, SurveyStatus::Active).await
 }
 
 async fn pause(
     State(app): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
+    AdminSite(site): AdminSite,
+    SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
-    set_status(&app, &key, &id, SurveyStatus::Paused).await
+    set_status(&app, &site.key, &id, SurveyStatus::Paused).await
 }
 
 #[cfg(test)]

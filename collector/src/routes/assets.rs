@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sori_protocol::ErrorCode;
 
 /// The loader names the hashed files, so it must be refetched soon after a deploy.
 const LOADER_CACHE: &str = "public, max-age=300, stale-while-revalidate=3600";
@@ -31,7 +32,7 @@ async fn hashed(
 ) -> Result<Response, AppError> {
     if name == "widget.js" {
         return Err(AppError::not_found(
-            "unknown_asset",
+            ErrorCode::UnknownAsset,
             "the loader lives at /widget.js",
         ));
     }
@@ -40,7 +41,10 @@ async fn hashed(
 
 fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, AppError> {
     let asset = app.assets.get(name).ok_or_else(|| {
-        AppError::not_found("unknown_asset", format!("no widget asset named '{name}'"))
+        AppError::not_found(
+            ErrorCode::UnknownAsset,
+            format!("no widget asset named '{name}'"),
+        )
     })?;
     let mut response = if etag_matches(request, &asset.etag) {
         StatusCode::NOT_MODIFIED.into_response()

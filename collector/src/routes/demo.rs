@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use sori_protocol::ErrorCode;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -16,7 +17,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn file(app: &AppState, name: &str) -> Result<Response, AppError> {
-    let not_found = || AppError::not_found("not_found", "no such demo page");
+    let not_found = || AppError::not_found(ErrorCode::NotFound, "no such demo page");
     let demo = app.demo.as_ref().ok_or_else(not_found)?;
     let f = demo.file(name).ok_or_else(not_found)?;
     let mut response = f.body.clone().into_response();

@@ -5,44 +5,53 @@
 //! - `GET /v1/sites/{key}/faq/search?q=&locale=[&partial=1]`: ranked
 //!   results with highlighted snippets; counted unless `partial` (a query
 //!   still being typed);
-//! - `GET /v1/sites/{key}/faq/articles/{id}?locale=`: one article's
+//! - `GET /v1/sites/{key}/faq/articles/{article}?locale=`: one article's
 //!   sanitized HTML; counts a view;
-//! - `POST /v1/sites/{key}/faq/articles/{id}/votes`: "Was this helpful?",
+//! - `POST /v1/sites/{key}/faq/articles/{article}/votes`: "Was this helpful?",
 //!   one vote per respondent and article.
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::faq;
-use crate::routes::json;
+use crate::routes::extract::{ApiJson, ApiQuery, ArticleId, KnownSite};
+use crate::routes::{json, public_site};
 use crate::store::{Site, Vote, VoteOutcome};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use sori_protocol::faq::{
     ArticleView, FaqCategory, FaqEntry, FaqOverview, SearchHit, SearchResults, VoteBody,
 };
-use sori_protocol::{FieldError, Locale, Slug};
+use sori_protocol::{ErrorCode, FieldError, Locale};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 const RESULTS: usize = 8;
 const POPULAR: usize = 5;
 const VOTE_BODY_LIMIT: usize = 4 * 1024;
 const MAX_REASON: usize = 500;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(app: &AppState) -> Router<AppState> {
+    let limited = || from_fn_with_state(app.clone(), public_site::rate_limit);
     let routes = Router::new()
         .route("/v1/sites/{key}/faq", get(overview))
-        .route("/v1/sites/{key}/faq/search", get(search))
-        .route("/v1/sites/{key}/faq/articles/{id}", get(article))
         .route(
-            "/v1/sites/{key}/faq/articles/{id}/votes",
-            post(vote).options(super::responses::preflight),
+            "/v1/sites/{key}/faq/search",
+            get(search).route_layer(limited()),
+        )
+        // Each read writes a view count: limited like the other writes.
+        .route(
+            "/v1/sites/{key}/faq/articles/{article}",
+            get(article).route_layer(limited()),
+        )
+        .route(
+            "/v1/sites/{key}/faq/articles/{article}/votes",
+            post(vote)
+                .route_layer(limited())
+                .options(super::responses::preflight),
         );
     json::limit_body(routes, VOTE_BODY_LIMIT)
 }
@@ -68,8 +77,8 @@ fn cached(body: impl Serialize, cache: &'static str) -> Response {
 
 async fn overview(
     State(app): State<AppState>,
-    Extension(site): Extension<Site>,
-    Query(params): Query<LocaleParam>,
+    KnownSite(site): KnownSite,
+    ApiQuery(params): ApiQuery<LocaleParam>,
 ) -> Result<Response, AppError> {
     let locale = locale_or_default(&site, params.locale.as_deref());
     let articles = app.store.articles(&site.key, Some(locale)).await?;
@@ -130,12 +139,9 @@ struct SearchParams {
 
 async fn search(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Extension(site): Extension<Site>,
-    headers: HeaderMap,
-    Query(params): Query<SearchParams>,
+    KnownSite(site): KnownSite,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Response, AppError> {
-    super::limit(&app, peer, &headers, &site.key)?;
     if let Some(q) = &params.q {
         sori_protocol::validate::check_text(|| "q".into(), q)?;
     }
@@ -185,30 +191,20 @@ async fn search(
     ))
 }
 
-fn article_id(raw: &str) -> Result<Slug, AppError> {
-    Slug::parse(raw)
-        .map_err(|_| AppError::not_found("unknown_article", format!("no article '{raw}'")))
-}
-
 async fn article(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Extension(site): Extension<Site>,
-    headers: HeaderMap,
-    Path((_, id)): Path<(String, String)>,
-    Query(params): Query<LocaleParam>,
+    KnownSite(site): KnownSite,
+    ArticleId(id): ArticleId,
+    ApiQuery(params): ApiQuery<LocaleParam>,
 ) -> Result<Response, AppError> {
-    // Each read writes a view count: limited like the other writes.
-    super::limit(&app, peer, &headers, &site.key)?;
     let locale = locale_or_default(&site, params.locale.as_deref());
-    let id = article_id(&id)?;
     let article = app
         .store
         .article(&site.key, locale, &id)
         .await?
         .ok_or_else(|| {
             AppError::not_found(
-                "unknown_article",
+                ErrorCode::UnknownArticle,
                 format!("no article '{id}' in '{}'", locale.code()),
             )
         })?;
@@ -233,15 +229,10 @@ struct VoteReceipt {
 
 async fn vote(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Extension(site): Extension<Site>,
-    Path((_, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    KnownSite(site): KnownSite,
+    ArticleId(id): ArticleId,
+    ApiJson(body): ApiJson<VoteBody>,
 ) -> Result<Json<VoteReceipt>, AppError> {
-    super::limit(&app, peer, &headers, &site.key)?;
-    json::require_json_or_text(&headers)?;
-    let body: VoteBody = json::parse(&json::body(body, VOTE_BODY_LIMIT)?)?;
     let reason = body
         .reason
         .map(|r| r.trim().to_owned())
@@ -252,21 +243,21 @@ async fn vote(
     {
         return Err(FieldError::new(
             "reason",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("reason is at most {MAX_REASON} characters"),
         )
         .into());
     }
     let vote = Vote {
         locale: body.locale,
-        article: article_id(&id)?,
+        article: id.clone(),
         respondent: body.respondent,
         helpful: body.helpful,
         reason,
     };
     let outcome = app.store.put_vote(&site.key, &vote).await?.ok_or_else(|| {
         AppError::not_found(
-            "unknown_article",
+            ErrorCode::UnknownArticle,
             format!("no article '{id}' in '{}'", vote.locale.code()),
         )
     })?;

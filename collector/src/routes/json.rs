@@ -2,32 +2,18 @@
 //! a wrong or missing field a 422 with the field's path.
 
 use crate::error::AppError;
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use crate::routes::extract::BodyLimit;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
+use axum::{Extension, Router};
 use serde::de::DeserializeOwned;
-use sori_protocol::FieldError;
 use sori_protocol::validate::check_text;
-
-/// The body, or 413 when it is over the limit.
-pub fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge { limit }
-        } else {
-            AppError::Malformed {
-                message: "the request body could not be read".into(),
-            }
-        }
-    })
-}
+use sori_protocol::{ErrorCode, FieldError};
 
 /// JSON, or `text/plain` as `navigator.sendBeacon` sends it without a preflight.
-pub fn require_json_or_text(headers: &HeaderMap) -> Result<(), AppError> {
+pub(super) fn require_json_or_text(headers: &HeaderMap) -> Result<(), AppError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -49,7 +35,8 @@ pub fn require_json_or_text(headers: &HeaderMap) -> Result<(), AppError> {
 
 /// Caps the bodies of a group of routes at `limit` bytes. A request that
 /// declares a longer body in `Content-Length` is answered 413 at once,
-/// without waiting for a body that may never come.
+/// without waiting for a body that may never come; one that sends more
+/// than it declared is stopped at the limit by [`ApiJson`](super::extract::ApiJson).
 pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: usize) -> Router<S> {
     router
         .layer(middleware::from_fn(
@@ -66,13 +53,14 @@ pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: us
             },
         ))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(Extension(BodyLimit(limit)))
 }
 
 /// Reads a JSON body strictly, in three steps, so each mistake gets its own
 /// answer: not JSON at all, or anything after the value, is 400; a control
 /// character in any string is 422 naming where; a value of the wrong type
 /// or out of range is 422 with the field's path.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::Malformed {
             message: format!("the body is not valid JSON (one value, nothing after it): {e}"),
@@ -85,7 +73,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        let field = match missing_field(&message) {
+        let field = match field_named(&message) {
             Some(name) if path == "." => Some(name.to_owned()),
             Some(name) => Some(format!("{path}.{name}")),
             None if path == "." => None,
@@ -93,7 +81,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         };
         AppError::Invalid(FieldError {
             field,
-            code: "invalid",
+            code: ErrorCode::Invalid,
             message: strip_position(&message),
         })
     })
@@ -138,8 +126,9 @@ fn check_strings(value: &serde_json::Value, path: &mut String) -> Result<(), Fie
     }
 }
 
-/// serde says ``missing field `x` ``; the field is `x`, not its parent.
-fn missing_field(message: &str) -> Option<&str> {
+/// serde says ``missing field `x` ``; the field is `x`, not its parent. (An
+/// unknown field is already the last step of the path.)
+fn field_named(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
@@ -216,7 +205,7 @@ mod tests {
             panic!("not a 422")
         };
         assert_eq!(e.field.as_deref(), Some("answers[0].other"));
-        assert_eq!(e.code, "control_character");
+        assert_eq!(e.code, ErrorCode::ControlCharacter);
         let body = VALID.replacen('{', r#"{"attributes":{"pl\u0007an":"pro"},"#, 1);
         let AppError::Invalid(e) = error_of(&body) else {
             panic!("not a 422")

@@ -1,46 +1,20 @@
-//! The guard in front of every public `/v1/sites/{key}/…` route: the site
-//! must exist, and a browser's `Origin` must be one the site allows. It puts
-//! the [`Site`] into the request for the handler and answers CORS for it.
+//! The layers in front of public `/v1/sites/{key}/…` routes: CORS for the
+//! site's allowed origins, and the rate limits on writes and searches. Both
+//! take [`KnownSite`], so a request for an unknown site or from an origin
+//! the site does not allow is refused before any handler runs.
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::store::Site;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use crate::routes::extract::KnownSite;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use sori_protocol::Slug;
-use std::collections::HashMap;
+use std::net::SocketAddr;
 
-pub async fn guard(
-    State(app): State<AppState>,
-    Path(params): Path<HashMap<String, String>>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    let raw_key = params.get("key").map(String::as_str).unwrap_or("");
-    let unknown =
-        || AppError::not_found("unknown_site", format!("no site has the key '{raw_key}'"));
-    let key = Slug::parse(raw_key).map_err(|_| unknown())?;
-    let site = app.store.site(&key).await?.ok_or_else(unknown)?;
+/// Lets the allowed origin read the answer, errors included.
+pub async fn cors(_: KnownSite, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).cloned();
-    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
-    match origin.as_ref().map(|o| o.to_str().unwrap_or("")) {
-        Some(o) if site.allows_origin(o) => {}
-        // The demo page, served by this collector, on the demo site.
-        Some(o) if app.demo.as_ref().is_some_and(|d| d.allows(&site.key, o)) => {}
-        Some(o) => return Err(origin_refused(&site, o)),
-        // Scripts and curl send no Origin; reading config is harmless, writing is not.
-        None if reads => {}
-        None => {
-            return Err(AppError::Forbidden {
-                code: "origin_required",
-                message: "responses are accepted only from browsers on the site's allowed origins"
-                    .into(),
-            });
-        }
-    }
-    request.extensions_mut().insert(site);
     let mut response = next.run(request).await;
     if let Some(origin) = origin {
         let headers = response.headers_mut();
@@ -53,15 +27,21 @@ pub async fn guard(
             HeaderValue::from_static("retry-after"),
         );
     }
-    Ok(response)
+    response
 }
 
-fn origin_refused(site: &Site, origin: &str) -> AppError {
-    AppError::Forbidden {
-        code: "origin_not_allowed",
-        message: format!(
-            "origin '{origin}' is not allowed for site '{}'; add it to the site's allowed origins",
-            site.key
-        ),
-    }
+/// The per-client and per-site limits, on the public routes that write or
+/// search (each article read writes a view count, so it is one of them).
+pub async fn rate_limit(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    KnownSite(site): KnownSite,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let ip = crate::ratelimit::client_ip(peer.ip(), request.headers(), app.behind_proxy);
+    app.rate_limit
+        .check(ip, &site.key)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    Ok(next.run(request).await)
 }

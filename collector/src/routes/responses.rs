@@ -5,23 +5,27 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::ingest::IngestError;
-use crate::routes::json;
+use crate::routes::extract::{ApiJson, KnownSite};
+use crate::routes::{json, public_site};
 use crate::store::{Inserted, NewResponse, Site, SurveyStatus};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde::Serialize;
 use sori_protocol::validate::check_id_time;
-use sori_protocol::{FieldError, ResponseId, Submission, ValidResponse, validate_submission};
-use std::net::SocketAddr;
+use sori_protocol::{
+    ErrorCode, FieldError, ResponseId, Submission, ValidResponse, validate_submission,
+};
 
-pub fn routes(max_body_bytes: usize) -> Router<AppState> {
-    let routes = Router::new().route("/v1/sites/{key}/responses", post(create).options(preflight));
-    json::limit_body(routes, max_body_bytes)
+pub fn routes(app: &AppState) -> Router<AppState> {
+    let create = post(create)
+        .route_layer(from_fn_with_state(app.clone(), public_site::rate_limit))
+        .options(preflight);
+    let routes = Router::new().route("/v1/sites/{key}/responses", create);
+    json::limit_body(routes, app.max_body_bytes)
 }
 
 #[derive(Serialize)]
@@ -32,15 +36,9 @@ struct Receipt {
 
 async fn create(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Extension(site): Extension<Site>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    KnownSite(site): KnownSite,
+    ApiJson(submission): ApiJson<Submission>,
 ) -> Result<Json<Receipt>, AppError> {
-    super::limit(&app, peer, &headers, &site.key)?;
-    json::require_json_or_text(&headers)?;
-    let body = json::body(body, app.max_body_bytes)?;
-    let submission: Submission = json::parse(&body)?;
     let now = time::OffsetDateTime::now_utc();
     let now_millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
     check_id_time(submission.id, now_millis)?;
@@ -51,7 +49,7 @@ async fn create(
         .ok_or_else(|| {
             FieldError::new(
                 "survey",
-                "unknown_survey",
+                ErrorCode::UnknownSurvey,
                 format!(
                     "site '{}' has no survey '{}' at version {}",
                     site.key, submission.survey, submission.survey_version
@@ -75,7 +73,7 @@ async fn create(
     })?;
     if outcome == Inserted::Conflict {
         return Err(AppError::Conflict {
-            code: "id_taken",
+            code: ErrorCode::IdTaken,
             message: format!(
                 "response id '{id}' already belongs to another site, survey or survey version; \
                  make a new id for a new response"
@@ -116,7 +114,7 @@ async fn require_live(
         SurveyStatus::Active | SurveyStatus::Paused => "paused",
     };
     Err(AppError::Conflict {
-        code: "survey_not_active",
+        code: ErrorCode::SurveyNotActive,
         message: format!(
             "survey '{}' is {state} and takes no new responses",
             response.survey

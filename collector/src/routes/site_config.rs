@@ -2,12 +2,12 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::store::Site;
+use crate::routes::extract::KnownSite;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use sori_protocol::SiteConfig;
 
 pub fn routes() -> Router<AppState> {
@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn config(
     State(app): State<AppState>,
-    Extension(site): Extension<Site>,
+    KnownSite(site): KnownSite,
 ) -> Result<Response, AppError> {
     let surveys = app.store.active_surveys(&site.key).await?;
     let faq = app.store.article_count(&site.key).await? > 0;

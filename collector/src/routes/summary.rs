@@ -4,13 +4,14 @@
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::routes::extract::{AdminSite, ApiQuery};
 use crate::stats::{Ces, Nps, Proportion, ces, csat, mean, nps, proportion};
 use crate::store::ScoreCount;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use sori_protocol::{QuestionKind, Scale, Slug};
+use sori_protocol::{ErrorCode, QuestionKind, Scale, Slug};
 use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
@@ -126,16 +127,15 @@ fn add(distribution: &mut Vec<u64>, scale: Scale, count: &ScoreCount) {
 
 async fn summary(
     State(app): State<AppState>,
-    Path(key): Path<String>,
-    Query(filter): Query<Filter>,
+    AdminSite(site): AdminSite,
+    ApiQuery(filter): ApiQuery<Filter>,
 ) -> Result<Json<Summary>, AppError> {
-    let unknown = || AppError::not_found("unknown_site", format!("no site has the key '{key}'"));
-    let key = Slug::parse(&key).map_err(|_| unknown())?;
-    app.store.site(&key).await?.ok_or_else(unknown)?;
+    let key = site.key;
     let survey = filter
         .survey
         .map(|s| {
-            Slug::parse(&s).map_err(|why| sori_protocol::FieldError::new("survey", "invalid", why))
+            Slug::parse(&s)
+                .map_err(|why| sori_protocol::FieldError::new("survey", ErrorCode::Invalid, why))
         })
         .transpose()?;
     let definitions = app.store.surveys(&key).await?;
@@ -143,7 +143,7 @@ async fn summary(
         && !definitions.iter().any(|s| &s.definition.id == survey)
     {
         return Err(AppError::not_found(
-            "unknown_survey",
+            ErrorCode::UnknownSurvey,
             format!("site '{key}' has no survey '{survey}'"),
         ));
     }

@@ -1,0 +1,274 @@
+//! What handlers take instead of raw requests. Each extractor does one check
+//! and fails with an [`AppError`], so every route parses, guards and fails
+//! the same way and a handler's signature says what it needs:
+//!
+//! - [`ApiJson`]: a JSON body (content type, size limit, strict parse);
+//! - [`ApiQuery`]: a query string;
+//! - [`KnownSite`]: a public route's site, which exists and allows the
+//!   browser's origin;
+//! - [`Admin`] and [`AdminSite`]: the admin token, and a site it manages;
+//!   [`SiteKey`]: the key of a site being created;
+//! - [`SurveyId`], [`ArticleId`], [`PathLocale`]: typed path segments, a 404
+//!   naming what was not found when a segment cannot be one.
+//!
+//! A new route takes these; it does not read headers or path strings itself.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::routes::json;
+use crate::store::Site;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use serde::de::DeserializeOwned;
+use sori_protocol::{ErrorCode, FieldError, Locale, Slug};
+use subtle::ConstantTimeEq;
+
+/// The body limit of the route group a request is in, put there by
+/// [`json::limit_body`] so a 413 can say what the limit is.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body read strictly: `application/json` or `text/plain` (what
+/// `navigator.sendBeacon` sends without a preflight), within the route's
+/// size limit, parsed by [`json::parse`] so a wrong field is named by its path.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        json::require_json_or_text(request.headers())?;
+        let limit = request.extensions().get::<BodyLimit>().map(|l| l.0);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| match limit {
+                Some(limit) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    AppError::TooLarge { limit }
+                }
+                _ => AppError::Malformed {
+                    message: "the request body could not be read".into(),
+                },
+            })?;
+        Ok(ApiJson(json::parse(&bytes)?))
+    }
+}
+
+/// A query string, or 400 saying which parameter is wrong (axum's own
+/// rejection is plain text, not our error shape).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Query::try_from_uri(&parts.uri)
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| AppError::Malformed {
+                message: format!("the query string does not parse: {}", rejection.body_text()),
+            })
+    }
+}
+
+/// The raw value of path segment `{name}`; routes are written with the
+/// names their extractors read, so a missing one is a routing mistake of ours.
+async fn segment(parts: &mut Parts, name: &str) -> Result<String, AppError> {
+    let params = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|_| AppError::not_found(ErrorCode::NotFound, "no such endpoint"))?;
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no such endpoint"))
+}
+
+/// Path segment `{name}` as a slug. A `PUT` may create what it names, so a
+/// segment that cannot be a slug is a 422 saying why; for other methods it
+/// names nothing that exists, the same 404 as an unknown one.
+async fn slug_segment(
+    parts: &mut Parts,
+    name: &str,
+    unknown: ErrorCode,
+    noun: &str,
+) -> Result<Slug, AppError> {
+    let raw = segment(parts, name).await?;
+    Slug::parse(&raw).map_err(|why| {
+        if parts.method == Method::PUT {
+            FieldError::new(name, ErrorCode::Invalid, format!("{noun} '{raw}' {why}")).into()
+        } else {
+            AppError::not_found(unknown, format!("no {noun} '{raw}'"))
+        }
+    })
+}
+
+/// The site named by `{key}`, read from the store, or 404 `unknown_site`.
+async fn site(parts: &mut Parts, app: &AppState) -> Result<Site, AppError> {
+    let raw = segment(parts, "key").await?;
+    let unknown = || {
+        AppError::not_found(
+            ErrorCode::UnknownSite,
+            format!("no site has the key '{raw}'"),
+        )
+    };
+    let key = Slug::parse(&raw).map_err(|_| unknown())?;
+    app.store.site(&key).await?.ok_or_else(unknown)
+}
+
+/// The site of a public `/v1/sites/{key}/…` route: it exists, and a
+/// browser's `Origin` is one the site allows (or the demo page's, on the
+/// demo site). Without an `Origin` (scripts, curl) reads are allowed and
+/// writes are not. Checked once per request: the answer is kept in the
+/// request, so the CORS layer and the handler share one lookup.
+#[derive(Clone)]
+pub struct KnownSite(pub Site);
+
+impl FromRequestParts<AppState> for KnownSite {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        if let Some(known) = parts.extensions.get::<KnownSite>() {
+            return Ok(known.clone());
+        }
+        let site = site(parts, app).await?;
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
+        match parts.headers.get(header::ORIGIN).map(|o| o.to_str()) {
+            Some(Ok(o)) if site.allows_origin(o) => {}
+            Some(Ok(o)) if app.demo.as_ref().is_some_and(|d| d.allows(&site.key, o)) => {}
+            Some(o) => {
+                return Err(AppError::Forbidden {
+                    code: ErrorCode::OriginNotAllowed,
+                    message: format!(
+                        "origin '{}' is not allowed for site '{}'; add it to the site's allowed origins",
+                        o.unwrap_or("(not text)"),
+                        site.key
+                    ),
+                });
+            }
+            None if reads => {}
+            None => {
+                return Err(AppError::Forbidden {
+                    code: ErrorCode::OriginRequired,
+                    message:
+                        "responses are accepted only from browsers on the site's allowed origins"
+                            .into(),
+                });
+            }
+        }
+        let known = KnownSite(site);
+        parts.extensions.insert(known.clone());
+        Ok(known)
+    }
+}
+
+/// A request that carries the admin token as `Authorization: Bearer TOKEN`.
+/// The admin router requires it as a layer, so no admin route can forget it.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        let expected = app.admin_token.as_ref().ok_or(AppError::Unauthorized)?;
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        if constant_time_eq(given.trim().as_bytes(), expected.expose().as_bytes()) {
+            Ok(Admin)
+        } else {
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+/// Compares without returning early (`subtle`), so response timing does
+/// not reveal how much of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+/// The site `{key}` of an admin route: it exists (no origin check; the
+/// admin token is the credential). Takes [`Admin`] first, so a handler that
+/// reads a site is guarded even outside the admin router.
+pub struct AdminSite(pub Site);
+
+impl FromRequestParts<AppState> for AdminSite {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        Admin::from_request_parts(parts, app).await?;
+        Ok(AdminSite(site(parts, app).await?))
+    }
+}
+
+/// Path segment `{key}` of a site that may not exist yet (the `PUT` that
+/// creates it): a key that cannot be one is a 422 naming `key`.
+pub struct SiteKey(pub Slug);
+
+impl<S: Send + Sync> FromRequestParts<S> for SiteKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        slug_segment(parts, "key", ErrorCode::UnknownSite, "site key")
+            .await
+            .map(SiteKey)
+    }
+}
+
+/// Path segment `{survey}`.
+pub struct SurveyId(pub Slug);
+
+impl<S: Send + Sync> FromRequestParts<S> for SurveyId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        slug_segment(parts, "survey", ErrorCode::UnknownSurvey, "survey")
+            .await
+            .map(SurveyId)
+    }
+}
+
+/// Path segment `{article}`.
+pub struct ArticleId(pub Slug);
+
+impl<S: Send + Sync> FromRequestParts<S> for ArticleId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        slug_segment(parts, "article", ErrorCode::UnknownArticle, "article")
+            .await
+            .map(ArticleId)
+    }
+}
+
+/// Path segment `{locale}`: a locale code we speak (`en`, `ko`).
+pub struct PathLocale(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathLocale {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let raw = segment(parts, "locale").await?;
+        let codes: Vec<&str> = Locale::ALL.iter().map(|l| l.code()).collect();
+        Locale::from_code(&raw).map(PathLocale).ok_or_else(|| {
+            AppError::not_found(
+                ErrorCode::UnknownLocale,
+                format!("no locale '{raw}'; use one of: {}", codes.join(", ")),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_match_only_when_equal() {
+        assert!(super::constant_time_eq(b"same-token", b"same-token"));
+        assert!(!super::constant_time_eq(b"same-token", b"same-tokeN"));
+        assert!(!super::constant_time_eq(b"short", b"longer"));
+    }
+}
