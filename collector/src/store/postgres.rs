@@ -3,14 +3,13 @@
 //! migrations/postgres), with PostgreSQL's placeholders and types.
 
 use super::StoreError;
-use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use super::sql::{Backend, RowsAffected, SqlStore};
+use sqlx::Postgres;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgQueryResult};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub struct PgStore {
-    pool: PgPool,
-}
+pub type PgStore = SqlStore<Postgres>;
 
 impl PgStore {
     /// Connects to the database at `url` and migrates it.
@@ -28,12 +27,15 @@ impl PgStore {
 
 // A check reads both tables in one snapshot; a repair also locks out
 // writers (reads go on) until it commits.
-super::sql::sql_store!(
-    PgStore,
-    sqlx::Postgres,
-    begin_check: "BEGIN ISOLATION LEVEL REPEATABLE READ",
-    begin_repair: (
-        "BEGIN",
-        Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE")
-    )
-);
+impl Backend for Postgres {
+    const BEGIN_CHECK: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    const BEGIN_REPAIR: &'static str = "BEGIN";
+    const HOLD_WRITES: Option<&'static str> =
+        Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE");
+}
+
+impl RowsAffected for PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        PgQueryResult::rows_affected(self)
+    }
+}

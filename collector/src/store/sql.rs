@@ -1,822 +1,884 @@
 //! The store's queries, written once for SQLite and PostgreSQL: `$n`
 //! placeholders (SQLite reads `$NNN` as argument NNN too), `CAST` rather
-//! than `::`, integers for flags, text for times and JSON. Each backend's
-//! file opens its pool, then invokes [`sql_store!`] for its store type.
+//! than `::`, integers for flags, text for times and JSON. [`SqlStore`] runs
+//! them on either through sqlx's generic traits; each backend's file opens
+//! its pool and says, as a [`Backend`], how a rollup check and a repair
+//! begin there.
+//!
+//! The where clauses below ask of a database just what these queries use:
+//! executing on a connection, binding and reading `i64` and text, and
+//! reading columns by position and by name. The helpers' impl block and the
+//! `Store` impl carry the same list: a trait's where clauses are not implied
+//! where it is used, so gathering them in one trait would not spare
+//! writing them.
 
-/// Implements [`Store`](crate::store::Store) for `$store` (with a `pool`
-/// field) on database `$db`, with the shared helpers it needs.
-macro_rules! sql_store {
-    ($store:ident, $db:ty, begin_check: $begin_check:expr, begin_repair: $begin_repair:expr) => {
-        mod queries {
-        use super::$store;
-        use $crate::faq::Article;
-        use $crate::store::rows::{
-            ARTICLE_COLUMNS, article_of, corrupt, count_of, is_transient, locale_of, now_rfc3339,
-            parse_definition, rfc3339, slug_of,
-        };
-        use $crate::store::check::{self, RollupCheck, RollupKey};
-        use $crate::store::{
-            ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount,
-            Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome,
-            answers_json, scores_of,
-        };
-        use async_trait::async_trait;
-        use sori_protocol::{
-            DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition,
-        };
-        use futures_util::TryStreamExt;
-        use sqlx::Row;
-        use time::format_description::well_known::Rfc3339;
+use super::check::{self, RollupCheck, RollupKey};
+use super::rows::{
+    ARTICLE_COLUMNS, article_of, corrupt, count_of, is_transient, locale_of, now_rfc3339,
+    parse_definition, rfc3339, slug_of,
+};
+use super::{
+    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
+    Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
+    scores_of,
+};
+use crate::faq::Article;
+use async_trait::async_trait;
+use futures_util::TryStreamExt;
+use sori_protocol::{DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+use time::format_description::well_known::Rfc3339;
 
-        type Tx<'a> = sqlx::Transaction<'a, $db>;
+/// The store on one SQL database; [`SqliteStore`](super::SqliteStore) and
+/// [`PgStore`](super::PgStore) name the two it runs on.
+pub struct SqlStore<DB: Database> {
+    pub(super) pool: Pool<DB>,
+}
 
-        /// Inserts a response, or replaces an unfinished one with a newer save,
-        /// moving its scores in the rollup. Another collector may write the
-        /// same id between our read and our write: the insert and the update
-        /// are guarded, and a guarded write that finds the row changed reads
-        /// it again and decides anew.
-        async fn upsert_response(
-            tx: &mut Tx<'_>,
-            deltas: &mut check::Cells,
-            new: &NewResponse,
-        ) -> Result<Inserted, StoreError> {
-            for _ in 0..8 {
-                if let Some(outcome) = try_upsert(tx, deltas, new).await? {
-                    return Ok(outcome);
-                }
+/// What a backend does its own way, beyond opening its pool: the
+/// transactions of [`Store::check_rollup`].
+pub trait Backend: Database {
+    /// Begins a check, which must read both tables in one snapshot.
+    const BEGIN_CHECK: &'static str;
+    /// Begins a repair, which must also keep writers out until it commits.
+    const BEGIN_REPAIR: &'static str;
+    /// Run first in a repair, when its `BEGIN` alone does not keep writers out.
+    const HOLD_WRITES: Option<&'static str>;
+}
+
+/// How many rows a statement changed. Each backend's query result has its
+/// own inherent `rows_affected`, and sqlx has no trait for it.
+pub trait RowsAffected {
+    fn rows_affected(&self) -> u64;
+}
+
+type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    DB::QueryResult: RowsAffected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    usize: ColumnIndex<DB::Row>,
+    &'static str: ColumnIndex<DB::Row>,
+{
+    /// Inserts a response, or replaces an unfinished one with a newer save,
+    /// moving its scores in the rollup. Another collector may write the
+    /// same id between our read and our write: the insert and the update
+    /// are guarded, and a guarded write that finds the row changed reads
+    /// it again and decides anew.
+    async fn upsert_response(
+        tx: &mut Tx<'_, DB>,
+        deltas: &mut check::Cells,
+        new: &NewResponse,
+    ) -> Result<Inserted, StoreError> {
+        for _ in 0..8 {
+            if let Some(outcome) = Self::try_upsert(tx, deltas, new).await? {
+                return Ok(outcome);
             }
-            Err(StoreError::Contended(new.response.id.to_string()))
         }
+        Err(StoreError::Contended(new.response.id.to_string()))
+    }
 
-        /// One attempt of [`upsert_response`]; `None` when a concurrent write
-        /// got in between and the attempt changed nothing.
-        async fn try_upsert(
-            tx: &mut Tx<'_>,
-            deltas: &mut check::Cells,
-            new: &NewResponse,
-        ) -> Result<Option<Inserted>, StoreError> {
-            let r = &new.response;
-            let id = r.id.to_string();
-            let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
-                "SELECT site_key, survey_id, survey_version, finished, seq, scores, received_at
-                 FROM responses WHERE id = $1",
+    /// One attempt of [`Self::upsert_response`]; `None` when a concurrent write
+    /// got in between and the attempt changed nothing.
+    async fn try_upsert(
+        tx: &mut Tx<'_, DB>,
+        deltas: &mut check::Cells,
+        new: &NewResponse,
+    ) -> Result<Option<Inserted>, StoreError> {
+        let r = &new.response;
+        let id = r.id.to_string();
+        let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
+            "SELECT site_key, survey_id, survey_version, finished, seq, scores, received_at
+             FROM responses WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some((site, survey, version, finished, seq, old_scores, received_at)) = stored else {
+            return Self::insert_response(tx, deltas, new).await;
+        };
+        if site != new.site.as_str()
+            || survey != r.survey.as_str()
+            || version != i64::from(r.survey_version)
+        {
+            return Ok(Some(Inserted::Conflict));
+        }
+        if finished != 0 || i64::from(r.seq) <= seq {
+            return Ok(Some(Inserted::Duplicate));
+        }
+        let scores = scores_of(r);
+        let updated = sqlx::query(
+            "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
+                 attributes = $6, answers = $7, scores = $8, updated_at = $9
+             WHERE id = $10 AND finished = 0 AND seq = $11",
+        )
+        .bind(i64::from(r.finished))
+        .bind(i64::from(r.seq))
+        .bind(r.locale.code())
+        .bind(&r.page_path)
+        .bind(r.user_id.as_deref())
+        .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+        .bind(answers_json(r))
+        .bind(serde_json::to_string(&scores).map_err(corrupt)?)
+        .bind(rfc3339(new.received_at))
+        .bind(&id)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
+        let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
+        roll(deltas, new, &old, first, -1);
+        roll(deltas, new, &scores, first, 1);
+        Ok(Some(Inserted::Updated))
+    }
+
+    /// Inserts a response not stored yet; `None` when another collector
+    /// stored the same id first.
+    async fn insert_response(
+        tx: &mut Tx<'_, DB>,
+        deltas: &mut check::Cells,
+        new: &NewResponse,
+    ) -> Result<Option<Inserted>, StoreError> {
+        let r = &new.response;
+        let scores = scores_of(r);
+        let inserted = sqlx::query(
+            "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
+                 page_path, device, respondent, user_id, attributes, answers, scores, received_at,
+                 faq_article, faq_query)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(r.id.to_string())
+        .bind(new.site.as_str())
+        .bind(r.survey.as_str())
+        .bind(i64::from(r.survey_version))
+        .bind(i64::from(r.finished))
+        .bind(i64::from(r.seq))
+        .bind(r.locale.code())
+        .bind(&r.page_path)
+        .bind(r.device.name())
+        .bind(r.respondent.map(|u| u.to_string()))
+        .bind(r.user_id.as_deref())
+        .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
+        .bind(answers_json(r))
+        .bind(serde_json::to_string(&scores).map_err(corrupt)?)
+        .bind(rfc3339(new.received_at))
+        .bind(r.faq_article.as_ref().map(Slug::as_str))
+        .bind(r.faq_query.as_deref())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(None);
+        }
+        roll(deltas, new, &scores, new.received_at, 1);
+        Ok(Some(Inserted::New))
+    }
+
+    /// Writes a batch's summed rollup changes, one statement per cell, in
+    /// key order, so two collectors' transactions lock cells in the same
+    /// order and cannot deadlock on them.
+    async fn apply_rollup(tx: &mut Tx<'_, DB>, deltas: &check::Cells) -> Result<(), StoreError> {
+        for (key, scale, delta) in deltas.nonzero() {
+            sqlx::query(
+                "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (site_key, survey_id, question, hour, value)
+                 DO UPDATE SET count = score_rollup.count + excluded.count",
             )
-            .bind(&id)
-            .fetch_optional(&mut **tx)
+            .bind(&key.site)
+            .bind(&key.survey)
+            .bind(&key.question)
+            .bind(scale)
+            .bind(key.hour)
+            .bind(key.value)
+            .bind(delta)
+            .execute(&mut **tx)
             .await?;
-            let Some((site, survey, version, finished, seq, old_scores, received_at)) = stored else {
-                return insert_response(tx, deltas, new).await;
-            };
-            if site != new.site.as_str()
-                || survey != r.survey.as_str()
-                || version != i64::from(r.survey_version)
-            {
-                return Ok(Some(Inserted::Conflict));
-            }
-            if finished != 0 || i64::from(r.seq) <= seq {
-                return Ok(Some(Inserted::Duplicate));
-            }
-            let scores = scores_of(r);
-            let updated = sqlx::query(
-                "UPDATE responses SET finished = $1, seq = $2, locale = $3, page_path = $4, user_id = $5,
-                     attributes = $6, answers = $7, scores = $8, updated_at = $9
-                 WHERE id = $10 AND finished = 0 AND seq = $11",
-            )
-            .bind(i64::from(r.finished))
-            .bind(i64::from(r.seq))
-            .bind(r.locale.code())
-            .bind(&r.page_path)
-            .bind(r.user_id.as_deref())
-            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
-            .bind(answers_json(r))
-            .bind(serde_json::to_string(&scores).map_err(corrupt)?)
-            .bind(rfc3339(new.received_at))
-            .bind(&id)
-            .bind(seq)
+        }
+        Ok(())
+    }
+
+    /// One transaction for the batch: responses in id order (again so
+    /// concurrent collectors lock rows in one order), then the rollup.
+    async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_unstable_by_key(|&i| batch[i].response.id);
+        let mut outcomes = vec![Inserted::Duplicate; batch.len()];
+        let mut deltas = check::Cells::default();
+        let mut tx = self.pool.begin().await?;
+        for i in order {
+            outcomes[i] = Self::upsert_response(&mut tx, &mut deltas, &batch[i]).await?;
+        }
+        Self::apply_rollup(&mut tx, &deltas).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn bump_faq_version(tx: &mut Tx<'_, DB>, site: &Slug) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sites SET faq_version = faq_version + 1 WHERE key = $1")
+            .bind(site.as_str())
             .execute(&mut **tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                return Ok(None);
-            }
-            let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
-            let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
-            roll(deltas, new, &old, first, -1);
-            roll(deltas, new, &scores, first, 1);
-            Ok(Some(Inserted::Updated))
-        }
+            .await?;
+        Ok(())
+    }
+}
 
-        /// Inserts a response not stored yet; `None` when another collector
-        /// stored the same id first.
-        async fn insert_response(
-            tx: &mut Tx<'_>,
-            deltas: &mut check::Cells,
-            new: &NewResponse,
-        ) -> Result<Option<Inserted>, StoreError> {
-            let r = &new.response;
-            let scores = scores_of(r);
-            let inserted = sqlx::query(
-                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
-                     page_path, device, respondent, user_id, attributes, answers, scores, received_at,
-                     faq_article, faq_query)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-                 ON CONFLICT (id) DO NOTHING",
+/// Adds `delta` to the rollup count of each score, in the hour the response
+/// first arrived, so every save of one response lands in the same bucket.
+/// Nothing is written yet: a batch's changes are summed per cell first.
+fn roll(
+    deltas: &mut check::Cells,
+    new: &NewResponse,
+    scores: &[RolledScore],
+    received_at: time::OffsetDateTime,
+    delta: i64,
+) {
+    for score in scores {
+        let key = RollupKey {
+            site: new.site.as_str().to_owned(),
+            survey: new.response.survey.as_str().to_owned(),
+            question: score.question.as_str().to_owned(),
+            hour: check::hour_of(received_at),
+            value: i64::from(score.value),
+        };
+        deltas.add(key, &score.scale, delta);
+    }
+}
+
+#[async_trait]
+impl<DB> Store for SqlStore<DB>
+where
+    DB: Backend,
+    DB::QueryResult: RowsAffected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    usize: ColumnIndex<DB::Row>,
+    &'static str: ColumnIndex<DB::Row>,
+{
+    async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, allowed_origins, default_locale, time_zone, cooldown_hours, session_cap
+             FROM sites WHERE key = $1",
+        )
+        .bind(key.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let origins: String = row.get("allowed_origins");
+        let locale: String = row.get("default_locale");
+        Ok(Some(Site {
+            key: key.clone(),
+            name: row.get("name"),
+            allowed_origins: serde_json::from_str(&origins).map_err(corrupt)?,
+            default_locale: Locale::from_tag(&locale)
+                .ok_or_else(|| corrupt(format!("locale '{locale}'")))?,
+            time_zone: row.get("time_zone"),
+            fatigue: SiteFatigue {
+                cooldown_hours: u32::try_from(row.get::<i64, _>("cooldown_hours"))
+                    .map_err(corrupt)?,
+                session_cap: u32::try_from(row.get::<i64, _>("session_cap")).map_err(corrupt)?,
+            },
+        }))
+    }
+
+    async fn site_keys(&self) -> Result<Vec<Slug>, StoreError> {
+        let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sites ORDER BY key")
+            .fetch_all(&self.pool)
+            .await?;
+        keys.iter()
+            .map(|k| Slug::parse(k).map_err(|why| corrupt(format!("site key '{k}': {why}"))))
+            .collect()
+    }
+
+    async fn site_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
+        let origins = serde_json::to_string(&site.allowed_origins).map_err(corrupt)?;
+        sqlx::query(
+            "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at,
+                 cooldown_hours, session_cap)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+                 allowed_origins = excluded.allowed_origins,
+                 default_locale = excluded.default_locale, time_zone = excluded.time_zone,
+                 cooldown_hours = excluded.cooldown_hours, session_cap = excluded.session_cap",
+        )
+        .bind(site.key.as_str())
+        .bind(&site.name)
+        .bind(origins)
+        .bind(site.default_locale.code())
+        .bind(&site.time_zone)
+        .bind(now_rfc3339())
+        .bind(i64::from(site.fatigue.cooldown_hours))
+        .bind(i64::from(site.fatigue.session_cap))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn put_survey(
+        &self,
+        site: &Slug,
+        def: &SurveyDefinition,
+        status: SurveyStatus,
+    ) -> Result<SurveyDefinition, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Option<(i64, String)> = sqlx::query_as(
+            "SELECT v.version, v.definition FROM surveys s
+             JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                 AND v.version = s.current_version
+             WHERE s.site_key = $1 AND s.id = $2",
+        )
+        .bind(site.as_str())
+        .bind(def.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let now = now_rfc3339();
+        let mut stored = def.clone();
+        let unchanged = match &current {
+            Some((version, json)) => {
+                stored.version = u32::try_from(*version).map_err(corrupt)?;
+                parse_definition(json)? == stored
+            }
+            None => false,
+        };
+        if !unchanged {
+            stored.version = current.as_ref().map_or(1, |(v, _)| *v as u32 + 1);
+            sqlx::query(
+                "INSERT INTO surveys (site_key, id, status, current_version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (site_key, id) DO UPDATE SET status = excluded.status,
+                     current_version = excluded.current_version, updated_at = excluded.updated_at",
             )
-            .bind(r.id.to_string())
-            .bind(new.site.as_str())
-            .bind(r.survey.as_str())
-            .bind(i64::from(r.survey_version))
-            .bind(i64::from(r.finished))
-            .bind(i64::from(r.seq))
-            .bind(r.locale.code())
-            .bind(&r.page_path)
-            .bind(r.device.name())
-            .bind(r.respondent.map(|u| u.to_string()))
-            .bind(r.user_id.as_deref())
-            .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
-            .bind(answers_json(r))
-            .bind(serde_json::to_string(&scores).map_err(corrupt)?)
-            .bind(rfc3339(new.received_at))
-            .bind(r.faq_article.as_ref().map(Slug::as_str))
-            .bind(r.faq_query.as_deref())
-            .execute(&mut **tx)
+            .bind(site.as_str())
+            .bind(def.id.as_str())
+            .bind(status.as_str())
+            .bind(i64::from(stored.version))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO survey_versions (site_key, survey_id, version, definition, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(site.as_str())
+            .bind(def.id.as_str())
+            .bind(i64::from(stored.version))
+            .bind(serde_json::to_string(&stored).map_err(corrupt)?)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+            )
+            .bind(status.as_str())
+            .bind(&now)
+            .bind(site.as_str())
+            .bind(def.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT s.status, v.definition FROM surveys s
+             JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                 AND v.version = s.current_version
+             WHERE s.site_key = $1 ORDER BY s.id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|(status, json)| {
+                Ok(StoredSurvey {
+                    status: SurveyStatus::parse(status)
+                        .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+                    definition: parse_definition(json)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_survey_status(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+        status: SurveyStatus,
+    ) -> Result<Option<StoredSurvey>, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+        )
+        .bind(status.as_str())
+        .bind(now_rfc3339())
+        .bind(site.as_str())
+        .bind(survey.as_str())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        Ok(self
+            .surveys(site)
             .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Ok(None);
-            }
-            roll(deltas, new, &scores, new.received_at, 1);
-            Ok(Some(Inserted::New))
+            .into_iter()
+            .find(|s| &s.definition.id == survey))
+    }
+
+    async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT v.definition FROM surveys s
+             JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
+                 AND v.version = s.current_version
+             WHERE s.site_key = $1 AND s.status = 'active' ORDER BY s.id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|(json,)| parse_definition(json)).collect()
+    }
+
+    async fn survey_version(
+        &self,
+        site: &Slug,
+        survey: &Slug,
+        version: u32,
+    ) -> Result<Option<StoredSurvey>, StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT s.status, v.definition FROM survey_versions v
+             JOIN surveys s ON s.site_key = v.site_key AND s.id = v.survey_id
+             WHERE v.site_key = $1 AND v.survey_id = $2 AND v.version = $3",
+        )
+        .bind(site.as_str())
+        .bind(survey.as_str())
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(status, json)| {
+            Ok(StoredSurvey {
+                status: SurveyStatus::parse(&status)
+                    .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+                definition: parse_definition(&json)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
+        let row = sqlx::query(
+            "SELECT site_key, survey_id, survey_version, finished, seq, locale, page_path, device,
+                 respondent, user_id, attributes, answers, faq_article, faq_query
+             FROM responses WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let device: String = row.get("device");
+        let respondent: Option<String> = row.get("respondent");
+        let attributes: String = row.get("attributes");
+        let answers: String = row.get("answers");
+        let faq_article: Option<String> = row.get("faq_article");
+        Ok(Some(StoredResponse {
+            site: slug_of(row.get("site_key"))?,
+            survey: slug_of(row.get("survey_id"))?,
+            survey_version: u32::try_from(row.get::<i64, _>("survey_version")).map_err(corrupt)?,
+            finished: row.get::<i64, _>("finished") != 0,
+            seq: u32::try_from(row.get::<i64, _>("seq")).map_err(corrupt)?,
+            locale: locale_of(row.get("locale"))?,
+            page_path: row.get("page_path"),
+            device: DeviceClass::from_name(&device)
+                .ok_or_else(|| corrupt(format!("device '{device}'")))?,
+            respondent: respondent
+                .map(|r| uuid::Uuid::try_parse(&r).map_err(corrupt))
+                .transpose()?,
+            user_id: row.get("user_id"),
+            attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
+            answers: serde_json::from_str(&answers).map_err(corrupt)?,
+            faq_article: faq_article.as_deref().map(slug_of).transpose()?,
+            faq_query: row.get("faq_query"),
+        }))
+    }
+
+    async fn check_rollup(&self, repair: bool) -> Result<RollupCheck, StoreError> {
+        let (begin, hold_writes) = if repair {
+            (DB::BEGIN_REPAIR, DB::HOLD_WRITES)
+        } else {
+            (DB::BEGIN_CHECK, None)
+        };
+        let mut tx = self.pool.begin_with(begin).await?;
+        if let Some(sql) = hold_writes {
+            sqlx::query(sql).execute(&mut *tx).await?;
         }
-
-        /// Adds `delta` to the rollup count of each score, in the hour the response
-        /// first arrived, so every save of one response lands in the same bucket.
-        /// Nothing is written yet: a batch's changes are summed per cell first.
-        fn roll(
-            deltas: &mut check::Cells,
-            new: &NewResponse,
-            scores: &[RolledScore],
-            received_at: time::OffsetDateTime,
-            delta: i64,
-        ) {
-            for score in scores {
-                let key = RollupKey {
-                    site: new.site.as_str().to_owned(),
-                    survey: new.response.survey.as_str().to_owned(),
-                    question: score.question.as_str().to_owned(),
-                    hour: check::hour_of(received_at),
-                    value: i64::from(score.value),
-                };
-                deltas.add(key, &score.scale, delta);
-            }
+        let mut stored = check::Cells::default();
+        let mut rows = sqlx::query_as::<_, (String, String, String, String, i64, i64, i64)>(
+            "SELECT site_key, survey_id, question, scale, hour, value, count FROM score_rollup",
+        )
+        .fetch(&mut *tx);
+        while let Some((site, survey, question, scale, hour, value, count)) =
+            rows.try_next().await?
+        {
+            stored.add(
+                RollupKey {
+                    site,
+                    survey,
+                    question,
+                    hour,
+                    value,
+                },
+                &scale,
+                count,
+            );
         }
-
-        /// Writes a batch's summed rollup changes, one statement per cell, in
-        /// key order, so two collectors' transactions lock cells in the same
-        /// order and cannot deadlock on them.
-        async fn apply_rollup(tx: &mut Tx<'_>, deltas: &check::Cells) -> Result<(), StoreError> {
-            for (key, scale, delta) in deltas.nonzero() {
-                sqlx::query(
-                    "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (site_key, survey_id, question, hour, value)
-                     DO UPDATE SET count = score_rollup.count + excluded.count",
-                )
-                .bind(&key.site)
-                .bind(&key.survey)
-                .bind(&key.question)
-                .bind(scale)
-                .bind(key.hour)
-                .bind(key.value)
-                .bind(delta)
-                .execute(&mut **tx)
-                .await?;
-            }
-            Ok(())
+        drop(rows);
+        let mut expected = check::Cells::default();
+        let mut responses = 0u64;
+        let mut rows = sqlx::query_as::<_, (String, String, String, String)>(
+            "SELECT site_key, survey_id, scores, received_at FROM responses",
+        )
+        .fetch(&mut *tx);
+        while let Some((site, survey, scores, received_at)) = rows.try_next().await? {
+            expected.add_response(&site, &survey, &scores, &received_at)?;
+            responses += 1;
         }
-
-        /// One transaction for the batch: responses in id order (again so
-        /// concurrent collectors lock rows in one order), then the rollup.
-        async fn write_batch(
-            pool: &sqlx::Pool<$db>,
-            batch: &[NewResponse],
-        ) -> Result<Vec<Inserted>, StoreError> {
-            let mut order: Vec<usize> = (0..batch.len()).collect();
-            order.sort_unstable_by_key(|&i| batch[i].response.id);
-            let mut outcomes = vec![Inserted::Duplicate; batch.len()];
-            let mut deltas = check::Cells::default();
-            let mut tx = pool.begin().await?;
-            for i in order {
-                outcomes[i] = upsert_response(&mut tx, &mut deltas, &batch[i]).await?;
-            }
-            apply_rollup(&mut tx, &deltas).await?;
-            tx.commit().await?;
-            Ok(outcomes)
-        }
-
-        async fn bump_faq_version(tx: &mut Tx<'_>, site: &Slug) -> Result<(), StoreError> {
-            sqlx::query("UPDATE sites SET faq_version = faq_version + 1 WHERE key = $1")
-                .bind(site.as_str())
-                .execute(&mut **tx)
-                .await?;
-            Ok(())
-        }
-
-        #[async_trait]
-        impl Store for $store {
-            async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT name, allowed_origins, default_locale, time_zone, cooldown_hours, session_cap
-                     FROM sites WHERE key = $1",
-                )
-                .bind(key.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let origins: String = row.get("allowed_origins");
-                let locale: String = row.get("default_locale");
-                Ok(Some(Site {
-                    key: key.clone(),
-                    name: row.get("name"),
-                    allowed_origins: serde_json::from_str(&origins).map_err(corrupt)?,
-                    default_locale: Locale::from_tag(&locale)
-                        .ok_or_else(|| corrupt(format!("locale '{locale}'")))?,
-                    time_zone: row.get("time_zone"),
-                    fatigue: SiteFatigue {
-                        cooldown_hours: u32::try_from(row.get::<i64, _>("cooldown_hours"))
-                            .map_err(corrupt)?,
-                        session_cap: u32::try_from(row.get::<i64, _>("session_cap")).map_err(corrupt)?,
-                    },
-                }))
-            }
-
-            async fn site_keys(&self) -> Result<Vec<Slug>, StoreError> {
-                let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sites ORDER BY key")
-                    .fetch_all(&self.pool)
-                    .await?;
-                keys.iter()
-                    .map(|k| Slug::parse(k).map_err(|why| corrupt(format!("site key '{k}': {why}"))))
-                    .collect()
-            }
-
-            async fn site_count(&self) -> Result<u64, StoreError> {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sites")
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(n.max(0) as u64)
-            }
-
-            async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
-                let origins = serde_json::to_string(&site.allowed_origins).map_err(corrupt)?;
-                sqlx::query(
-                    "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at,
-                         cooldown_hours, session_cap)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (key) DO UPDATE SET name = excluded.name,
-                         allowed_origins = excluded.allowed_origins,
-                         default_locale = excluded.default_locale, time_zone = excluded.time_zone,
-                         cooldown_hours = excluded.cooldown_hours, session_cap = excluded.session_cap",
-                )
-                .bind(site.key.as_str())
-                .bind(&site.name)
-                .bind(origins)
-                .bind(site.default_locale.code())
-                .bind(&site.time_zone)
-                .bind(now_rfc3339())
-                .bind(i64::from(site.fatigue.cooldown_hours))
-                .bind(i64::from(site.fatigue.session_cap))
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn put_survey(
-                &self,
-                site: &Slug,
-                def: &SurveyDefinition,
-                status: SurveyStatus,
-            ) -> Result<SurveyDefinition, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let current: Option<(i64, String)> = sqlx::query_as(
-                    "SELECT v.version, v.definition FROM surveys s
-                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
-                         AND v.version = s.current_version
-                     WHERE s.site_key = $1 AND s.id = $2",
-                )
-                .bind(site.as_str())
-                .bind(def.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let now = now_rfc3339();
-                let mut stored = def.clone();
-                let unchanged = match &current {
-                    Some((version, json)) => {
-                        stored.version = u32::try_from(*version).map_err(corrupt)?;
-                        parse_definition(json)? == stored
-                    }
-                    None => false,
-                };
-                if !unchanged {
-                    stored.version = current.as_ref().map_or(1, |(v, _)| *v as u32 + 1);
-                    sqlx::query(
-                        "INSERT INTO surveys (site_key, id, status, current_version, updated_at)
-                         VALUES ($1, $2, $3, $4, $5)
-                         ON CONFLICT (site_key, id) DO UPDATE SET status = excluded.status,
-                             current_version = excluded.current_version, updated_at = excluded.updated_at",
-                    )
-                    .bind(site.as_str())
-                    .bind(def.id.as_str())
-                    .bind(status.as_str())
-                    .bind(i64::from(stored.version))
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO survey_versions (site_key, survey_id, version, definition, created_at)
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(site.as_str())
-                    .bind(def.id.as_str())
-                    .bind(i64::from(stored.version))
-                    .bind(serde_json::to_string(&stored).map_err(corrupt)?)
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
-                } else {
-                    sqlx::query(
-                        "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
-                    )
-                    .bind(status.as_str())
-                    .bind(&now)
-                    .bind(site.as_str())
-                    .bind(def.id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
-                let rows: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT s.status, v.definition FROM surveys s
-                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
-                         AND v.version = s.current_version
-                     WHERE s.site_key = $1 ORDER BY s.id",
-                )
-                .bind(site.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|(status, json)| {
-                        Ok(StoredSurvey {
-                            status: SurveyStatus::parse(status)
-                                .ok_or_else(|| corrupt(format!("status '{status}'")))?,
-                            definition: parse_definition(json)?,
-                        })
-                    })
-                    .collect()
-            }
-
-            async fn set_survey_status(
-                &self,
-                site: &Slug,
-                survey: &Slug,
-                status: SurveyStatus,
-            ) -> Result<Option<StoredSurvey>, StoreError> {
-                let changed = sqlx::query(
-                    "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
-                )
-                .bind(status.as_str())
-                .bind(now_rfc3339())
-                .bind(site.as_str())
-                .bind(survey.as_str())
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    return Ok(None);
-                }
-                Ok(self
-                    .surveys(site)
-                    .await?
-                    .into_iter()
-                    .find(|s| &s.definition.id == survey))
-            }
-
-            async fn active_surveys(&self, site: &Slug) -> Result<Vec<SurveyDefinition>, StoreError> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT v.definition FROM surveys s
-                     JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
-                         AND v.version = s.current_version
-                     WHERE s.site_key = $1 AND s.status = 'active' ORDER BY s.id",
-                )
-                .bind(site.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(json,)| parse_definition(json)).collect()
-            }
-
-            async fn survey_version(
-                &self,
-                site: &Slug,
-                survey: &Slug,
-                version: u32,
-            ) -> Result<Option<StoredSurvey>, StoreError> {
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT s.status, v.definition FROM survey_versions v
-                     JOIN surveys s ON s.site_key = v.site_key AND s.id = v.survey_id
-                     WHERE v.site_key = $1 AND v.survey_id = $2 AND v.version = $3",
-                )
-                .bind(site.as_str())
-                .bind(survey.as_str())
-                .bind(i64::from(version))
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|(status, json)| {
-                    Ok(StoredSurvey {
-                        status: SurveyStatus::parse(&status)
-                            .ok_or_else(|| corrupt(format!("status '{status}'")))?,
-                        definition: parse_definition(&json)?,
-                    })
-                })
-                .transpose()
-            }
-
-            async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT site_key, survey_id, survey_version, finished, seq, locale, page_path, device,
-                         respondent, user_id, attributes, answers, faq_article, faq_query
-                     FROM responses WHERE id = $1",
-                )
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let device: String = row.get("device");
-                let respondent: Option<String> = row.get("respondent");
-                let attributes: String = row.get("attributes");
-                let answers: String = row.get("answers");
-                let faq_article: Option<String> = row.get("faq_article");
-                Ok(Some(StoredResponse {
-                    site: slug_of(row.get("site_key"))?,
-                    survey: slug_of(row.get("survey_id"))?,
-                    survey_version: u32::try_from(row.get::<i64, _>("survey_version")).map_err(corrupt)?,
-                    finished: row.get::<i64, _>("finished") != 0,
-                    seq: u32::try_from(row.get::<i64, _>("seq")).map_err(corrupt)?,
-                    locale: locale_of(row.get("locale"))?,
-                    page_path: row.get("page_path"),
-                    device: DeviceClass::from_name(&device)
-                        .ok_or_else(|| corrupt(format!("device '{device}'")))?,
-                    respondent: respondent
-                        .map(|r| uuid::Uuid::try_parse(&r).map_err(corrupt))
-                        .transpose()?,
-                    user_id: row.get("user_id"),
-                    attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
-                    answers: serde_json::from_str(&answers).map_err(corrupt)?,
-                    faq_article: faq_article.as_deref().map(slug_of).transpose()?,
-                    faq_query: row.get("faq_query"),
-                }))
-            }
-
-            async fn check_rollup(&self, repair: bool) -> Result<RollupCheck, StoreError> {
-                let (begin, hold_writes) = if repair { $begin_repair } else { ($begin_check, None) };
-                let mut tx = self.pool.begin_with(begin).await?;
-                if let Some(sql) = hold_writes {
-                    sqlx::query(sql).execute(&mut *tx).await?;
-                }
-                let mut stored = check::Cells::default();
-                let mut rows = sqlx::query_as::<_, (String, String, String, String, i64, i64, i64)>(
-                    "SELECT site_key, survey_id, question, scale, hour, value, count FROM score_rollup",
-                )
-                .fetch(&mut *tx);
-                while let Some((site, survey, question, scale, hour, value, count)) = rows.try_next().await? {
-                    stored.add(RollupKey { site, survey, question, hour, value }, &scale, count);
-                }
-                drop(rows);
-                let mut expected = check::Cells::default();
-                let mut responses = 0u64;
-                let mut rows = sqlx::query_as::<_, (String, String, String, String)>(
-                    "SELECT site_key, survey_id, scores, received_at FROM responses",
-                )
-                .fetch(&mut *tx);
-                while let Some((site, survey, scores, received_at)) = rows.try_next().await? {
-                    expected.add_response(&site, &survey, &scores, &received_at)?;
-                    responses += 1;
-                }
-                drop(rows);
-                let drift = check::compare(&expected, &stored);
-                let repaired = repair && !drift.is_empty();
-                if repaired {
-                    sqlx::query("DELETE FROM score_rollup").execute(&mut *tx).await?;
-                    // Into an empty table, the rows' cells as one batch's changes.
-                    apply_rollup(&mut tx, &expected).await?;
-                }
-                tx.commit().await?;
-                Ok(RollupCheck {
-                    responses,
-                    cells: expected.nonzero().count() as u64,
-                    drift,
-                    repaired,
-                })
-            }
-
-            async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
-                // PostgreSQL may still abort a transaction to break a deadlock
-                // between collectors; it wrote nothing, so write it again.
-                let mut attempts = 0;
-                loop {
-                    match write_batch(&self.pool, batch).await {
-                        Err(StoreError::Database(e)) if attempts < 3 && is_transient(&e) => {
-                            attempts += 1;
-                        }
-                        outcome => return outcome,
-                    }
-                }
-            }
-
-            async fn score_counts(
-                &self,
-                site: &Slug,
-                survey: Option<&Slug>,
-            ) -> Result<Vec<ScoreCount>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT survey_id, question, scale, value, CAST(SUM(count) AS BIGINT) AS n FROM score_rollup
-                     WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
-                     GROUP BY survey_id, question, scale, value ORDER BY survey_id, question, value",
-                )
-                .bind(site.as_str())
-                .bind(survey.map(Slug::as_str))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|row| {
-                        let scale: String = row.get("scale");
-                        let value: i64 = row.get("value");
-                        let n: i64 = row.get("n");
-                        Ok(ScoreCount {
-                            survey: Slug::parse(row.get("survey_id")).map_err(corrupt)?,
-                            question: Slug::parse(row.get("question")).map_err(corrupt)?,
-                            scale: Scale::from_name(&scale)
-                                .ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
-                            value: u8::try_from(value).map_err(corrupt)?,
-                            count: u64::try_from(n).map_err(corrupt)?,
-                        })
-                    })
-                    .collect()
-            }
-
-            async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let existed: Option<i64> = sqlx::query_scalar(
-                    "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
-                )
-                .bind(site.as_str())
-                .bind(a.locale.code())
-                .bind(a.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO faq_articles (site_key, locale, id, title, body, html, text, category,
-                         tags, ord, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT (site_key, locale, id) DO UPDATE SET title = excluded.title,
-                         body = excluded.body, html = excluded.html, text = excluded.text,
-                         category = excluded.category, tags = excluded.tags, ord = excluded.ord,
-                         updated_at = excluded.updated_at",
-                )
-                .bind(site.as_str())
-                .bind(a.locale.code())
-                .bind(a.id.as_str())
-                .bind(&a.title)
-                .bind(&a.body)
-                .bind(&a.html)
-                .bind(&a.text)
-                .bind(&a.category)
-                .bind(serde_json::to_string(&a.tags).map_err(corrupt)?)
-                .bind(i64::from(a.order))
-                .bind(now_rfc3339())
+        drop(rows);
+        let drift = check::compare(&expected, &stored);
+        let repaired = repair && !drift.is_empty();
+        if repaired {
+            sqlx::query("DELETE FROM score_rollup")
                 .execute(&mut *tx)
                 .await?;
-                bump_faq_version(&mut tx, site).await?;
-                tx.commit().await?;
-                Ok(existed.is_none())
-            }
+            // Into an empty table, the rows' cells as one batch's changes.
+            Self::apply_rollup(&mut tx, &expected).await?;
+        }
+        tx.commit().await?;
+        Ok(RollupCheck {
+            responses,
+            cells: expected.nonzero().count() as u64,
+            drift,
+            repaired,
+        })
+    }
 
-            async fn delete_article(
-                &self,
-                site: &Slug,
-                locale: Locale,
-                id: &Slug,
-            ) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let gone =
-                    sqlx::query("DELETE FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3")
-                        .bind(site.as_str())
-                        .bind(locale.code())
-                        .bind(id.as_str())
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected()
-                        > 0;
-                if gone {
-                    bump_faq_version(&mut tx, site).await?;
+    async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
+        // PostgreSQL may still abort a transaction to break a deadlock
+        // between collectors; it wrote nothing, so write it again.
+        let mut attempts = 0;
+        loop {
+            match self.write_batch(batch).await {
+                Err(StoreError::Database(e)) if attempts < 3 && is_transient(&e) => {
+                    attempts += 1;
                 }
-                tx.commit().await?;
-                Ok(gone)
+                outcome => return outcome,
             }
+        }
+    }
 
-            async fn articles(
-                &self,
-                site: &Slug,
-                locale: Option<Locale>,
-            ) -> Result<Vec<Article>, StoreError> {
-                let sql = format!(
-                    "SELECT {ARTICLE_COLUMNS} FROM faq_articles
-                     WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR locale = $2)
-                     ORDER BY locale, category, ord, title"
-                );
-                let code = locale.map(Locale::code);
-                let rows = sqlx::query(&sql)
-                    .bind(site.as_str())
-                    .bind(code)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map(article_of).collect()
-            }
+    async fn score_counts(
+        &self,
+        site: &Slug,
+        survey: Option<&Slug>,
+    ) -> Result<Vec<ScoreCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT survey_id, question, scale, value, CAST(SUM(count) AS BIGINT) AS n FROM score_rollup
+             WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
+             GROUP BY survey_id, question, scale, value ORDER BY survey_id, question, value",
+        )
+        .bind(site.as_str())
+        .bind(survey.map(Slug::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let scale: String = row.get("scale");
+                let value: i64 = row.get("value");
+                let n: i64 = row.get("n");
+                Ok(ScoreCount {
+                    survey: Slug::parse(row.get("survey_id")).map_err(corrupt)?,
+                    question: Slug::parse(row.get("question")).map_err(corrupt)?,
+                    scale: Scale::from_name(&scale)
+                        .ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
+                    value: u8::try_from(value).map_err(corrupt)?,
+                    count: u64::try_from(n).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
 
-            async fn article(
-                &self,
-                site: &Slug,
-                locale: Locale,
-                id: &Slug,
-            ) -> Result<Option<Article>, StoreError> {
-                let sql = format!(
-                    "SELECT {ARTICLE_COLUMNS} FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3"
-                );
-                let row = sqlx::query(&sql)
-                    .bind(site.as_str())
-                    .bind(locale.code())
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map(article_of).transpose()
-            }
+    async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let existed: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
+        )
+        .bind(site.as_str())
+        .bind(a.locale.code())
+        .bind(a.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO faq_articles (site_key, locale, id, title, body, html, text, category,
+                 tags, ord, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (site_key, locale, id) DO UPDATE SET title = excluded.title,
+                 body = excluded.body, html = excluded.html, text = excluded.text,
+                 category = excluded.category, tags = excluded.tags, ord = excluded.ord,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(site.as_str())
+        .bind(a.locale.code())
+        .bind(a.id.as_str())
+        .bind(&a.title)
+        .bind(&a.body)
+        .bind(&a.html)
+        .bind(&a.text)
+        .bind(&a.category)
+        .bind(serde_json::to_string(&a.tags).map_err(corrupt)?)
+        .bind(i64::from(a.order))
+        .bind(now_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        Self::bump_faq_version(&mut tx, site).await?;
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
 
-            async fn article_count(&self, site: &Slug) -> Result<u64, StoreError> {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM faq_articles WHERE site_key = $1")
-                    .bind(site.as_str())
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(count_of(n))
-            }
-
-            async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError> {
-                let v: Option<i64> = sqlx::query_scalar("SELECT faq_version FROM sites WHERE key = $1")
-                    .bind(site.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(count_of(v.unwrap_or(0)))
-            }
-
-            async fn count_article_view(
-                &self,
-                site: &Slug,
-                locale: Locale,
-                id: &Slug,
-            ) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE faq_articles SET views = views + 1 WHERE site_key = $1 AND locale = $2 AND id = $3",
-                )
+    async fn delete_article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let gone =
+            sqlx::query("DELETE FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3")
                 .bind(site.as_str())
                 .bind(locale.code())
                 .bind(id.as_str())
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn count_search(
-                &self,
-                site: &Slug,
-                locale: Locale,
-                query: &str,
-                results: usize,
-            ) -> Result<(), StoreError> {
-                let none = i64::from(results == 0);
-                sqlx::query(
-                    "INSERT INTO faq_queries (site_key, locale, query, searches, no_results, last_at)
-                     VALUES ($1, $2, $3, 1, $4, $5)
-                     ON CONFLICT (site_key, locale, query) DO UPDATE SET searches = faq_queries.searches + 1,
-                         no_results = faq_queries.no_results + excluded.no_results, last_at = excluded.last_at",
-                )
-                .bind(site.as_str())
-                .bind(locale.code())
-                .bind(query)
-                .bind(none)
-                .bind(now_rfc3339())
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let exists: Option<i64> = sqlx::query_scalar(
-                    "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
-                )
-                .bind(site.as_str())
-                .bind(vote.locale.code())
-                .bind(vote.article.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-                if exists.is_none() {
-                    return Ok(None);
-                }
-                let respondent = vote.respondent.to_string();
-                let before: Option<(i64, Option<String>)> = sqlx::query_as(
-                    "SELECT helpful, reason FROM faq_votes
-                     WHERE site_key = $1 AND locale = $2 AND article = $3 AND respondent = $4",
-                )
-                .bind(site.as_str())
-                .bind(vote.locale.code())
-                .bind(vote.article.as_str())
-                .bind(&respondent)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let outcome = match before {
-                    None => VoteOutcome::New,
-                    Some((helpful, reason)) if (helpful != 0) == vote.helpful && reason == vote.reason => {
-                        return Ok(Some(VoteOutcome::Same));
-                    }
-                    Some(_) => VoteOutcome::Changed,
-                };
-                sqlx::query(
-                    "INSERT INTO faq_votes (site_key, locale, article, respondent, helpful, reason, voted_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (site_key, locale, article, respondent) DO UPDATE SET
-                         helpful = excluded.helpful, reason = excluded.reason, voted_at = excluded.voted_at",
-                )
-                .bind(site.as_str())
-                .bind(vote.locale.code())
-                .bind(vote.article.as_str())
-                .bind(&respondent)
-                .bind(i64::from(vote.helpful))
-                .bind(vote.reason.as_deref())
-                .bind(now_rfc3339())
                 .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(Some(outcome))
-            }
+                .await?
+                .rows_affected()
+                > 0;
+        if gone {
+            Self::bump_faq_version(&mut tx, site).await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
 
-            async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT a.id, a.locale, a.title, a.views,
-                         (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
-                             AND v.locale = a.locale AND v.article = a.id AND v.helpful = 1) AS helpful,
-                         (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
-                             AND v.locale = a.locale AND v.article = a.id AND v.helpful = 0) AS not_helpful,
-                         (SELECT COUNT(*) FROM responses r WHERE r.site_key = a.site_key
-                             AND r.faq_article = a.id AND r.locale = a.locale) AS handoffs
-                     FROM faq_articles a WHERE a.site_key = $1 ORDER BY a.locale, a.id",
-                )
-                .bind(site.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-                let mut articles = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    articles.push(ArticleCounts {
-                        id: slug_of(row.get("id"))?,
-                        locale: locale_of(row.get("locale"))?,
-                        title: row.get("title"),
-                        views: count_of(row.get("views")),
-                        helpful: count_of(row.get("helpful")),
-                        not_helpful: count_of(row.get("not_helpful")),
-                        handoffs: count_of(row.get("handoffs")),
-                    });
-                }
-                let rows = sqlx::query(
-                    "SELECT query, locale, searches, no_results FROM faq_queries WHERE site_key = $1
-                     ORDER BY searches DESC, query",
-                )
-                .bind(site.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-                let mut queries = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    queries.push(QueryCount {
-                        query: row.get("query"),
-                        locale: locale_of(row.get("locale"))?,
-                        searches: count_of(row.get("searches")),
-                        no_results: count_of(row.get("no_results")),
-                    });
-                }
-                Ok(FaqCounts { articles, queries })
+    async fn articles(
+        &self,
+        site: &Slug,
+        locale: Option<Locale>,
+    ) -> Result<Vec<Article>, StoreError> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM faq_articles
+             WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR locale = $2)
+             ORDER BY locale, category, ord, title"
+        );
+        let code = locale.map(Locale::code);
+        let rows = sqlx::query(&sql)
+            .bind(site.as_str())
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(article_of).collect()
+    }
+
+    async fn article(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<Option<Article>, StoreError> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3"
+        );
+        let row = sqlx::query(&sql)
+            .bind(site.as_str())
+            .bind(locale.code())
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(article_of).transpose()
+    }
+
+    async fn article_count(&self, site: &Slug) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM faq_articles WHERE site_key = $1")
+            .bind(site.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count_of(n))
+    }
+
+    async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT faq_version FROM sites WHERE key = $1")
+            .bind(site.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(count_of(v.unwrap_or(0)))
+    }
+
+    async fn count_article_view(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        id: &Slug,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE faq_articles SET views = views + 1 WHERE site_key = $1 AND locale = $2 AND id = $3",
+        )
+        .bind(site.as_str())
+        .bind(locale.code())
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn count_search(
+        &self,
+        site: &Slug,
+        locale: Locale,
+        query: &str,
+        results: usize,
+    ) -> Result<(), StoreError> {
+        let none = i64::from(results == 0);
+        sqlx::query(
+            "INSERT INTO faq_queries (site_key, locale, query, searches, no_results, last_at)
+             VALUES ($1, $2, $3, 1, $4, $5)
+             ON CONFLICT (site_key, locale, query) DO UPDATE SET searches = faq_queries.searches + 1,
+                 no_results = faq_queries.no_results + excluded.no_results, last_at = excluded.last_at",
+        )
+        .bind(site.as_str())
+        .bind(locale.code())
+        .bind(query)
+        .bind(none)
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM faq_articles WHERE site_key = $1 AND locale = $2 AND id = $3",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let respondent = vote.respondent.to_string();
+        let before: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT helpful, reason FROM faq_votes
+             WHERE site_key = $1 AND locale = $2 AND article = $3 AND respondent = $4",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .bind(&respondent)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match before {
+            None => VoteOutcome::New,
+            Some((helpful, reason)) if (helpful != 0) == vote.helpful && reason == vote.reason => {
+                return Ok(Some(VoteOutcome::Same));
             }
+            Some(_) => VoteOutcome::Changed,
+        };
+        sqlx::query(
+            "INSERT INTO faq_votes (site_key, locale, article, respondent, helpful, reason, voted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (site_key, locale, article, respondent) DO UPDATE SET
+                 helpful = excluded.helpful, reason = excluded.reason, voted_at = excluded.voted_at",
+        )
+        .bind(site.as_str())
+        .bind(vote.locale.code())
+        .bind(vote.article.as_str())
+        .bind(&respondent)
+        .bind(i64::from(vote.helpful))
+        .bind(vote.reason.as_deref())
+        .bind(now_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(outcome))
+    }
+
+    async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.locale, a.title, a.views,
+                 (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                     AND v.locale = a.locale AND v.article = a.id AND v.helpful = 1) AS helpful,
+                 (SELECT COUNT(*) FROM faq_votes v WHERE v.site_key = a.site_key
+                     AND v.locale = a.locale AND v.article = a.id AND v.helpful = 0) AS not_helpful,
+                 (SELECT COUNT(*) FROM responses r WHERE r.site_key = a.site_key
+                     AND r.faq_article = a.id AND r.locale = a.locale) AS handoffs
+             FROM faq_articles a WHERE a.site_key = $1 ORDER BY a.locale, a.id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for row in &rows {
+            articles.push(ArticleCounts {
+                id: slug_of(row.get("id"))?,
+                locale: locale_of(row.get("locale"))?,
+                title: row.get("title"),
+                views: count_of(row.get("views")),
+                helpful: count_of(row.get("helpful")),
+                not_helpful: count_of(row.get("not_helpful")),
+                handoffs: count_of(row.get("handoffs")),
+            });
         }
+        let rows = sqlx::query(
+            "SELECT query, locale, searches, no_results FROM faq_queries WHERE site_key = $1
+             ORDER BY searches DESC, query",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            queries.push(QueryCount {
+                query: row.get("query"),
+                locale: locale_of(row.get("locale"))?,
+                searches: count_of(row.get("searches")),
+                no_results: count_of(row.get("no_results")),
+            });
         }
-    };
+        Ok(FaqCounts { articles, queries })
+    }
 }
-
-pub(super) use sql_store;

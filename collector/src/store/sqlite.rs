@@ -2,14 +2,16 @@
 //! so an acknowledged response survives a power cut.
 
 use super::StoreError;
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use super::sql::{Backend, RowsAffected, SqlStore};
+use sqlx::Sqlite;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+pub type SqliteStore = SqlStore<Sqlite>;
 
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
@@ -32,9 +34,14 @@ impl SqliteStore {
 // A check reads inside one deferred transaction, which SQLite already gives
 // a consistent snapshot. A repair takes the write lock before it reads, so
 // no response slips in between.
-super::sql::sql_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    begin_check: "BEGIN",
-    begin_repair: ("BEGIN IMMEDIATE", None)
-);
+impl Backend for Sqlite {
+    const BEGIN_CHECK: &'static str = "BEGIN";
+    const BEGIN_REPAIR: &'static str = "BEGIN IMMEDIATE";
+    const HOLD_WRITES: Option<&'static str> = None;
+}
+
+impl RowsAffected for SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        SqliteQueryResult::rows_affected(self)
+    }
+}

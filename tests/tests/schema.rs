@@ -1,0 +1,416 @@
+//! SQLite and PostgreSQL have a migration history each
+//! (`collector/migrations/sqlite`, `collector/migrations/postgres`), and one
+//! set of queries (`collector/src/store/sql.rs`) runs on both, so the two
+//! histories must end at the same schema. This migrates a fresh SQLite file
+//! and a fresh PostgreSQL schema through the stores' own `open` and compares
+//! what each database says it has: tables, columns, primary keys, unique
+//! constraints and indexes.
+//!
+//! Column order is not compared: SQLite's `ALTER TABLE` appends where
+//! PostgreSQL's single file lists columns where they belong, and every query
+//! names its columns. Defaults, `CHECK` constraints and foreign keys are not
+//! compared either; each database spells them its own way.
+
+#![allow(clippy::unwrap_used)] // a test should panic at the step that failed
+
+use sori_collector::store;
+use sori_tests::postgres::Schema;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A column as the store sees it: whether it may be NULL, and the kind of
+/// value it holds (see [`sqlite_class`] and [`postgres_class`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Column {
+    nullable: bool,
+    class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Index {
+    /// Key columns in order; an expression is `<expression>`.
+    columns: Vec<String>,
+    unique: bool,
+    /// Has a `WHERE` clause. The predicates themselves are written in each
+    /// database's own words, so only their presence is compared.
+    partial: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Table {
+    columns: BTreeMap<String, Column>,
+    /// In key order; empty when the table has none.
+    primary_key: Vec<String>,
+    /// Column lists of `UNIQUE` constraints. Each database names their
+    /// indexes its own way (`sqlite_autoindex_*`, `*_key`), so they are
+    /// compared by columns, apart from the indexes below.
+    unique: BTreeSet<Vec<String>>,
+    /// Indexes made by `CREATE INDEX`, by name: the indexes behind primary
+    /// keys (`sqlite_autoindex_*`, `*_pkey`) and unique constraints are left
+    /// out, since those are compared above.
+    indexes: BTreeMap<String, Index>,
+}
+
+/// Tables by name, without sqlx's `_sqlx_migrations`.
+type Shape = BTreeMap<String, Table>;
+
+/// SQLite's kind of a declared type, by the rules SQLite itself uses to
+/// give a column its affinity, first match wins. SQLite's integers are
+/// always 64-bit, so "integer" is what the store reads as `i64`; its `REAL`
+/// is 8 bytes.
+fn sqlite_class(declared: &str) -> String {
+    let t = declared.to_ascii_uppercase();
+    let class = if t.contains("INT") {
+        "integer"
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        "text"
+    } else if t.is_empty() || t.contains("BLOB") {
+        "blob"
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        "real"
+    } else {
+        "numeric"
+    };
+    class.to_owned()
+}
+
+/// PostgreSQL's kind of a type, named to match [`sqlite_class`]: `bigint`
+/// is "integer" and `double precision` is "real", since those hold what
+/// SQLite's do. The narrower `integer`, `smallint` and `real` keep names of
+/// their own (`int4`, `int2`, `float4`): the store's `i64` does not decode
+/// from them, so they must show as a difference. Any other type is named
+/// as PostgreSQL names it (`boolean`, `jsonb`, …), so it differs too.
+fn postgres_class(data_type: &str) -> String {
+    let class = match data_type {
+        "bigint" => "integer",
+        "integer" => "int4",
+        "smallint" => "int2",
+        "text" | "character varying" | "character" => "text",
+        "double precision" => "real",
+        "real" => "float4",
+        "numeric" => "numeric",
+        "bytea" => "blob",
+        other => other,
+    };
+    class.to_owned()
+}
+
+async fn sqlite_shape(url: &str) -> Shape {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master
+         WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut shape = Shape::new();
+    for name in names {
+        let mut table = Table::default();
+        let columns: Vec<(String, String, bool, i64)> = sqlx::query_as(
+            r#"SELECT name, type, "notnull", pk FROM pragma_table_info($1) ORDER BY pk, cid"#,
+        )
+        .bind(&name)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (column, declared, not_null, pk) in columns {
+            if pk > 0 {
+                table.primary_key.push(column.clone());
+            }
+            let class = sqlite_class(&declared);
+            table.columns.insert(
+                column,
+                Column {
+                    nullable: !not_null,
+                    class,
+                },
+            );
+        }
+        // origin: 'c' made by CREATE INDEX, 'u' behind a UNIQUE constraint,
+        // 'pk' behind the primary key (already read from its columns).
+        let indexes: Vec<(String, bool, String, bool)> = sqlx::query_as(
+            r#"SELECT name, "unique", origin, partial FROM pragma_index_list($1)
+               WHERE origin <> 'pk'"#,
+        )
+        .bind(&name)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (index, unique, origin, partial) in indexes {
+            let columns: Vec<Option<String>> =
+                sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&index)
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let columns = columns
+                .into_iter()
+                .map(|c| c.unwrap_or_else(|| "<expression>".into()))
+                .collect();
+            if origin == "u" {
+                table.unique.insert(columns);
+            } else {
+                table.indexes.insert(
+                    index,
+                    Index {
+                        columns,
+                        unique,
+                        partial,
+                    },
+                );
+            }
+        }
+        shape.insert(name, table);
+    }
+    pool.close().await;
+    shape
+}
+
+/// One row of the index query in [`postgres_shape`].
+#[derive(sqlx::FromRow)]
+struct PgIndex {
+    table_name: String,
+    index_name: String,
+    columns: Vec<String>,
+    is_unique: bool,
+    partial: bool,
+    constraint_type: Option<String>,
+}
+
+/// The tables of the connection's `current_schema()`, which for a store's
+/// URL is its schema (see `tests/src/postgres.rs`).
+async fn postgres_shape(url: &str) -> Shape {
+    let pool = store::connect_raw_postgres(url).await.unwrap();
+    let mut shape = Shape::new();
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+             AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for name in names {
+        shape.insert(name, Table::default());
+    }
+    let columns: Vec<(String, String, String, bool)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'YES'
+         FROM information_schema.columns WHERE table_schema = current_schema()",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for (table, column, data_type, nullable) in columns {
+        if let Some(table) = shape.get_mut(&table) {
+            let class = postgres_class(&data_type);
+            table.columns.insert(column, Column { nullable, class });
+        }
+    }
+    // Every index of the schema's tables with its key columns in order; the
+    // constraint type says whether it backs a primary key ('p') or a
+    // unique constraint ('u').
+    let indexes: Vec<PgIndex> = sqlx::query_as(
+        "SELECT t.relname::text AS table_name, i.relname::text AS index_name,
+             ARRAY(SELECT COALESCE(a.attname::text, '<expression>')
+                   FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                   LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                   ORDER BY k.n) AS columns,
+             x.indisunique AS is_unique, x.indpred IS NOT NULL AS partial,
+             (SELECT c.contype::text FROM pg_constraint c
+              WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+                  AND c.contype IN ('p', 'u')) AS constraint_type
+         FROM pg_index x
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = current_schema()",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for index in indexes {
+        let Some(table) = shape.get_mut(&index.table_name) else {
+            continue;
+        };
+        match index.constraint_type.as_deref() {
+            Some("p") => table.primary_key = index.columns,
+            Some(_) => {
+                table.unique.insert(index.columns);
+            }
+            None => {
+                table.indexes.insert(
+                    index.index_name,
+                    Index {
+                        columns: index.columns,
+                        unique: index.is_unique,
+                        partial: index.partial,
+                    },
+                );
+            }
+        }
+    }
+    pool.close().await;
+    shape
+}
+
+/// Every way the two shapes differ, one readable line each.
+fn differences(sqlite: &Shape, postgres: &Shape) -> Vec<String> {
+    let mut found = Vec::new();
+    for name in sqlite
+        .keys()
+        .chain(postgres.keys())
+        .collect::<BTreeSet<_>>()
+    {
+        let (s, p) = match (sqlite.get(name), postgres.get(name)) {
+            (Some(s), Some(p)) => (s, p),
+            (Some(_), None) => {
+                found.push(format!("table {name}: only in SQLite"));
+                continue;
+            }
+            (None, _) => {
+                found.push(format!("table {name}: only in PostgreSQL"));
+                continue;
+            }
+        };
+        let columns = s.columns.keys().chain(p.columns.keys());
+        for column in columns.collect::<BTreeSet<_>>() {
+            match (s.columns.get(column), p.columns.get(column)) {
+                (Some(sc), Some(pc)) if sc != pc => found.push(format!(
+                    "column {name}.{column}: SQLite {}, PostgreSQL {}",
+                    describe(sc),
+                    describe(pc)
+                )),
+                (Some(_), None) => found.push(format!("column {name}.{column}: only in SQLite")),
+                (None, Some(_)) => {
+                    found.push(format!("column {name}.{column}: only in PostgreSQL"));
+                }
+                _ => {}
+            }
+        }
+        if s.primary_key != p.primary_key {
+            found.push(format!(
+                "table {name}: primary key ({}) in SQLite, ({}) in PostgreSQL",
+                s.primary_key.join(", "),
+                p.primary_key.join(", ")
+            ));
+        }
+        for columns in s.unique.symmetric_difference(&p.unique) {
+            let only = if s.unique.contains(columns) {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            };
+            found.push(format!(
+                "table {name}: UNIQUE ({}) only in {only}",
+                columns.join(", ")
+            ));
+        }
+        let indexes = s.indexes.keys().chain(p.indexes.keys());
+        for index in indexes.collect::<BTreeSet<_>>() {
+            match (s.indexes.get(index), p.indexes.get(index)) {
+                (Some(si), Some(pi)) if si != pi => found.push(format!(
+                    "index {index} on {name}: SQLite {}, PostgreSQL {}",
+                    describe_index(si),
+                    describe_index(pi)
+                )),
+                (Some(_), None) => found.push(format!("index {index} on {name}: only in SQLite")),
+                (None, Some(_)) => {
+                    found.push(format!("index {index} on {name}: only in PostgreSQL"));
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+fn describe(c: &Column) -> String {
+    let null = if c.nullable { "null" } else { "not null" };
+    format!("{} {null}", c.class)
+}
+
+fn describe_index(i: &Index) -> String {
+    format!(
+        "{}({}){}",
+        if i.unique { "unique " } else { "" },
+        i.columns.join(", "),
+        if i.partial { " where …" } else { "" }
+    )
+}
+
+#[tokio::test]
+async fn sqlite_and_postgres_migrations_end_at_the_same_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite://{}", dir.path().join("store.db").display());
+    drop(store::connect(&sqlite_url).await.unwrap());
+    let sqlite = sqlite_shape(&sqlite_url).await;
+
+    let schema = Schema::create().await;
+    drop(store::connect(&schema.url()).await.unwrap());
+    let postgres = postgres_shape(&schema.url()).await;
+    schema.drop().await;
+
+    // Both empty would compare equal: make sure the migrations ran.
+    for shape in [&sqlite, &postgres] {
+        assert!(
+            shape.contains_key("responses") && shape.contains_key("score_rollup"),
+            "{:?}",
+            shape.keys().collect::<Vec<_>>()
+        );
+    }
+    let found = differences(&sqlite, &postgres);
+    assert!(
+        found.is_empty(),
+        "the SQLite and PostgreSQL migrations end at different schemas:\n  {}",
+        found.join("\n  ")
+    );
+}
+
+#[test]
+fn each_difference_is_one_line_naming_table_and_column() {
+    let column = |nullable, class: &str| Column {
+        nullable,
+        class: class.into(),
+    };
+    let mut sqlite = Table::default();
+    sqlite.columns.insert("id".into(), column(false, "text"));
+    sqlite.columns.insert("n".into(), column(false, "integer"));
+    sqlite.columns.insert("old".into(), column(true, "text"));
+    sqlite.primary_key = vec!["id".into()];
+    sqlite.indexes.insert(
+        "t_by_n".into(),
+        Index {
+            columns: vec!["n".into()],
+            unique: false,
+            partial: false,
+        },
+    );
+    let mut postgres = sqlite.clone();
+    postgres.columns.insert("n".into(), column(true, "int4"));
+    postgres.columns.remove("old");
+    postgres.primary_key = vec!["id".into(), "n".into()];
+    postgres.unique.insert(vec!["n".into()]);
+    postgres.indexes.get_mut("t_by_n").unwrap().partial = true;
+    let mut only_here = Shape::new();
+    only_here.insert("extra".into(), Table::default());
+    let sqlite = Shape::from([("t".into(), sqlite)]);
+    let mut postgres = Shape::from([("t".into(), postgres)]);
+    postgres.append(&mut only_here);
+
+    assert_eq!(
+        differences(&sqlite, &postgres),
+        [
+            "table extra: only in PostgreSQL",
+            "column t.n: SQLite integer not null, PostgreSQL int4 null",
+            "column t.old: only in SQLite",
+            "table t: primary key (id) in SQLite, (id, n) in PostgreSQL",
+            "table t: UNIQUE (n) only in PostgreSQL",
+            "index t_by_n on t: SQLite (n), PostgreSQL (n) where …",
+        ]
+    );
+    assert!(differences(&sqlite, &sqlite).is_empty());
+}
