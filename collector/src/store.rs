@@ -43,12 +43,17 @@ impl Site {
     }
 }
 
+/// Where a survey is in its life. Only an active one is in the config and
+/// takes new responses; a draft has not started, a paused one may start
+/// again, an archived one is done (`DELETE` archives) but keeps its
+/// versions and responses, and activating or pausing brings it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SurveyStatus {
     Draft,
     Active,
     Paused,
+    Archived,
 }
 
 /// A survey's current version and status, as the admin API shows it.
@@ -60,20 +65,25 @@ pub struct StoredSurvey {
 }
 
 impl SurveyStatus {
-    fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "draft" => Some(SurveyStatus::Draft),
-            "active" => Some(SurveyStatus::Active),
-            "paused" => Some(SurveyStatus::Paused),
+    /// From the `status` and `archived_at` columns: an archived survey's
+    /// `status` says `paused` (see migration 0004 of the SQLite schema).
+    fn from_columns(status: &str, archived: bool) -> Option<Self> {
+        match (status, archived) {
+            (_, true) => Some(SurveyStatus::Archived),
+            ("draft", false) => Some(SurveyStatus::Draft),
+            ("active", false) => Some(SurveyStatus::Active),
+            ("paused", false) => Some(SurveyStatus::Paused),
             _ => None,
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The `status` column, and whether `archived_at` is set.
+    fn to_columns(self) -> (&'static str, bool) {
         match self {
-            SurveyStatus::Draft => "draft",
-            SurveyStatus::Active => "active",
-            SurveyStatus::Paused => "paused",
+            SurveyStatus::Draft => ("draft", false),
+            SurveyStatus::Active => ("active", false),
+            SurveyStatus::Paused => ("paused", false),
+            SurveyStatus::Archived => ("paused", true),
         }
     }
 }

@@ -96,6 +96,101 @@ async fn a_survey_is_created_as_a_draft_then_activated_into_the_config() {
     assert_eq!(again.status(), 409);
 }
 
+/// `DELETE` archives: the survey leaves the config and refuses new
+/// responses, its stored responses and summary stay, a save of a response
+/// begun before still lands, and activating brings it back.
+#[tokio::test]
+async fn an_archived_survey_leaves_the_config_and_keeps_its_answers() {
+    let app = TestApp::spawn().await;
+    create_active(&app, every_kind()).await;
+    let first = post_finished(&app, json!([{"question": "nps", "value": 9}])).await;
+    assert_eq!(first.status(), 200);
+    let begun = new_id().to_string();
+    let step = |seq, finished| {
+        response(
+            &begun,
+            1,
+            json!([{"question": "nps", "value": 3}]),
+            finished,
+            seq,
+        )
+    };
+    assert_eq!(app.post_response(&step(1, false)).await.status(), 200);
+    let path = format!("/v1/admin/sites/{SITE}/surveys/product");
+    let archived = app.admin(Method::DELETE, &path, None).await;
+    assert_eq!(archived.status(), 200);
+    assert_eq!(
+        archived.json::<Value>().await.unwrap()["status"],
+        "archived"
+    );
+    let config: Value = app.public_json("config").await;
+    assert!(
+        config["surveys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != "product"),
+        "{config}"
+    );
+    let refused = post_finished(&app, json!([{"question": "nps", "value": 10}])).await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "survey_not_active");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("archived")
+    );
+    // Someone mid-survey when it was archived can still finish.
+    assert_eq!(app.post_response(&step(2, true)).await.status(), 200);
+    let stored = app.stored_for(SITE, "product").await;
+    assert_eq!(stored.len(), 2, "both responses are kept");
+    let listed: Value = app
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/surveys"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let product = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "product")
+        .unwrap();
+    assert_eq!(product["status"], "archived");
+    let summary = app.summary(SITE).await;
+    let counted = summary["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["survey"] == "product")
+        .unwrap();
+    let nps = counted["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["question"] == "nps")
+        .unwrap();
+    assert_eq!(nps["n"], 2, "{counted}");
+    let back = app
+        .admin(Method::POST, &format!("{path}/activate"), None)
+        .await;
+    assert_eq!(back.json::<Value>().await.unwrap()["status"], "active");
+    let config: Value = app.public_json("config").await;
+    assert!(
+        config["surveys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "product")
+    );
+}
+
 #[tokio::test]
 async fn an_invalid_definition_is_422_naming_the_field() {
     let app = TestApp::spawn().await;

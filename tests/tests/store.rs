@@ -142,6 +142,7 @@ for_each_backend!(
     a_newer_partial_save_replaces_the_older_and_moves_its_score,
     a_finished_response_is_never_replaced,
     surveys_list_with_status_and_can_be_paused,
+    an_archived_survey_leaves_the_config_and_keeps_its_responses,
     articles_are_replaced_in_place_and_move_the_faq_version,
     votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
@@ -349,6 +350,47 @@ async fn surveys_list_with_status_and_can_be_paused(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
+}
+
+/// Archiving takes a survey out of the config and keeps its responses and
+/// versions; an edit keeps it archived; activating brings it back.
+async fn an_archived_survey_leaves_the_config_and_keeps_its_responses(store: &dyn Store) {
+    let site = with_site(store).await;
+    let id = slug("checkout");
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let answer = response(&survey, 4);
+    let response_id = answer.id;
+    store.insert_responses(&[new(&site, answer)]).await.unwrap();
+    let archived = store
+        .set_survey_status(&site, &id, SurveyStatus::Archived)
+        .await
+        .unwrap();
+    assert_eq!(archived.map(|s| s.status), Some(SurveyStatus::Archived));
+    assert!(store.active_surveys(&site).await.unwrap().is_empty());
+    assert!(store.response(response_id).await.unwrap().is_some());
+    assert_eq!(total(store, &site).await, vec![(4, 1)]);
+    let v1 = store.survey_version(&site, &id, 1).await.unwrap().unwrap();
+    assert_eq!(v1.status, SurveyStatus::Archived);
+    // An edit while archived is a new version of an archived survey.
+    let mut edited = checkout_survey();
+    edited.name = "Checkout, reworded".into();
+    let stored = store
+        .put_survey(&site, &edited, SurveyStatus::Archived)
+        .await
+        .unwrap();
+    assert_eq!(stored.version, 2);
+    let listed = store.surveys(&site).await.unwrap();
+    assert_eq!(listed[0].status, SurveyStatus::Archived);
+    assert!(store.active_surveys(&site).await.unwrap().is_empty());
+    let back = store
+        .set_survey_status(&site, &id, SurveyStatus::Active)
+        .await
+        .unwrap();
+    assert_eq!(back.map(|s| s.status), Some(SurveyStatus::Active));
+    assert_eq!(store.active_surveys(&site).await.unwrap().len(), 1);
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

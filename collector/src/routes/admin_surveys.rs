@@ -1,6 +1,7 @@
 //! The admin API for sites and surveys (admin token for now):
 //! `PUT /v1/admin/sites/{key}`, and under `/v1/admin/sites/{key}/surveys`
-//! list, create, read, update (a new version when it changed), activate, pause.
+//! list, create, read, update (a new version when it changed), activate,
+//! pause and archive (`DELETE`).
 
 use crate::AppState;
 use crate::error::AppError;
@@ -22,7 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/sites/{key}/surveys", get(list).post(create))
         .route(
             "/v1/admin/sites/{key}/surveys/{survey}",
-            get(read).put(update),
+            get(read).put(update).delete(archive),
         )
         .route(
             "/v1/admin/sites/{key}/surveys/{survey}/activate",
@@ -221,6 +222,16 @@ async fn activate(
     SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
     set_status(&app, &site.key, &id, SurveyStatus::Active).await
+}
+
+/// Archives: the survey leaves the config and takes no new responses, and
+/// keeps its versions and responses. Activating or pausing brings it back.
+async fn archive(
+    State(app): State<AppState>,
+    AdminSite(site): AdminSite,
+    SurveyId(id): SurveyId,
+) -> Result<Json<StoredSurvey>, AppError> {
+    set_status(&app, &site.key, &id, SurveyStatus::Archived).await
 }
 
 async fn pause(

@@ -111,6 +111,7 @@ async fn require_live(
     }
     let state = match status {
         SurveyStatus::Draft => "a draft",
+        SurveyStatus::Archived => "archived",
         SurveyStatus::Active | SurveyStatus::Paused => "paused",
     };
     Err(AppError::Conflict {

@@ -236,6 +236,19 @@ where
     }
 }
 
+/// A survey as read from its `status`, `archived_at` and definition columns.
+fn stored_survey(
+    status: &str,
+    archived_at: &Option<String>,
+    json: &str,
+) -> Result<StoredSurvey, StoreError> {
+    Ok(StoredSurvey {
+        status: SurveyStatus::from_columns(status, archived_at.is_some())
+            .ok_or_else(|| corrupt(format!("status '{status}'")))?,
+        definition: parse_definition(json)?,
+    })
+}
+
 /// Adds `delta` to the rollup count of each score, in the hour the response
 /// first arrived, so every save of one response lands in the same bucket.
 /// Nothing is written yet: a batch's changes are summed per cell first.
@@ -365,19 +378,23 @@ where
             }
             None => false,
         };
+        let (status, archived) = status.to_columns();
+        let archived_at = archived.then(|| now.clone());
         if !unchanged {
             stored.version = current.as_ref().map_or(1, |(v, _)| *v as u32 + 1);
             sqlx::query(
-                "INSERT INTO surveys (site_key, id, status, current_version, updated_at)
-                 VALUES ($1, $2, $3, $4, $5)
+                "INSERT INTO surveys (site_key, id, status, current_version, updated_at, archived_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (site_key, id) DO UPDATE SET status = excluded.status,
-                     current_version = excluded.current_version, updated_at = excluded.updated_at",
+                     current_version = excluded.current_version, updated_at = excluded.updated_at,
+                     archived_at = excluded.archived_at",
             )
             .bind(site.as_str())
             .bind(def.id.as_str())
-            .bind(status.as_str())
+            .bind(status)
             .bind(i64::from(stored.version))
             .bind(&now)
+            .bind(archived_at)
             .execute(&mut *tx)
             .await?;
             sqlx::query(
@@ -393,10 +410,12 @@ where
             .await?;
         } else {
             sqlx::query(
-                "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+                "UPDATE surveys SET status = $1, updated_at = $2, archived_at = $3
+                 WHERE site_key = $4 AND id = $5",
             )
-            .bind(status.as_str())
+            .bind(status)
             .bind(&now)
+            .bind(archived_at)
             .bind(site.as_str())
             .bind(def.id.as_str())
             .execute(&mut *tx)
@@ -407,8 +426,8 @@ where
     }
 
     async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT s.status, v.definition FROM surveys s
+        let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+            "SELECT s.status, s.archived_at, v.definition FROM surveys s
              JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
                  AND v.version = s.current_version
              WHERE s.site_key = $1 ORDER BY s.id",
@@ -417,13 +436,7 @@ where
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|(status, json)| {
-                Ok(StoredSurvey {
-                    status: SurveyStatus::parse(status)
-                        .ok_or_else(|| corrupt(format!("status '{status}'")))?,
-                    definition: parse_definition(json)?,
-                })
-            })
+            .map(|(status, archived_at, json)| stored_survey(status, archived_at, json))
             .collect()
     }
 
@@ -433,11 +446,17 @@ where
         survey: &Slug,
         status: SurveyStatus,
     ) -> Result<Option<StoredSurvey>, StoreError> {
+        let (status, archived) = status.to_columns();
+        let now = now_rfc3339();
+        // Archiving again keeps the first time it was archived.
         let changed = sqlx::query(
-            "UPDATE surveys SET status = $1, updated_at = $2 WHERE site_key = $3 AND id = $4",
+            "UPDATE surveys SET status = $1, updated_at = $2,
+                 archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) END
+             WHERE site_key = $4 AND id = $5",
         )
-        .bind(status.as_str())
-        .bind(now_rfc3339())
+        .bind(status)
+        .bind(&now)
+        .bind(i64::from(archived))
         .bind(site.as_str())
         .bind(survey.as_str())
         .execute(&self.pool)
@@ -458,7 +477,8 @@ where
             "SELECT v.definition FROM surveys s
              JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
                  AND v.version = s.current_version
-             WHERE s.site_key = $1 AND s.status = 'active' ORDER BY s.id",
+             WHERE s.site_key = $1 AND s.status = 'active' AND s.archived_at IS NULL
+             ORDER BY s.id",
         )
         .bind(site.as_str())
         .fetch_all(&self.pool)
@@ -472,8 +492,8 @@ where
         survey: &Slug,
         version: u32,
     ) -> Result<Option<StoredSurvey>, StoreError> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT s.status, v.definition FROM survey_versions v
+        let row: Option<(String, Option<String>, String)> = sqlx::query_as(
+            "SELECT s.status, s.archived_at, v.definition FROM survey_versions v
              JOIN surveys s ON s.site_key = v.site_key AND s.id = v.survey_id
              WHERE v.site_key = $1 AND v.survey_id = $2 AND v.version = $3",
         )
@@ -482,14 +502,8 @@ where
         .bind(i64::from(version))
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(status, json)| {
-            Ok(StoredSurvey {
-                status: SurveyStatus::parse(&status)
-                    .ok_or_else(|| corrupt(format!("status '{status}'")))?,
-                definition: parse_definition(&json)?,
-            })
-        })
-        .transpose()
+        row.map(|(status, archived_at, json)| stored_survey(&status, &archived_at, &json))
+            .transpose()
     }
 
     async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
