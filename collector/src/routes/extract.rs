@@ -65,8 +65,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         Query::try_from_uri(&parts.uri)
             .map(|Query(value)| ApiQuery(value))
-            .map_err(|rejection| AppError::Malformed {
-                message: format!("the query string does not parse: {}", rejection.body_text()),
+            .map_err(|rejection| {
+                // axum's own text leads with "Failed to deserialize query
+                // string"; the cause alone says what is wrong.
+                let cause = std::error::Error::source(&rejection)
+                    .map_or_else(|| rejection.body_text(), |e| e.to_string());
+                AppError::Malformed {
+                    message: format!("the query string does not parse: {cause}"),
+                }
             })
     }
 }
