@@ -1,5 +1,11 @@
 //! Scores from counts, each with its n, 95% interval and low-sample flag.
 //! Pure and synchronous: counts in, scores out.
+//!
+//! [`compare`] sets two such figures side by side (segments or periods), and
+//! [`buckets`] cuts time into the site's local days, weeks and months for trends.
+
+pub mod buckets;
+pub mod compare;
 
 use serde::Serialize;
 
@@ -24,7 +30,7 @@ fn two_decimals<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Err
     s.serialize_f64((value * 100.0).round() / 100.0)
 }
 
-/// [`two_decimals`] for a figure that may be absent.
+/// `two_decimals` for a figure that may be absent.
 pub fn two_decimals_or_none<S: serde::Serializer>(
     value: &Option<f64>,
     s: S,
@@ -110,11 +116,8 @@ pub fn nps(counts: &[u64; 11]) -> Nps {
         (None, None)
     } else {
         let n_f = n as f64;
-        let (p, d) = (promoters as f64 / n_f, detractors as f64 / n_f);
-        let mean = p - d;
-        // Each answer scores +1, 0 or −1; the variance of that score is
-        // p + d − (p − d)², and the mean's standard error divides it by n.
-        let se = ((p + d - mean * mean).max(0.0) / n_f).sqrt();
+        let mean = promoters as f64 / n_f - detractors as f64 / n_f;
+        let se = nps_variance(promoters, detractors, n).sqrt();
         let interval = Interval {
             low: (100.0 * (mean - Z95 * se)).max(-100.0),
             high: (100.0 * (mean + Z95 * se)).min(100.0),
@@ -130,6 +133,15 @@ pub fn nps(counts: &[u64; 11]) -> Nps {
         passives,
         detractors,
     }
+}
+
+/// The variance of an NPS as a fraction (−1 to 1), for `n` > 0 answers.
+/// Each answer scores +1, 0 or −1; the variance of that score is
+/// p + d − (p − d)² (trinomial), and the mean's variance divides it by n.
+fn nps_variance(promoters: u64, detractors: u64, n: u64) -> f64 {
+    let n_f = n as f64;
+    let (p, d) = (promoters as f64 / n_f, detractors as f64 / n_f);
+    (p + d - (p - d) * (p - d)).max(0.0) / n_f
 }
 
 /// CES: % who agree it was easy (5–7 of 1–7), with the Wilson interval, and the mean.
@@ -158,6 +170,33 @@ pub fn mean(counts: &[u64], first: u64) -> Option<f64> {
     }
     let total: u64 = counts.iter().zip(first..).map(|(c, v)| c * v).sum();
     Some(total as f64 / n as f64)
+}
+
+/// What a mean of answers needs for a comparison: how many, the mean and the
+/// sample variance (divided by n − 1). The mean is absent without answers, the
+/// variance with fewer than two: one answer says nothing about the spread.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Moments {
+    pub n: u64,
+    #[serde(serialize_with = "two_decimals_or_none")]
+    pub mean: Option<f64>,
+    #[serde(serialize_with = "two_decimals_or_none")]
+    pub variance: Option<f64>,
+}
+
+/// [`Moments`] of the answers, where `counts[i]` answered `first + i`, as for [`mean`].
+pub fn moments(counts: &[u64], first: u64) -> Moments {
+    let n: u64 = counts.iter().sum();
+    let mean = mean(counts, first);
+    let variance = mean.filter(|_| n >= 2).map(|m| {
+        let squares: f64 = counts
+            .iter()
+            .zip(first..)
+            .map(|(&c, v)| c as f64 * (v as f64 - m).powi(2))
+            .sum();
+        squares / (n - 1) as f64
+    });
+    Moments { n, mean, variance }
 }
 
 #[cfg(test)]
@@ -280,6 +319,41 @@ mod tests {
             (4, Some(75.0), Some(5.0))
         );
         assert_eq!(ces(&[0; 7]).mean, None);
+    }
+
+    #[test]
+    fn moments_give_the_sample_variance() {
+        // Counts, first value, expected n, mean and variance.
+        type Case = (&'static [u64], u64, u64, Option<f64>, Option<f64>);
+        let cases: [Case; 5] = [
+            // Answers 1 and 5: mean 3, variance ((1−3)² + (5−3)²) / (2 − 1) = 8.
+            (&[1, 0, 0, 0, 1], 1, 2, Some(3.0), Some(8.0)),
+            // Answers 2, 4, 5, 7: mean 18 / 4 = 4.5;
+            // squares 6.25 + 0.25 + 0.25 + 6.25 = 13, variance 13 / 3 = 4.333….
+            (&[0, 1, 0, 1, 1, 0, 1], 1, 4, Some(4.5), Some(13.0 / 3.0)),
+            // Answers 0, 0, 10 on a 0-based scale: mean 10 / 3;
+            // squares 2·(10/3)² + (20/3)² = 600 / 9, variance (600 / 9) / 2 = 33.333….
+            (
+                &[2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                0,
+                3,
+                Some(10.0 / 3.0),
+                Some(100.0 / 3.0),
+            ),
+            // One answer: a mean but no spread.
+            (&[0, 0, 1], 1, 1, Some(3.0), None),
+            (&[0, 0, 0], 1, 0, None, None),
+        ];
+        for (counts, first, n, mean, variance) in cases {
+            let m = moments(counts, first);
+            assert_eq!(m.n, n, "{counts:?}");
+            for (got, want) in [(m.mean, mean), (m.variance, variance)] {
+                match (got, want) {
+                    (Some(g), Some(w)) => assert!(close(g, w), "{counts:?}: {m:?}"),
+                    (g, w) => assert_eq!(g, w, "{counts:?}: {m:?}"),
+                }
+            }
+        }
     }
 
     #[test]
