@@ -97,6 +97,9 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Manages the people who sign in to the dashboard and the admin API.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Creates or replaces the help articles of a YAML file in the database
     /// (the site must exist). Nothing is written if any article is invalid.
     ImportFaq {
@@ -106,6 +109,23 @@ pub enum Command {
         /// The YAML file: `articles:` with id, locale, title, body, and
         /// optional category, tags and order.
         file: PathBuf,
+    },
+}
+
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Creates a user. The password is read from standard input (one line)
+    /// or, at a terminal, asked for twice without echo.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// `owner` manages users and every site; `admin` and `viewer` are
+        /// roles on the site named by `--site`.
+        #[arg(long, value_parser = ["owner", "admin", "viewer"])]
+        role: String,
+        /// The site an `admin` or `viewer` belongs to.
+        #[arg(long, required_if_eq_any = [("role", "admin"), ("role", "viewer")])]
+        site: Option<String>,
     },
 }
 

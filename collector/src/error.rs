@@ -13,8 +13,10 @@ pub enum AppError {
     Malformed { message: String },
     #[error("{message}")]
     Unsupported { message: String },
-    #[error("missing or wrong admin token")]
+    #[error("not signed in")]
     Unauthorized,
+    #[error("wrong email or password")]
+    WrongPassword,
     #[error("{message}")]
     Forbidden { code: ErrorCode, message: String },
     #[error("{message}")]
@@ -62,7 +64,13 @@ impl AppError {
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,
-                "send the admin token as 'Authorization: Bearer TOKEN'".into(),
+                "sign in, or send a token as 'Authorization: Bearer TOKEN'".into(),
+                None,
+            ),
+            AppError::WrongPassword => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "wrong email or password".into(),
                 None,
             ),
             AppError::Forbidden { code, message } => {

@@ -17,6 +17,7 @@
 //! [`Application::build`] binds the listener and exposes its port, so tests
 //! run the real server on port 0.
 
+pub mod accounts;
 pub mod assets;
 pub mod config;
 pub mod demo;
@@ -52,6 +53,12 @@ pub struct AppState {
     pub faq: Arc<faq::Indexes>,
     /// From a request's headers to its answer, body included.
     pub request_timeout: std::time::Duration,
+    /// The origins this collector itself is reached at: a request signed in
+    /// by cookie that changes anything must come from one of them.
+    pub own_origins: Arc<Vec<String>>,
+    /// Session cookies carry `Secure` when the public URL is https.
+    pub secure_cookies: bool,
+    pub login_throttle: Arc<accounts::LoginThrottle>,
 }
 
 /// A collector bound to its port, ready to run.
@@ -121,6 +128,9 @@ impl Application {
             behind_proxy: config.behind_proxy,
             faq: Arc::new(faq::Indexes::default()),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
+            own_origins: Arc::new(own_origins(&public_url, port, config.public_url.is_none())),
+            secure_cookies: public_url.starts_with("https://"),
+            login_throttle: Arc::new(accounts::LoginThrottle::default()),
         };
         let limits = serve::ServeLimits {
             header_timeout: Duration::from_secs(config.header_timeout_secs),
@@ -162,6 +172,16 @@ impl Application {
 }
 
 /// `scheme://host[:port]` of a URL: what browsers send as `Origin`.
+/// The public URL's origin; without a configured one, the collector is
+/// reached on this machine as `127.0.0.1` or `localhost`.
+fn own_origins(public_url: &str, port: u16, defaulted: bool) -> Vec<String> {
+    let mut origins = vec![origin_of(public_url)];
+    if defaulted {
+        origins.push(format!("http://localhost:{port}"));
+    }
+    origins
+}
+
 fn origin_of(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(parsed) => parsed.origin().ascii_serialization(),

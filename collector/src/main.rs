@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use sori_collector::config::Command;
+use sori_collector::config::{Command, UserCommand};
 use sori_collector::{Application, Config, faq, store};
 
 #[tokio::main]
@@ -24,6 +24,9 @@ async fn main() -> anyhow::Result<()> {
             return import_faq(&config.database_url, site, file).await;
         }
         Some(Command::Check { repair }) => return check(&config.database_url, *repair).await,
+        Some(Command::User(UserCommand::Add { email, role, site })) => {
+            return add_user(&config.database_url, email, role, site.as_deref()).await;
+        }
         None => {}
     }
     raise_file_limit(config.max_connections);
@@ -52,6 +55,64 @@ async fn import_faq(database_url: &str, site: &str, file: &std::path::Path) -> a
         .await
         .with_context(|| format!("importing {}", file.display()))?;
     println!("imported {count} articles into site '{key}'");
+    Ok(())
+}
+
+/// `sori-collector user add --email E --role owner|admin|viewer [--site KEY]`.
+async fn add_user(
+    database_url: &str,
+    email: &str,
+    role: &str,
+    site: Option<&str>,
+) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let store = store::connect(database_url)
+        .await
+        .with_context(|| format!("opening {}", store::redact_url(database_url)))?;
+    let site = match site {
+        Some(key) => {
+            let key = sori_protocol::Slug::parse(key)
+                .map_err(|why| anyhow::anyhow!("site '{key}' {why}"))?;
+            anyhow::ensure!(
+                store.site(&key).await?.is_some(),
+                "no site has the key '{key}'"
+            );
+            Some(key)
+        }
+        None => None,
+    };
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("password for {email}: "))?;
+        let again = rpassword::prompt_password("again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    let user = sori_collector::routes::new_user(email, &password, role == "owner")
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(
+        store.create_user(&user).await?,
+        "a user with the email '{}' exists",
+        user.email
+    );
+    let created = store
+        .user_by_email(&user.email)
+        .await?
+        .context("reading the new user back")?;
+    if let Some(site) = site {
+        let role = if role == "admin" {
+            store::Role::Admin
+        } else {
+            store::Role::Viewer
+        };
+        store.set_member(&site, &created.id, role).await?;
+        println!("created {} as {role:?} of site '{site}'", created.email);
+    } else {
+        println!("created {} as an owner", created.email);
+    }
     Ok(())
 }
 

@@ -5,8 +5,12 @@
 
 mod admin;
 mod admin_faq;
+mod admin_people;
+
+pub use admin_people::new_user;
 mod admin_surveys;
 mod assets;
+mod auth;
 mod demo;
 mod extract;
 mod faq;
@@ -40,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     let admin = admin::routes(&state);
     Router::new()
         .merge(assets::routes())
+        .merge(auth::routes())
         .merge(health::routes())
         .merge(demo::routes())
         .merge(public)

@@ -2,12 +2,14 @@
 //! (many collectors, one database) are interchangeable. Only this module and its
 //! children know SQL; handlers see [`Store`] and the model types below.
 
+mod accounts;
 pub mod check;
 mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
 
+pub use accounts::Accounts;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -86,6 +88,63 @@ impl SurveyStatus {
             SurveyStatus::Archived => ("paused", true),
         }
     }
+}
+
+/// What a member may do on a site: an `admin` manages the site, its
+/// surveys, articles and members; a `viewer` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Admin,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+/// Someone who signs in to the dashboard or the API. An owner manages
+/// users and every site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub owner: bool,
+    pub created_at: String,
+}
+
+/// A user to create; the password is already hashed.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub owner: bool,
+}
+
+/// A user's role on one site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A personal API token as its owner sees it later: never the token itself,
+/// which is shown once, when it is made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
 }
 
 /// What happened to one response in a write.
@@ -204,7 +263,7 @@ pub enum StoreError {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Accounts + Send + Sync + 'static {
     async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError>;
     async fn site_count(&self) -> Result<u64, StoreError>;
     /// Every site's key, in order.

@@ -44,8 +44,10 @@ pub enum ErrorCode {
     Malformed,
     /// A body that is neither `application/json` nor `text/plain`.
     UnsupportedMediaType,
-    /// A missing or wrong admin token.
+    /// Not signed in: no session, or a missing or wrong token.
     Unauthorized,
+    /// Signed in, but the caller's role does not allow this.
+    Forbidden,
     /// A write from something that is not a browser on an allowed origin.
     OriginRequired,
     /// A browser on an origin the site does not list.

@@ -6,7 +6,7 @@
 
 use sori_collector::faq::ArticleInput;
 use sori_collector::store::{
-    self, Inserted, NewResponse, Site, Store, SurveyStatus, Vote, VoteOutcome,
+    self, Inserted, NewResponse, NewUser, Role, Site, Store, SurveyStatus, Vote, VoteOutcome,
 };
 use sori_protocol::{
     AnswerValue, DeviceClass, Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidAnswer,
@@ -143,6 +143,7 @@ for_each_backend!(
     a_finished_response_is_never_replaced,
     surveys_list_with_status_and_can_be_paused,
     an_archived_survey_leaves_the_config_and_keeps_its_responses,
+    accounts_roles_sessions_and_tokens_round_trip,
     articles_are_replaced_in_place_and_move_the_faq_version,
     votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
@@ -391,6 +392,93 @@ async fn an_archived_survey_leaves_the_config_and_keeps_its_responses(store: &dy
         .unwrap();
     assert_eq!(back.map(|s| s.status), Some(SurveyStatus::Active));
     assert_eq!(store.active_surveys(&site).await.unwrap().len(), 1);
+}
+
+/// Users, roles, sessions and tokens read back as written; an expired
+/// session and a revoked token let no one in.
+async fn accounts_roles_sessions_and_tokens_round_trip(store: &dyn Store) {
+    let site = with_site(store).await;
+    let new_user = |email: &str, owner| NewUser {
+        email: email.into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        owner,
+    };
+    assert!(
+        store
+            .create_user(&new_user("ana@example.com", true))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .create_user(&new_user("ana@example.com", false))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .create_user(&new_user("bo@example.com", false))
+            .await
+            .unwrap()
+    );
+    let bo = store
+        .user_by_email("bo@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!bo.owner);
+    let emails: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(emails, ["ana@example.com", "bo@example.com"]);
+
+    store.set_member(&site, &bo.id, Role::Viewer).await.unwrap();
+    store.set_member(&site, &bo.id, Role::Admin).await.unwrap();
+    assert_eq!(
+        store.roles(&bo.id).await.unwrap(),
+        vec![(site.clone(), Role::Admin)]
+    );
+    assert_eq!(
+        store.members(&site).await.unwrap()[0].email,
+        "bo@example.com"
+    );
+    assert!(store.remove_member(&site, &bo.id).await.unwrap());
+    assert!(!store.remove_member(&site, &bo.id).await.unwrap());
+    assert!(store.roles(&bo.id).await.unwrap().is_empty());
+
+    let later = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let earlier = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    store.create_session("live", &bo.id, later).await.unwrap();
+    store
+        .create_session("stale", &bo.id, earlier)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_user("live").await.unwrap().map(|u| u.id),
+        Some(bo.id.clone())
+    );
+    assert!(store.session_user("stale").await.unwrap().is_none());
+    assert!(store.delete_session("live").await.unwrap());
+    assert!(store.session_user("live").await.unwrap().is_none());
+
+    let token = store
+        .create_token(&bo.id, "export", "hash-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_user("hash-1").await.unwrap().map(|u| u.id),
+        Some(bo.id.clone())
+    );
+    let listed = store.tokens(&bo.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].last_used_at.is_some());
+    assert!(store.revoke_token(&bo.id, &token.id).await.unwrap());
+    assert!(!store.revoke_token(&bo.id, &token.id).await.unwrap());
+    assert!(store.token_user("hash-1").await.unwrap().is_none());
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

@@ -1,8 +1,8 @@
 //! Routes for people who run a Sori instance, under `/v1/admin/…`. Every one
-//! needs the admin token ([`Admin`]), required here as a layer over the
-//! whole group (accounts come later).
+//! needs a signed-in [`Caller`], required here as a layer over the whole
+//! group; each handler's extractors then say which role it needs.
 
-use super::extract::Admin;
+use super::extract::Caller;
 use crate::AppState;
 use axum::Router;
 
@@ -10,7 +10,8 @@ pub fn routes(app: &AppState) -> Router<AppState> {
     super::summary::routes()
         .merge(super::admin_surveys::routes())
         .merge(super::admin_faq::routes())
-        .route_layer(axum::middleware::from_extractor_with_state::<Admin, _>(
+        .merge(super::admin_people::routes())
+        .route_layer(axum::middleware::from_extractor_with_state::<Caller, _>(
             app.clone(),
         ))
 }

@@ -10,7 +10,7 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::faq::{Article, ArticleInput};
-use crate::routes::extract::{AdminSite, ApiJson, ArticleId, PathLocale};
+use crate::routes::extract::{ApiJson, ArticleId, PathLocale, SiteManager, SiteReader};
 use crate::routes::json;
 use crate::stats::{Proportion, proportion};
 use crate::store::{ArticleCounts, QueryCount};
@@ -38,14 +38,14 @@ pub fn routes() -> Router<AppState> {
 
 async fn list(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteReader(site): SiteReader,
 ) -> Result<Json<Vec<Article>>, AppError> {
     Ok(Json(app.store.articles(&site.key, None).await?))
 }
 
 async fn upsert(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     PathLocale(locale): PathLocale,
     ArticleId(id): ArticleId,
     ApiJson(input): ApiJson<ArticleInput>,
@@ -69,7 +69,7 @@ async fn upsert(
 
 async fn remove(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     PathLocale(locale): PathLocale,
     ArticleId(id): ArticleId,
 ) -> Result<StatusCode, AppError> {
@@ -110,7 +110,7 @@ struct ArticleStats {
 
 async fn stats(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteReader(site): SiteReader,
 ) -> Result<Json<Stats>, AppError> {
     let site = site.key;
     let counts = app.store.faq_counts(&site).await?;

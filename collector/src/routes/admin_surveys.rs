@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::routes::extract::{AdminSite, ApiJson, SiteKey, SurveyId};
+use crate::routes::extract::{ApiJson, Caller, SiteEditor, SiteManager, SiteReader, SurveyId};
 use crate::routes::json;
 use crate::store::{Site, StoredSurvey, SurveyStatus};
 use axum::extract::State;
@@ -33,11 +33,16 @@ pub fn routes() -> Router<AppState> {
     json::limit_body(routes, ADMIN_BODY_LIMIT)
 }
 
-/// Every site, with its settings, in key order.
-async fn list_sites(State(app): State<AppState>) -> Result<Json<Vec<Site>>, AppError> {
+/// Every site the caller may read, with its settings, in key order.
+async fn list_sites(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Site>>, AppError> {
     let mut sites = Vec::new();
     for key in app.store.site_keys().await? {
-        if let Some(site) = app.store.site(&key).await? {
+        if caller.role(&app, &key).await?.is_some()
+            && let Some(site) = app.store.site(&key).await?
+        {
             sites.push(site);
         }
     }
@@ -45,15 +50,14 @@ async fn list_sites(State(app): State<AppState>) -> Result<Json<Vec<Site>>, AppE
 }
 
 /// One site's settings, as a `PUT` would write them: read before you write.
-async fn get_site(AdminSite(site): AdminSite) -> Json<Site> {
+async fn get_site(SiteReader(site): SiteReader) -> Json<Site> {
     Json(site)
 }
 
-/// Creates or replaces a site. The one route under `{key}` that does not
-/// take [`AdminSite`]: its site need not exist yet.
+/// Creates or replaces a site: an owner creates one, its admins change it.
 async fn put_site(
     State(app): State<AppState>,
-    SiteKey(key): SiteKey,
+    SiteEditor(key): SiteEditor,
     ApiJson(site): ApiJson<Site>,
 ) -> Result<Json<Site>, AppError> {
     if site.key != key {
@@ -113,7 +117,7 @@ fn is_origin(o: &str) -> bool {
 
 async fn list(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteReader(site): SiteReader,
 ) -> Result<Json<Vec<StoredSurvey>>, AppError> {
     Ok(Json(app.store.surveys(&site.key).await?))
 }
@@ -136,7 +140,7 @@ async fn find(app: &AppState, site: &Slug, id: &Slug) -> Result<StoredSurvey, Ap
 
 async fn create(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     ApiJson(def): ApiJson<SurveyDefinition>,
 ) -> Result<(StatusCode, Json<StoredSurvey>), AppError> {
     def.check()?;
@@ -167,7 +171,7 @@ async fn create(
 
 async fn read(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteReader(site): SiteReader,
     SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
     Ok(Json(find(&app, &site.key, &id).await?))
@@ -177,7 +181,7 @@ async fn read(
 /// to the old version still validate against it. The status is kept.
 async fn update(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     SurveyId(id): SurveyId,
     ApiJson(mut def): ApiJson<SurveyDefinition>,
 ) -> Result<Json<StoredSurvey>, AppError> {
@@ -218,7 +222,7 @@ async fn set_status(
 
 async fn activate(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
     set_status(&app, &site.key, &id, SurveyStatus::Active).await
@@ -228,7 +232,7 @@ async fn activate(
 /// keeps its versions and responses. Activating or pausing brings it back.
 async fn archive(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
     set_status(&app, &site.key, &id, SurveyStatus::Archived).await
@@ -236,7 +240,7 @@ async fn archive(
 
 async fn pause(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteManager(site): SiteManager,
     SurveyId(id): SurveyId,
 ) -> Result<Json<StoredSurvey>, AppError> {
     set_status(&app, &site.key, &id, SurveyStatus::Paused).await

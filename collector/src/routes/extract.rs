@@ -6,21 +6,23 @@
 //! - [`ApiQuery`]: a query string;
 //! - [`KnownSite`]: a public route's site, which exists and allows the
 //!   browser's origin;
-//! - [`Admin`] and [`AdminSite`]: the admin token, and a site it manages;
-//!   [`SiteKey`]: the key of a site being created;
+//! - [`Caller`]: who asks an admin route (bootstrap token, API token or
+//!   session); [`Owner`], [`SiteReader`] and [`SiteManager`]: what they may
+//!   do; [`SiteKey`]: the key of a site being created;
 //! - [`SurveyId`], [`ArticleId`], [`PathLocale`]: typed path segments, a 404
 //!   naming what was not found when a segment cannot be one.
 //!
 //! A new route takes these; it does not read headers or path strings itself.
 
 use crate::AppState;
+use crate::accounts;
 use crate::error::AppError;
 use crate::routes::json;
-use crate::store::Site;
+use crate::store::{Role, Site, User};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, RawPathParams, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use sori_protocol::{ErrorCode, FieldError, Locale, Slug};
 use subtle::ConstantTimeEq;
@@ -168,46 +170,214 @@ impl FromRequestParts<AppState> for KnownSite {
     }
 }
 
-/// A request that carries the admin token as `Authorization: Bearer TOKEN`.
-/// The admin router requires it as a layer, so no admin route can forget it.
-pub struct Admin;
+/// Who is asking an admin route: the bootstrap admin token
+/// (`SORI_ADMIN_TOKEN`, for set-up and automation; it may do anything), or
+/// a user, by personal API token (`Authorization: Bearer sori_pat_…`) or by
+/// the dashboard's session cookie. A request signed in by cookie that
+/// changes anything must also come from the collector's own origin, so
+/// another site cannot make a signed-in browser act (the cookie is
+/// `SameSite=Strict` too). The admin router requires it as a layer, so no
+/// admin route can forget it; the answer is kept in the request.
+#[derive(Clone)]
+pub enum Caller {
+    Bootstrap,
+    User(User),
+}
 
-impl FromRequestParts<AppState> for Admin {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
-        let expected = app.admin_token.as_ref().ok_or(AppError::Unauthorized)?;
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthorized)?;
-        if constant_time_eq(given.trim().as_bytes(), expected.expose().as_bytes()) {
-            Ok(Admin)
-        } else {
-            Err(AppError::Unauthorized)
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        let caller = match parts.headers.get(header::AUTHORIZATION) {
+            Some(value) => by_token(value.to_str().unwrap_or(""), app).await?,
+            None => by_session(parts, app).await?,
+        };
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
+
+async fn by_token(header: &str, app: &AppState) -> Result<Caller, AppError> {
+    let given = header
+        .strip_prefix("Bearer ")
+        .ok_or(AppError::Unauthorized)?
+        .trim();
+    if let Some(expected) = &app.admin_token
+        && constant_time_eq(given.as_bytes(), expected.expose().as_bytes())
+    {
+        return Ok(Caller::Bootstrap);
+    }
+    if given.starts_with(accounts::TOKEN_PREFIX)
+        && let Some(user) = app.store.token_user(&accounts::secret_hash(given)).await?
+    {
+        return Ok(Caller::User(user));
+    }
+    Err(AppError::Unauthorized)
+}
+
+async fn by_session(parts: &Parts, app: &AppState) -> Result<Caller, AppError> {
+    let id = session_cookie(&parts.headers).ok_or(AppError::Unauthorized)?;
+    let user = app
+        .store
+        .session_user(&accounts::secret_hash(&id))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !matches!(parts.method, Method::GET | Method::HEAD) {
+        require_own_origin(&parts.headers, app)?;
+    }
+    Ok(Caller::User(user))
+}
+
+/// The session id in the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == accounts::SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+/// A browser request that changes something must come from a page of this
+/// collector: its `Origin` (which browsers send on every such request) is
+/// one of the collector's own.
+pub fn require_own_origin(headers: &HeaderMap, app: &AppState) -> Result<(), AppError> {
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    match origin {
+        Some(o) if app.own_origins.iter().any(|own| own == o) => Ok(()),
+        _ => Err(AppError::Forbidden {
+            code: ErrorCode::OriginNotAllowed,
+            message: "a signed-in change must come from the dashboard's own origin".into(),
+        }),
+    }
+}
+
+impl Caller {
+    /// Instance owners and the bootstrap token manage users and every site.
+    pub fn is_owner(&self) -> bool {
+        match self {
+            Caller::Bootstrap => true,
+            Caller::User(user) => user.owner,
+        }
+    }
+
+    /// What the caller may do on `site`; `None` when nothing.
+    pub async fn role(&self, app: &AppState, site: &Slug) -> Result<Option<Role>, AppError> {
+        match self {
+            Caller::User(user) if !user.owner => Ok(app
+                .store
+                .roles(&user.id)
+                .await?
+                .into_iter()
+                .find_map(|(key, role)| (&key == site).then_some(role))),
+            _ => Ok(Some(Role::Admin)),
         }
     }
 }
 
-/// Compares without returning early (`subtle`), so response timing does
-/// not reveal how much of a guessed token was right.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
-/// The site `{key}` of an admin route: it exists (no origin check; the
-/// admin token is the credential). Takes [`Admin`] first, so a handler that
-/// reads a site is guarded even outside the admin router.
-pub struct AdminSite(pub Site);
+/// The caller is an instance owner (or the bootstrap token): managing users
+/// and creating sites.
+pub struct Owner;
 
-impl FromRequestParts<AppState> for AdminSite {
+impl FromRequestParts<AppState> for Owner {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
-        Admin::from_request_parts(parts, app).await?;
-        Ok(AdminSite(site(parts, app).await?))
+        let caller = Caller::from_request_parts(parts, app).await?;
+        if caller.is_owner() {
+            Ok(Owner)
+        } else {
+            Err(forbidden("only an instance owner may do this"))
+        }
+    }
+}
+
+fn forbidden(message: &str) -> AppError {
+    AppError::Forbidden {
+        code: ErrorCode::Forbidden,
+        message: message.into(),
+    }
+}
+
+/// The site `{key}` of an admin route, which the caller may at least read.
+/// A site the caller has no role on is the same 404 as one that does not
+/// exist: a viewer of one site learns nothing of the others.
+pub struct SiteReader(pub Site);
+
+impl FromRequestParts<AppState> for SiteReader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        let (site, _) = site_with_role(parts, app).await?;
+        Ok(SiteReader(site))
+    }
+}
+
+/// The site `{key}` of an admin route that changes it: the caller must be
+/// one of its admins (or an owner).
+pub struct SiteManager(pub Site);
+
+impl FromRequestParts<AppState> for SiteManager {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        match site_with_role(parts, app).await? {
+            (site, Role::Admin) => Ok(SiteManager(site)),
+            (site, Role::Viewer) => Err(forbidden(&format!(
+                "you may read site '{}' but not change it; ask one of its admins",
+                site.key
+            ))),
+        }
+    }
+}
+
+/// The key `{key}` of a site to create or change: an owner may create it,
+/// its admins may change it. Checked before the body is read, so a caller
+/// who may not write learns nothing from how the body is judged.
+pub struct SiteEditor(pub Slug);
+
+impl FromRequestParts<AppState> for SiteEditor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        let SiteKey(key) = SiteKey::from_request_parts(parts, app).await?;
+        if caller.is_owner() {
+            return Ok(SiteEditor(key));
+        }
+        let exists = app.store.site(&key).await?.is_some();
+        match (exists, caller.role(app, &key).await?) {
+            (true, Some(Role::Admin)) => Ok(SiteEditor(key)),
+            (true, Some(Role::Viewer)) => Err(forbidden(&format!(
+                "you may read site '{key}' but not change it; ask one of its admins"
+            ))),
+            (true, None) => Err(AppError::not_found(
+                ErrorCode::UnknownSite,
+                format!("no site has the key '{key}'"),
+            )),
+            (false, _) => Err(forbidden("only an instance owner may create a site")),
+        }
+    }
+}
+
+async fn site_with_role(parts: &mut Parts, app: &AppState) -> Result<(Site, Role), AppError> {
+    let caller = Caller::from_request_parts(parts, app).await?;
+    let site = site(parts, app).await?;
+    match caller.role(app, &site.key).await? {
+        Some(role) => Ok((site, role)),
+        None => Err(AppError::not_found(
+            ErrorCode::UnknownSite,
+            format!("no site has the key '{}'", site.key),
+        )),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::routes::extract::{AdminSite, ApiQuery};
+use crate::routes::extract::{ApiQuery, SiteReader};
 use crate::stats::{Ces, Nps, Proportion, ces, csat, mean, nps, proportion};
 use crate::store::ScoreCount;
 use axum::extract::State;
@@ -127,7 +127,7 @@ fn add(distribution: &mut Vec<u64>, scale: Scale, count: &ScoreCount) {
 
 async fn summary(
     State(app): State<AppState>,
-    AdminSite(site): AdminSite,
+    SiteReader(site): SiteReader,
     ApiQuery(filter): ApiQuery<Filter>,
 ) -> Result<Json<Summary>, AppError> {
     let key = site.key;
