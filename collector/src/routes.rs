@@ -12,6 +12,7 @@ mod admin_surveys;
 mod assets;
 mod auth;
 mod demo;
+mod explore;
 mod extract;
 mod faq;
 mod health;

@@ -179,6 +179,35 @@ pub struct StoredResponse {
     pub answers: serde_json::Value,
     pub faq_article: Option<Slug>,
     pub faq_query: Option<String>,
+    /// When its first save arrived, RFC 3339 in UTC.
+    pub received_at: String,
+}
+
+/// Which of a site's responses to list, as far as the database narrows
+/// them: the rest of a filter (score band, attributes, text) is applied to
+/// what comes back.
+#[derive(Clone, Debug)]
+pub struct ResponseQuery {
+    pub site: Slug,
+    pub survey: Option<Slug>,
+    /// Received at or after.
+    pub from: Option<time::OffsetDateTime>,
+    /// Received before.
+    pub to: Option<time::OffsetDateTime>,
+    pub locale: Option<Locale>,
+    pub device: Option<DeviceClass>,
+    /// A page path, or a prefix of one ending in `*`.
+    pub page_path: Option<String>,
+    /// Only responses older than this `(received_at, id)`: the cursor.
+    pub before: Option<(String, String)>,
+    pub limit: u32,
+}
+
+/// A listed response with its id.
+#[derive(Clone, Debug)]
+pub struct ListedResponse {
+    pub id: ResponseId,
+    pub response: StoredResponse,
 }
 
 /// A response on its way into storage, with the site it was posted to.
@@ -304,6 +333,11 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn insert_responses(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError>;
     /// One stored response, whichever site it belongs to.
     async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError>;
+    /// A page of the site's responses, newest first, narrowed by `query`.
+    async fn responses_page(
+        &self,
+        query: &ResponseQuery,
+    ) -> Result<Vec<ListedResponse>, StoreError>;
     /// Recomputes the score rollup from the response rows and compares;
     /// with `repair`, makes the rollup equal to the rows in the same
     /// transaction, with writes held off meanwhile.

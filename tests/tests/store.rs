@@ -144,6 +144,7 @@ for_each_backend!(
     surveys_list_with_status_and_can_be_paused,
     an_archived_survey_leaves_the_config_and_keeps_its_responses,
     accounts_roles_sessions_and_tokens_round_trip,
+    responses_are_listed_newest_first_by_filter_and_cursor,
     articles_are_replaced_in_place_and_move_the_faq_version,
     votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
@@ -479,6 +480,80 @@ async fn accounts_roles_sessions_and_tokens_round_trip(store: &dyn Store) {
     assert!(store.revoke_token(&bo.id, &token.id).await.unwrap());
     assert!(!store.revoke_token(&bo.id, &token.id).await.unwrap());
     assert!(store.token_user("hash-1").await.unwrap().is_none());
+}
+
+/// Pages of responses, newest first, narrowed in the database and paged by
+/// `(received_at, id)`.
+async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Store) {
+    let site = with_site(store).await;
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let start = time::OffsetDateTime::now_utc() - time::Duration::hours(5);
+    let mut ids = Vec::new();
+    for (hour, locale, path) in [
+        (0, Locale::En, "/a/1"),
+        (1, Locale::Ko, "/a/2"),
+        (2, Locale::En, "/b_%"),
+        (3, Locale::Ko, "/a/3"),
+    ] {
+        let mut r = response(&survey, 4);
+        r.locale = locale;
+        r.page_path = path.into();
+        ids.push(r.id);
+        let mut row = new(&site, r);
+        row.received_at = start + time::Duration::hours(hour);
+        store.insert_responses(&[row]).await.unwrap();
+    }
+    let query = |before: Option<(String, String)>| store::ResponseQuery {
+        site: site.clone(),
+        survey: None,
+        from: None,
+        to: None,
+        locale: None,
+        device: None,
+        page_path: None,
+        before,
+        limit: 10,
+    };
+    let listed = |q: store::ResponseQuery| async move {
+        store
+            .responses_page(&q)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(query(None)).await, [ids[3], ids[2], ids[1], ids[0]]);
+    let mut q = query(None);
+    q.locale = Some(Locale::Ko);
+    assert_eq!(listed(q).await, [ids[3], ids[1]]);
+    let mut q = query(None);
+    q.page_path = Some("/a/*".into());
+    assert_eq!(listed(q).await, [ids[3], ids[1], ids[0]]);
+    // `%` and `_` in a prefix are themselves, not wildcards.
+    let mut q = query(None);
+    q.page_path = Some("/b_%*".into());
+    assert_eq!(listed(q).await, [ids[2]]);
+    let mut q = query(None);
+    q.page_path = Some("/a_*".into());
+    assert!(listed(q).await.is_empty());
+    let mut q = query(None);
+    q.from = Some(start + time::Duration::minutes(30));
+    q.to = Some(start + time::Duration::hours(3));
+    assert_eq!(listed(q).await, [ids[2], ids[1]]);
+    let mut q = query(None);
+    q.limit = 3;
+    let page = store.responses_page(&q).await.unwrap();
+    let last = page.last().unwrap();
+    let rest = listed(query(Some((
+        last.response.received_at.clone(),
+        last.id.to_string(),
+    ))))
+    .await;
+    assert_eq!(rest, [ids[0]]);
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

@@ -11,6 +11,7 @@ pub fn routes(app: &AppState) -> Router<AppState> {
         .merge(super::admin_surveys::routes())
         .merge(super::admin_faq::routes())
         .merge(super::admin_people::routes())
+        .merge(super::explore::routes())
         .route_layer(axum::middleware::from_extractor_with_state::<Caller, _>(
             app.clone(),
         ))

@@ -18,9 +18,9 @@ use super::rows::{
     parse_definition, rfc3339, slug_of,
 };
 use super::{
-    ArticleCounts, FaqCounts, Inserted, NewResponse, QueryCount, RolledScore, ScoreCount, Site,
-    Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
-    scores_of,
+    ArticleCounts, FaqCounts, Inserted, ListedResponse, NewResponse, QueryCount, ResponseQuery,
+    RolledScore, ScoreCount, Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus,
+    Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -68,6 +68,35 @@ where
     usize: ColumnIndex<DB::Row>,
     &'static str: ColumnIndex<DB::Row>,
 {
+    /// A stored response from a row holding the columns of the `responses` table.
+    fn response_of(row: &DB::Row) -> Result<StoredResponse, StoreError> {
+        let device: String = row.get("device");
+        let respondent: Option<String> = row.get("respondent");
+        let attributes: String = row.get("attributes");
+        let answers: String = row.get("answers");
+        let faq_article: Option<String> = row.get("faq_article");
+        Ok(StoredResponse {
+            site: slug_of(row.get("site_key"))?,
+            survey: slug_of(row.get("survey_id"))?,
+            survey_version: u32::try_from(row.get::<i64, _>("survey_version")).map_err(corrupt)?,
+            finished: row.get::<i64, _>("finished") != 0,
+            seq: u32::try_from(row.get::<i64, _>("seq")).map_err(corrupt)?,
+            locale: locale_of(row.get("locale"))?,
+            page_path: row.get("page_path"),
+            device: DeviceClass::from_name(&device)
+                .ok_or_else(|| corrupt(format!("device '{device}'")))?,
+            respondent: respondent
+                .map(|r| uuid::Uuid::try_parse(&r).map_err(corrupt))
+                .transpose()?,
+            user_id: row.get("user_id"),
+            attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
+            answers: serde_json::from_str(&answers).map_err(corrupt)?,
+            faq_article: faq_article.as_deref().map(slug_of).transpose()?,
+            faq_query: row.get("faq_query"),
+            received_at: row.get("received_at"),
+        })
+    }
+
     /// Inserts a response, or replaces an unfinished one with a newer save,
     /// moving its scores in the rollup. Another collector may write the
     /// same id between our read and our write: the insert and the update
@@ -509,37 +538,71 @@ where
     async fn response(&self, id: ResponseId) -> Result<Option<StoredResponse>, StoreError> {
         let row = sqlx::query(
             "SELECT site_key, survey_id, survey_version, finished, seq, locale, page_path, device,
-                 respondent, user_id, attributes, answers, faq_article, faq_query
+                 respondent, user_id, attributes, answers, faq_article, faq_query, received_at
              FROM responses WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let device: String = row.get("device");
-        let respondent: Option<String> = row.get("respondent");
-        let attributes: String = row.get("attributes");
-        let answers: String = row.get("answers");
-        let faq_article: Option<String> = row.get("faq_article");
-        Ok(Some(StoredResponse {
-            site: slug_of(row.get("site_key"))?,
-            survey: slug_of(row.get("survey_id"))?,
-            survey_version: u32::try_from(row.get::<i64, _>("survey_version")).map_err(corrupt)?,
-            finished: row.get::<i64, _>("finished") != 0,
-            seq: u32::try_from(row.get::<i64, _>("seq")).map_err(corrupt)?,
-            locale: locale_of(row.get("locale"))?,
-            page_path: row.get("page_path"),
-            device: DeviceClass::from_name(&device)
-                .ok_or_else(|| corrupt(format!("device '{device}'")))?,
-            respondent: respondent
-                .map(|r| uuid::Uuid::try_parse(&r).map_err(corrupt))
-                .transpose()?,
-            user_id: row.get("user_id"),
-            attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
-            answers: serde_json::from_str(&answers).map_err(corrupt)?,
-            faq_article: faq_article.as_deref().map(slug_of).transpose()?,
-            faq_query: row.get("faq_query"),
-        }))
+        row.as_ref().map(Self::response_of).transpose()
+    }
+
+    async fn responses_page(&self, q: &ResponseQuery) -> Result<Vec<ListedResponse>, StoreError> {
+        // Optional filters as `$n IS NULL OR …`, so one statement serves
+        // every combination; the page is keyset-paged on (received_at, id).
+        let (before_at, before_id) = q.before.clone().unzip();
+        let prefix = q
+            .page_path
+            .as_deref()
+            .and_then(|p| p.strip_suffix('*'))
+            .map(|p| {
+                format!(
+                    "{}%",
+                    p.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        let exact = q.page_path.as_deref().filter(|p| !p.ends_with('*'));
+        let rows = sqlx::query(
+            "SELECT id, received_at, site_key, survey_id, survey_version, finished, seq, locale,
+                 page_path, device, respondent, user_id, attributes, answers, faq_article, faq_query
+             FROM responses
+             WHERE site_key = $1
+               AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
+               AND (CAST($3 AS TEXT) IS NULL OR received_at >= $3)
+               AND (CAST($4 AS TEXT) IS NULL OR received_at < $4)
+               AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
+               AND (CAST($6 AS TEXT) IS NULL OR device = $6)
+               AND (CAST($7 AS TEXT) IS NULL OR page_path = $7)
+               AND (CAST($8 AS TEXT) IS NULL OR page_path LIKE $8 ESCAPE '\\')
+               AND (CAST($9 AS TEXT) IS NULL
+                    OR received_at < $9 OR (received_at = $9 AND id < $10))
+             ORDER BY received_at DESC, id DESC
+             LIMIT $11",
+        )
+        .bind(q.site.as_str())
+        .bind(q.survey.as_ref().map(Slug::as_str))
+        .bind(q.from.map(rfc3339))
+        .bind(q.to.map(rfc3339))
+        .bind(q.locale.map(Locale::code))
+        .bind(q.device.map(DeviceClass::name))
+        .bind(exact)
+        .bind(prefix)
+        .bind(before_at)
+        .bind(before_id)
+        .bind(i64::from(q.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.get("id");
+                Ok(ListedResponse {
+                    id: ResponseId::parse(&id).map_err(corrupt)?,
+                    response: Self::response_of(row)?,
+                })
+            })
+            .collect()
     }
 
     async fn check_rollup(&self, repair: bool) -> Result<RollupCheck, StoreError> {
