@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use crate::app::{Options, TestApp};
 
 const WAIT: Duration = Duration::from_secs(10);
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(50);
 
 /// The colour scheme pages are told the visitor prefers (Blink's numbering).
 #[derive(Clone, Copy, Debug)]
@@ -120,26 +122,30 @@ impl Browser {
 
     /// Runs `test` and, if it fails, saves a screenshot to `artifacts/NAME.png`
     /// before failing with the test's error.
-    pub async fn run<F, Fut>(self, artifacts: &Path, name: &str, test: F)
+    pub async fn run<T, F, Fut>(self, artifacts: &Path, name: &str, test: F) -> T
     where
         F: FnOnce(Client) -> Fut,
-        Fut: Future<Output = anyhow::Result<()>>,
+        Fut: Future<Output = anyhow::Result<T>>,
     {
         crate::report::record("browser", name);
         let outcome = test(self.client.clone()).await;
-        if let Err(e) = outcome {
-            let shot = artifacts.join(format!("{name}.png"));
-            let saved = match self.client.screenshot().await {
-                Ok(png) => std::fs::create_dir_all(artifacts)
-                    .and_then(|_| std::fs::write(&shot, png))
-                    .map(|_| format!("screenshot: {}", shot.display()))
-                    .unwrap_or_else(|e| format!("screenshot not saved: {e}")),
-                Err(e) => format!("screenshot not taken: {e}"),
-            };
-            let _ = self.client.clone().close().await;
-            panic!("{name} failed: {e:#}\n{saved}");
-        }
+        let value = match outcome {
+            Ok(value) => value,
+            Err(e) => {
+                let shot = artifacts.join(format!("{name}.png"));
+                let saved = match self.client.screenshot().await {
+                    Ok(png) => std::fs::create_dir_all(artifacts)
+                        .and_then(|_| std::fs::write(&shot, png))
+                        .map(|_| format!("screenshot: {}", shot.display()))
+                        .unwrap_or_else(|e| format!("screenshot not saved: {e}")),
+                    Err(e) => format!("screenshot not taken: {e}"),
+                };
+                let _ = self.client.clone().close().await;
+                panic!("{name} failed: {e:#}\n{saved}");
+            }
+        };
         let _ = self.client.clone().close().await;
+        value
     }
 }
 
@@ -150,10 +156,11 @@ impl Drop for Browser {
     }
 }
 
-/// The demo page of `app`, opened on `localhost` while the widget comes from
-/// `127.0.0.1`: a cross-origin embed, as on a customer's site.
-pub fn demo_page(app: &TestApp) -> String {
-    format!("http://localhost:{}/demo/", app.port)
+/// The demo page of `app` plus `query`, opened on `localhost` while the
+/// widget comes from `127.0.0.1`: a cross-origin embed, as on a customer's
+/// site.
+fn demo_page(app: &TestApp, query: &str) -> String {
+    format!("http://localhost:{}/demo/{query}", app.port)
 }
 
 /// Opens `page` and returns the widget's shadow root once it is there.
@@ -162,28 +169,180 @@ pub async fn open_page(client: &Client, page: &str) -> anyhow::Result<ShadowRoot
     Browser::widget_of(client).await
 }
 
-/// Starts a demo collector and a browser, opens the demo page, runs `test`
-/// with the browser and the widget's shadow root, and hands back the
-/// collector for checks on what was stored.
-pub async fn on_demo_page<F, Fut>(artifacts: &Path, name: &str, test: F) -> TestApp
+/// The name of the test running on this thread: libtest and nextest run
+/// each test on a thread named after its path, so no test has to spell its
+/// own name. A thread named otherwise (`main`, a tokio worker) cannot tell;
+/// the process id then stands in, which nextest's process per test keeps
+/// apart.
+fn current_test() -> String {
+    let path_like = |n: &&str| {
+        *n != "main"
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    std::thread::current()
+        .name()
+        .filter(path_like)
+        .and_then(|n| n.rsplit("::").next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("browser-test-{}", std::process::id()))
+}
+
+/// Where screenshots go: cargo's `CARGO_TARGET_TMPDIR` (`target/tmp`), found
+/// from the test binary (`target/debug/deps/browser-…`), as the variable is
+/// only set when compiling the test files, not this library. Searched a few
+/// levels up, so a `--target` build (one level deeper) finds it too; else
+/// the system's temporary folder.
+pub fn artifacts_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.ancestors()
+        .skip(2)
+        .take(3)
+        .map(|dir| dir.join("tmp"))
+        .find(|tmp| tmp.is_dir())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("browser-artifacts")
+}
+
+/// A browser test on the demo site: its own collector (`app`, to set up
+/// before the browser starts), a browser, and the page, then the collector
+/// handed back for checks on what was stored. Named after the test, for the
+/// screenshot of a failure and `cargo xtask test`'s tally.
+pub struct DemoTest {
+    pub app: TestApp,
+    name: String,
+    query: String,
+    scheme: Scheme,
+}
+
+impl DemoTest {
+    /// Starts the demo collector. Must be awaited on the test's own thread
+    /// (directly in the test function, not in a spawned task), where the
+    /// test's name is read.
+    pub async fn new() -> Self {
+        let name = current_test();
+        let app = TestApp::spawn_with(Options {
+            demo: true,
+            ..Options::default()
+        })
+        .await;
+        Self {
+            app,
+            name,
+            query: String::new(),
+            scheme: Scheme::Light,
+        }
+    }
+
+    /// Opens the demo page with `query` (`?lang=ko`, say) after its path.
+    pub fn query(mut self, query: &str) -> Self {
+        self.query = query.to_owned();
+        self
+    }
+
+    /// The colour scheme the browser says the visitor prefers.
+    pub fn scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Adds `variant` to the test's name, for a test that runs the same
+    /// steps more than once: each run keeps its own screenshot.
+    pub fn variant(mut self, variant: &str) -> Self {
+        self.name = format!("{}_{variant}", self.name);
+        self
+    }
+
+    /// Opens the page and runs `test` with the browser and the widget's
+    /// shadow root.
+    pub async fn open<F, Fut>(self, test: F) -> TestApp
+    where
+        F: FnOnce(Client, ShadowRoot) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        self.open_with_app(|app, client, widget| async move {
+            test(client, widget).await?;
+            Ok(app)
+        })
+        .await
+    }
+
+    /// Like [`Self::open`], with the collector handed to `test`, which hands
+    /// back the one to check afterwards (itself, or one it restarted).
+    pub async fn open_with_app<F, Fut>(self, test: F) -> TestApp
+    where
+        F: FnOnce(TestApp, Client, ShadowRoot) -> Fut,
+        Fut: Future<Output = anyhow::Result<TestApp>>,
+    {
+        let page = demo_page(&self.app, &self.query);
+        let browser = Browser::start_in(self.scheme)
+            .await
+            .expect("headless Chromium starts");
+        let app = self.app;
+        browser
+            .run(&artifacts_dir(), &self.name, |client| async move {
+                let widget = open_page(&client, &page).await?;
+                test(app, client, widget).await
+            })
+            .await
+    }
+
+    /// Runs `test` with the browser on a blank tab and the page's URL, for a
+    /// test that prepares the browser before the page loads or opens more
+    /// than one URL.
+    pub async fn browse<F, Fut>(self, test: F) -> TestApp
+    where
+        F: FnOnce(Client, String) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let page = demo_page(&self.app, &self.query);
+        let browser = Browser::start_in(self.scheme)
+            .await
+            .expect("headless Chromium starts");
+        browser
+            .run(&artifacts_dir(), &self.name, |client| test(client, page))
+            .await;
+        self.app
+    }
+}
+
+/// The common case of [`DemoTest`]: nothing to set up, the plain demo page.
+pub async fn on_demo_page<F, Fut>(test: F) -> TestApp
 where
     F: FnOnce(Client, ShadowRoot) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let app = TestApp::spawn_with(Options {
-        demo: true,
-        ..Options::default()
-    })
-    .await;
-    let browser = Browser::start().await.expect("headless Chromium starts");
-    let page = demo_page(&app);
-    browser
-        .run(artifacts, name, |client| async move {
-            let widget = open_page(&client, &page).await?;
-            test(client, widget).await
-        })
-        .await;
-    app
+    DemoTest::new().await.open(test).await
+}
+
+/// Polls `check` until it holds. For what the widget does a moment after
+/// the step that caused it (a re-render, focus moved on the next frame, a
+/// retry): a fixed pause would be too short on a slow machine and wasted
+/// on a fast one. An error from `check` ends the wait at once.
+pub async fn wait_until(
+    what: &str,
+    check: impl AsyncFnMut() -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    wait_until_within(WAIT, what, check).await
+}
+
+/// [`wait_until`] with its own time limit, for what is known to take long.
+pub async fn wait_until_within(
+    limit: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        if check().await? {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < limit,
+            "waited {limit:?} for {what}, in vain"
+        );
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 /// Clicks the first element matching `css` in the widget.
@@ -206,7 +365,7 @@ pub async fn wait_text(root: &ShadowRoot, css: &str, text: &str) -> anyhow::Resu
         if started.elapsed() > WAIT {
             return Err(anyhow!("'{css}' shows '{shown}', not '{text}'"));
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
 
@@ -216,9 +375,7 @@ pub async fn wait_in(root: &ShadowRoot, css: &str) -> anyhow::Result<Element> {
     loop {
         match root.find(Locator::Css(css)).await {
             Ok(el) => return Ok(el),
-            Err(_) if started.elapsed() < WAIT => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
+            Err(_) if started.elapsed() < WAIT => tokio::time::sleep(POLL).await,
             Err(e) => return Err(anyhow!("'{css}' never appeared in the widget: {e}")),
         }
     }
