@@ -16,6 +16,7 @@ mod explore;
 mod extract;
 mod faq;
 mod health;
+mod insights;
 mod json;
 mod public_site;
 mod responses;

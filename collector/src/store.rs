@@ -228,6 +228,27 @@ pub struct ScoreCount {
     pub count: u64,
 }
 
+/// Which rollup cells to read: one scale (answers on different scales do
+/// not mix), optionally one survey and question, hours `[from, to)` since
+/// the Unix epoch.
+#[derive(Clone, Debug)]
+pub struct HourlyQuery {
+    pub site: Slug,
+    pub scale: Scale,
+    pub survey: Option<Slug>,
+    pub question: Option<Slug>,
+    pub from_hour: i64,
+    pub to_hour: i64,
+}
+
+/// How many gave `value` in one hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HourCount {
+    pub hour: i64,
+    pub value: u8,
+    pub count: u64,
+}
+
 /// One respondent's verdict on one article.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vote {
@@ -386,6 +407,8 @@ pub trait Store: Accounts + Send + Sync + 'static {
     /// `None` when the article does not exist.
     async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError>;
     async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError>;
+    /// Rollup counts of one scale per hour, for trends and comparisons.
+    async fn hourly_counts(&self, query: &HourlyQuery) -> Result<Vec<HourCount>, StoreError>;
     /// Score counts from the rollup, optionally for one survey.
     async fn score_counts(
         &self,

@@ -235,6 +235,33 @@ pub fn new_id() -> ResponseId {
     )
 }
 
+/// A finished response to `survey` with one CSAT answer, `csat`, as the
+/// store takes it, for tests that write straight to the store.
+pub fn csat_response(survey: &str, version: u32, score: u8) -> sori_protocol::ValidResponse {
+    use sori_protocol::{AnswerValue, DeviceClass, Locale, Scale, Slug, ValidAnswer};
+    sori_protocol::ValidResponse {
+        id: new_id(),
+        survey: Slug::parse(survey).expect("a survey id"),
+        survey_version: version,
+        finished: true,
+        locale: Locale::En,
+        page_path: "/".into(),
+        device: DeviceClass::Desktop,
+        respondent: None,
+        seq: 0,
+        user_id: None,
+        attributes: Default::default(),
+        faq_article: None,
+        faq_query: None,
+        answers: vec![ValidAnswer {
+            question: Slug::parse("csat").expect("a question id"),
+            value: AnswerValue::Number(i64::from(score)),
+            other: None,
+            score: Some((Scale::Csat, score)),
+        }],
+    }
+}
+
 /// A valid response body to the checkout survey.
 pub fn csat_body(id: ResponseId, score: i64) -> serde_json::Value {
     serde_json::json!({

@@ -8,11 +8,8 @@ use sori_collector::faq::ArticleInput;
 use sori_collector::store::{
     self, Inserted, NewResponse, NewUser, Role, Site, Store, SurveyStatus, Vote, VoteOutcome,
 };
-use sori_protocol::{
-    AnswerValue, DeviceClass, Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidAnswer,
-    ValidResponse,
-};
-use sori_tests::app::{checkout_survey, new_id};
+use sori_protocol::{Locale, Scale, SiteFatigue, Slug, SurveyDefinition, ValidResponse};
+use sori_tests::app::{checkout_survey, csat_response};
 use sori_tests::postgres::Schema;
 use sori_tests::report;
 use std::sync::Arc;
@@ -77,27 +74,7 @@ async fn with_site(store: &dyn Store) -> Slug {
 }
 
 fn response(survey: &SurveyDefinition, score: u8) -> ValidResponse {
-    ValidResponse {
-        id: new_id(),
-        survey: survey.id.clone(),
-        survey_version: survey.version,
-        finished: true,
-        locale: Locale::En,
-        page_path: "/".into(),
-        device: DeviceClass::Desktop,
-        respondent: None,
-        seq: 0,
-        user_id: None,
-        attributes: Default::default(),
-        faq_article: None,
-        faq_query: None,
-        answers: vec![ValidAnswer {
-            question: slug("csat"),
-            value: AnswerValue::Number(i64::from(score)),
-            other: None,
-            score: Some((Scale::Csat, score)),
-        }],
-    }
+    csat_response(survey.id.as_str(), survey.version, score)
 }
 
 fn new(site: &Slug, r: ValidResponse) -> NewResponse {
@@ -145,6 +122,7 @@ for_each_backend!(
     an_archived_survey_leaves_the_config_and_keeps_its_responses,
     accounts_roles_sessions_and_tokens_round_trip,
     responses_are_listed_newest_first_by_filter_and_cursor,
+    hourly_counts_follow_the_hour_each_response_arrived,
     articles_are_replaced_in_place_and_move_the_faq_version,
     votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
@@ -554,6 +532,42 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
     ))))
     .await;
     assert_eq!(rest, [ids[0]]);
+}
+
+/// The rollup read per hour, for one scale, in a range of hours.
+async fn hourly_counts_follow_the_hour_each_response_arrived(store: &dyn Store) {
+    let site = with_site(store).await;
+    let survey = store
+        .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
+        .await
+        .unwrap();
+    let at = |hour: i64| time::OffsetDateTime::from_unix_timestamp(hour * 3600 + 60).unwrap();
+    for (hour, score) in [(500_000, 5), (500_000, 5), (500_001, 2), (500_003, 4)] {
+        let mut row = new(&site, response(&survey, score));
+        row.received_at = at(hour);
+        store.insert_responses(&[row]).await.unwrap();
+    }
+    let query = |from_hour, to_hour, scale| store::HourlyQuery {
+        site: site.clone(),
+        scale,
+        survey: Some(slug("checkout")),
+        question: None,
+        from_hour,
+        to_hour,
+    };
+    let counts = store
+        .hourly_counts(&query(500_000, 500_003, Scale::Csat))
+        .await
+        .unwrap();
+    let cells: Vec<(i64, u8, u64)> = counts.iter().map(|c| (c.hour, c.value, c.count)).collect();
+    assert_eq!(cells, [(500_000, 5, 2), (500_001, 2, 1)]);
+    assert!(
+        store
+            .hourly_counts(&query(0, 600_000, Scale::Nps))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

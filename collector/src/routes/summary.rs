@@ -52,7 +52,7 @@ struct QuestionSummary {
 
 /// One score with how the answers spread over the scale.
 #[derive(Serialize)]
-struct Figure {
+pub(super) struct Figure {
     #[serde(flatten)]
     score: Score,
     /// How many gave each answer, lowest first (yes/no: no, yes).
@@ -76,7 +76,7 @@ enum Score {
 }
 
 impl Figure {
-    fn of(scale: Scale, distribution: Vec<u64>) -> Self {
+    pub(super) fn of(scale: Scale, distribution: Vec<u64>) -> Self {
         let score = match scale {
             Scale::Csat => Score::Share(csat(&fixed(&distribution))),
             Scale::Nps => Score::Nps(nps(&fixed(&distribution))),
@@ -104,7 +104,7 @@ type QuestionCounts = BTreeMap<(Slug, String), (Scale, Vec<u64>)>;
 type SurveyCounts = (Vec<u64>, QuestionCounts);
 
 /// A distribution as the fixed-size array a score function takes.
-fn fixed<const N: usize>(distribution: &[u64]) -> [u64; N] {
+pub(super) fn fixed<const N: usize>(distribution: &[u64]) -> [u64; N] {
     let mut out = [0; N];
     for (o, d) in out.iter_mut().zip(distribution) {
         *o = *d;

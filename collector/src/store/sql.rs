@@ -18,9 +18,9 @@ use super::rows::{
     parse_definition, rfc3339, slug_of,
 };
 use super::{
-    ArticleCounts, FaqCounts, Inserted, ListedResponse, NewResponse, QueryCount, ResponseQuery,
-    RolledScore, ScoreCount, Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus,
-    Vote, VoteOutcome, answers_json, scores_of,
+    ArticleCounts, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse, NewResponse,
+    QueryCount, ResponseQuery, RolledScore, ScoreCount, Site, Store, StoreError, StoredResponse,
+    StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -705,6 +705,34 @@ where
                         .ok_or_else(|| corrupt(format!("scale '{scale}'")))?,
                     value: u8::try_from(value).map_err(corrupt)?,
                     count: u64::try_from(n).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn hourly_counts(&self, q: &HourlyQuery) -> Result<Vec<HourCount>, StoreError> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT hour, value, CAST(SUM(count) AS BIGINT) FROM score_rollup
+             WHERE site_key = $1 AND scale = $2
+               AND (CAST($3 AS TEXT) IS NULL OR survey_id = $3)
+               AND (CAST($4 AS TEXT) IS NULL OR question = $4)
+               AND hour >= $5 AND hour < $6
+             GROUP BY hour, value ORDER BY hour, value",
+        )
+        .bind(q.site.as_str())
+        .bind(q.scale.name())
+        .bind(q.survey.as_ref().map(Slug::as_str))
+        .bind(q.question.as_ref().map(Slug::as_str))
+        .bind(q.from_hour)
+        .bind(q.to_hour)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(hour, value, count)| {
+                Ok(HourCount {
+                    hour,
+                    value: u8::try_from(value).map_err(corrupt)?,
+                    count: u64::try_from(count).map_err(corrupt)?,
                 })
             })
             .collect()

@@ -1,0 +1,167 @@
+//! Trends and comparisons over HTTP, from responses stored at known times
+//! on a site in Asia/Seoul (UTC+9), so days fall where Seoul's days fall.
+
+#![allow(clippy::unwrap_used)] // a test should panic at the step that failed
+
+use reqwest::Method;
+use serde_json::Value;
+use sori_collector::store::{self, NewResponse};
+use sori_protocol::Slug;
+use sori_tests::app::{SITE, TestApp, csat_response};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+/// Stores CSAT answers of the seeded `checkout` survey at the given instants.
+async fn store_csat(app: &TestApp, answers: &[(OffsetDateTime, u8)]) {
+    let store = store::connect(&app.database_url).await.unwrap();
+    let batch: Vec<NewResponse> = answers
+        .iter()
+        .map(|&(at, score)| NewResponse {
+            site: Slug::parse(SITE).unwrap(),
+            received_at: at,
+            response: csat_response("checkout", 1, score),
+        })
+        .collect();
+    store.insert_responses(&batch).await.unwrap();
+}
+
+async fn get(app: &TestApp, path_and_query: &str) -> (u16, Value) {
+    let r = app
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/{SITE}/{path_and_query}"),
+            None,
+        )
+        .await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone() {
+    let app = TestApp::spawn().await;
+    store_csat(
+        &app,
+        &[
+            (datetime!(2026-11-02 14:30 UTC), 5), // 23:30 on 2 November in Seoul
+            (datetime!(2026-11-02 15:30 UTC), 1), // 00:30 on 3 November in Seoul
+            (datetime!(2026-11-03 03:00 UTC), 4), // noon on 3 November
+        ],
+    )
+    .await;
+    let (status, trend) = get(&app, "trend?scale=csat&from=2026-11-02&to=2026-11-04").await;
+    assert_eq!(status, 200, "{trend}");
+    assert_eq!(trend["time_zone"], "Asia/Seoul");
+    let points: Vec<(String, u64, Value)> = trend["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["date"].as_str().unwrap().to_owned(),
+                p["n"].as_u64().unwrap(),
+                p["score"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        points,
+        [
+            ("2026-11-02".to_owned(), 1, Value::from(100.0)),
+            ("2026-11-03".to_owned(), 2, Value::from(50.0)),
+            ("2026-11-04".to_owned(), 0, Value::Null),
+        ]
+    );
+    assert_eq!(trend["points"][0]["start"], "2026-11-01T15:00:00Z");
+    assert_eq!(
+        trend["points"][1]["distribution"],
+        serde_json::json!([1, 0, 0, 1, 0])
+    );
+    assert_eq!(trend["points"][1]["low_sample"], true);
+    assert!(trend["points"][1]["ci95"]["low"].as_f64().unwrap() < 50.0);
+
+    // Monday 2 November starts a week: all three in it.
+    let (_, weekly) = get(
+        &app,
+        "trend?scale=csat&granularity=week&from=2026-11-02&to=2026-11-08",
+    )
+    .await;
+    assert_eq!(weekly["points"].as_array().unwrap().len(), 1);
+    assert_eq!(weekly["points"][0]["n"], 3);
+
+    for (query, status, field) in [
+        ("trend?scale=rating", 422, "question"),
+        ("trend?scale=stars", 422, "scale"),
+        (
+            "trend?scale=csat&from=2026-11-05&to=2026-11-01",
+            422,
+            "from",
+        ),
+        (
+            "trend?scale=csat&from=2020-01-01&to=2026-11-01",
+            422,
+            "from",
+        ),
+        ("trend?scale=csat&from=2026-13-01", 422, "from"),
+    ] {
+        let (got, body) = get(&app, query).await;
+        assert_eq!(
+            (got, body["error"]["field"].as_str()),
+            (status, Some(field)),
+            "{query}: {body}"
+        );
+    }
+    let (got, _) = get(&app, "trend?scale=csat&colour=red").await;
+    assert_eq!(got, 400);
+}
+
+#[tokio::test]
+async fn a_comparison_of_two_periods_says_when_the_difference_is_significant() {
+    let app = TestApp::spawn().await;
+    // 1–7 November: 40 satisfied of 50. 8–14 November: 20 of 50.
+    let mut answers = Vec::new();
+    for i in 0..50u8 {
+        let first = datetime!(2026-11-02 03:00 UTC) + time::Duration::hours(i64::from(i));
+        let second = datetime!(2026-11-09 03:00 UTC) + time::Duration::hours(i64::from(i));
+        answers.push((first, if i < 40 { 5 } else { 2 }));
+        answers.push((second, if i < 20 { 4 } else { 1 }));
+    }
+    store_csat(&app, &answers).await;
+    let (status, c) = get(
+        &app,
+        "compare?scale=csat&from=2026-11-08&to=2026-11-14&b_from=2026-11-01&b_to=2026-11-07",
+    )
+    .await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(
+        (c["a"]["n"].as_u64(), c["b"]["n"].as_u64()),
+        (Some(50), Some(50))
+    );
+    assert_eq!(c["a"]["score"], 40.0);
+    assert_eq!(c["b"]["score"], 80.0);
+    assert_eq!(c["difference"]["difference"], -40.0);
+    assert_eq!(c["difference"]["significant"], true, "{c}");
+    assert!(c["difference"]["ci95"]["high"].as_f64().unwrap() < 0.0);
+    // Without `b`, the same number of days just before `a`.
+    let (_, same) = get(&app, "compare?scale=csat&from=2026-11-08&to=2026-11-14").await;
+    assert_eq!(same["b"]["from"], "2026-11-01");
+    assert_eq!(same["b"]["to"], "2026-11-07");
+    assert_eq!(same["difference"]["difference"], -40.0);
+
+    // A few answers: the same shares, not significant.
+    let app = TestApp::spawn().await;
+    store_csat(
+        &app,
+        &[
+            (datetime!(2026-11-03 03:00 UTC), 5),
+            (datetime!(2026-11-03 04:00 UTC), 1),
+            (datetime!(2026-11-10 03:00 UTC), 5),
+            (datetime!(2026-11-10 04:00 UTC), 5),
+        ],
+    )
+    .await;
+    let (_, small) = get(&app, "compare?scale=csat&from=2026-11-08&to=2026-11-14").await;
+    assert_eq!(small["difference"]["difference"], 50.0);
+    assert_eq!(small["difference"]["significant"], false, "{small}");
+    assert_eq!(small["difference"]["low_sample"], true);
+}
