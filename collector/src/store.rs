@@ -296,6 +296,23 @@ pub struct QueryCount {
 pub struct FaqCounts {
     pub articles: Vec<ArticleCounts>,
     pub queries: Vec<QueryCount>,
+    /// What readers said was missing when an article did not help, newest
+    /// first, at most [`MISSING_REASONS`].
+    pub missing: Vec<MissingReason>,
+}
+
+/// How many "what was missing?" answers the help center figures carry.
+pub const MISSING_REASONS: u32 = 100;
+
+/// A reader's answer to "what was missing?" after voting an article unhelpful.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingReason {
+    pub article: Slug,
+    pub locale: Locale,
+    pub title: String,
+    pub reason: String,
+    /// RFC 3339, UTC.
+    pub voted_at: String,
 }
 
 #[derive(Debug, thiserror::Error)]

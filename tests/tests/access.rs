@@ -29,6 +29,7 @@ fn admin_routes(site: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("{s}/surveys/checkout/pause")),
         (Method::GET, format!("{s}/faq")),
         (Method::GET, format!("{s}/faq/stats")),
+        (Method::GET, format!("{s}/faq/insights")),
         (Method::PUT, format!("{s}/faq/en/refunds")),
         (Method::DELETE, format!("{s}/faq/en/refunds")),
         (Method::GET, format!("{s}/trend?scale=csat")),

@@ -93,7 +93,7 @@ async fn stats(app: &TestApp) -> Value {
     let r = app
         .admin(
             Method::GET,
-            &format!("/v1/admin/sites/{SITE}/faq/stats"),
+            &format!("/v1/admin/sites/{SITE}/faq/insights"),
             None,
         )
         .await;
@@ -332,6 +332,17 @@ async fn one_vote_per_respondent_and_article() {
     assert_eq!(s["helpful"]["n"], 2, "{s}");
     assert_eq!(s["helpful"]["score"], 0.0, "{s}");
     assert_eq!(english_refunds(&s)["not_helpful"], 2);
+    // What was missing: Bob's reason, with its article; Alice gave none.
+    let missing = s["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{s}");
+    assert_eq!(
+        (
+            &missing[0]["article"],
+            &missing[0]["reason"],
+            &missing[0]["locale"]
+        ),
+        (&json!("refunds"), &json!("Too vague"), &json!("en"))
+    );
 
     // Bad votes are refused without counting.
     let no_origin = app

@@ -4,8 +4,9 @@
 //! - `PUT /v1/admin/sites/{key}/faq/{locale}/{article}`: create (201) or replace
 //!   (200) an article; the Markdown is rendered and sanitized here;
 //! - `DELETE /v1/admin/sites/{key}/faq/{locale}/{article}`: 204, or 404;
-//! - `GET /v1/admin/sites/{key}/faq/stats`: helpfulness, top articles and top
-//!   unanswered queries, for the dashboard.
+//! - `GET /v1/admin/sites/{key}/faq/insights` (also `…/faq/stats`):
+//!   helpfulness, top articles, top unanswered queries and what readers said
+//!   was missing, for the dashboard.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -13,7 +14,7 @@ use crate::faq::{Article, ArticleInput};
 use crate::routes::extract::{ApiJson, ArticleId, PathLocale, SiteManager, SiteReader};
 use crate::routes::json;
 use crate::stats::{Proportion, proportion};
-use crate::store::{ArticleCounts, QueryCount};
+use crate::store::{ArticleCounts, MissingReason, QueryCount};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
             "/v1/admin/sites/{key}/faq/{locale}/{article}",
             put(upsert).delete(remove),
         )
+        .route("/v1/admin/sites/{key}/faq/insights", get(stats))
+        // The name it had before the insight API, kept for scripts.
         .route("/v1/admin/sites/{key}/faq/stats", get(stats));
     json::limit_body(routes, ARTICLE_BODY_LIMIT)
 }
@@ -99,6 +102,8 @@ struct Stats {
     /// The queries that found nothing, most searched first.
     top_unanswered: Vec<QueryCount>,
     top_queries: Vec<QueryCount>,
+    /// What readers said was missing, newest first.
+    missing: Vec<MissingReason>,
 }
 
 #[derive(Serialize)]
@@ -149,5 +154,6 @@ async fn stats(
         top_articles,
         top_unanswered,
         top_queries: counts.queries.into_iter().take(TOP).collect(),
+        missing: counts.missing,
     }))
 }

@@ -18,9 +18,10 @@ use super::rows::{
     parse_definition, rfc3339, slug_of,
 };
 use super::{
-    ArticleCounts, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse, NewResponse,
-    QueryCount, ResponseQuery, RolledScore, ScoreCount, Site, Store, StoreError, StoredResponse,
-    StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
+    ArticleCounts, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse, MISSING_REASONS,
+    MissingReason, NewResponse, QueryCount, ResponseQuery, RolledScore, ScoreCount, Site, Store,
+    StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
+    scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -984,6 +985,32 @@ where
                 no_results: count_of(row.get("no_results")),
             });
         }
-        Ok(FaqCounts { articles, queries })
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT v.article, v.locale, a.title, v.reason, v.voted_at FROM faq_votes v
+             JOIN faq_articles a ON a.site_key = v.site_key AND a.locale = v.locale AND a.id = v.article
+             WHERE v.site_key = $1 AND v.helpful = 0 AND v.reason IS NOT NULL
+             ORDER BY v.voted_at DESC LIMIT $2",
+        )
+        .bind(site.as_str())
+        .bind(i64::from(MISSING_REASONS))
+        .fetch_all(&self.pool)
+        .await?;
+        let missing = rows
+            .into_iter()
+            .map(|(article, locale, title, reason, voted_at)| {
+                Ok(MissingReason {
+                    article: slug_of(&article)?,
+                    locale: locale_of(&locale)?,
+                    title,
+                    reason,
+                    voted_at,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(FaqCounts {
+            articles,
+            queries,
+            missing,
+        })
     }
 }
