@@ -13,6 +13,8 @@
 //! - [`demo`]: the demo page and its seed data.
 //! - [`faq`]: help articles: rendering, sanitizing, search.
 //! - [`error`]: the one error type handlers return.
+//! - [`accounts`]: passwords, sessions and API tokens.
+//! - [`events`]: news of stored responses, for live pages.
 //!
 //! [`Application::build`] binds the listener and exposes its port, so tests
 //! run the real server on port 0.
@@ -22,6 +24,7 @@ pub mod assets;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod faq;
 pub mod ingest;
 pub mod ratelimit;
@@ -59,6 +62,8 @@ pub struct AppState {
     /// Session cookies carry `Secure` when the public URL is https.
     pub secure_cookies: bool,
     pub login_throttle: Arc<accounts::LoginThrottle>,
+    /// Announces stored responses to live pages.
+    pub events: events::Events,
 }
 
 /// A collector bound to its port, ready to run.
@@ -131,6 +136,7 @@ impl Application {
             own_origins: Arc::new(own_origins(&public_url, port, config.public_url.is_none())),
             secure_cookies: public_url.starts_with("https://"),
             login_throttle: Arc::new(accounts::LoginThrottle::default()),
+            events: events::Events::default(),
         };
         let limits = serve::ServeLimits {
             header_timeout: Duration::from_secs(config.header_timeout_secs),

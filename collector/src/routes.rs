@@ -18,6 +18,7 @@ mod faq;
 mod health;
 mod insights;
 mod json;
+mod live;
 mod public_site;
 mod responses;
 mod site_config;

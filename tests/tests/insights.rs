@@ -165,3 +165,85 @@ async fn a_comparison_of_two_periods_says_when_the_difference_is_significant() {
     assert_eq!(small["difference"]["significant"], false, "{small}");
     assert_eq!(small["difference"]["low_sample"], true);
 }
+
+/// Reads the event stream until an event of `kind` arrives; its data.
+async fn next_event(stream: &mut reqwest::Response, kind: &str, seen: &mut String) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(at) = seen.find(&format!("event: {kind}\n")) {
+            let rest = &seen[at..];
+            if let Some(end) = rest.find("\n\n") {
+                let block = rest[..end].to_owned();
+                seen.replace_range(..at + end + 2, "");
+                let data = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .unwrap();
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no '{kind}' event; the stream said {seen:?}"
+        );
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk())
+            .await
+            .expect("the stream went quiet")
+            .unwrap()
+            .expect("the stream ended");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// A response posted while a dashboard listens is announced on its site's
+/// stream, after it is stored; another site's listener hears nothing of it.
+#[tokio::test]
+async fn a_stored_response_is_announced_to_its_sites_listeners() {
+    let app = TestApp::spawn().await;
+    let open = |site: &str| {
+        app.http
+            .get(format!("{}/v1/admin/sites/{site}/events", app.url))
+            .bearer_auth(sori_tests::app::ADMIN_TOKEN)
+            .send()
+    };
+    let mut stream = open(SITE).await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let id = sori_tests::app::new_id();
+    let r = app.post_response(&sori_tests::app::csat_body(id, 5)).await;
+    assert_eq!(r.status(), 200);
+    let mut seen = String::new();
+    let event = next_event(&mut stream, "response", &mut seen).await;
+    assert_eq!(
+        event,
+        serde_json::json!({"id": id, "survey": "checkout", "finished": true, "new": true})
+    );
+    assert!(
+        app.stored(id).await.is_some(),
+        "announced before it was stored"
+    );
+    // A retry of the same save is not news.
+    assert_eq!(
+        app.post_response(&sori_tests::app::csat_body(id, 5))
+            .await
+            .status(),
+        200
+    );
+    let other = sori_tests::app::new_id();
+    app.post_response(&sori_tests::app::csat_body(other, 3))
+        .await;
+    let event = next_event(&mut stream, "response", &mut seen).await;
+    assert_eq!(
+        event["id"],
+        serde_json::json!(other),
+        "the retry was announced"
+    );
+
+    let refused = app
+        .http
+        .get(format!("{}/v1/admin/sites/{SITE}/events", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+}

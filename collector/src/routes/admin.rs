@@ -13,6 +13,7 @@ pub fn routes(app: &AppState) -> Router<AppState> {
         .merge(super::admin_people::routes())
         .merge(super::explore::routes())
         .merge(super::insights::routes())
+        .merge(super::live::routes())
         .route_layer(axum::middleware::from_extractor_with_state::<Caller, _>(
             app.clone(),
         ))

@@ -59,6 +59,8 @@ async fn create(
     let response = validate_submission(&survey.definition, submission)?;
     require_live(&app, &site, survey.status, &response).await?;
     let id = response.id;
+    let (site_key, survey, finished) =
+        (site.key.clone(), response.survey.clone(), response.finished);
     let new = NewResponse {
         site: site.key,
         response,
@@ -71,6 +73,15 @@ async fn create(
         IngestError::Stopped => AppError::Unavailable("the collector is shutting down"),
         IngestError::Store(e) => AppError::Store(e),
     })?;
+    if matches!(outcome, Inserted::New | Inserted::Updated) {
+        app.events.publish(crate::events::Stored {
+            site: site_key,
+            id,
+            survey,
+            finished,
+            new: outcome == Inserted::New,
+        });
+    }
     if outcome == Inserted::Conflict {
         return Err(AppError::Conflict {
             code: ErrorCode::IdTaken,
