@@ -26,6 +26,11 @@ pub struct Config {
     #[arg(long, env = "SORI_DEMO_DIR")]
     pub demo_dir: Option<PathBuf>,
 
+    /// With --demo-dir: days of made-up responses to write into a new demo
+    /// database, so trends and comparisons have something to show.
+    #[arg(long, env = "SORI_DEMO_HISTORY_DAYS", default_value_t = 0)]
+    pub demo_history_days: u32,
+
     /// The URL browsers reach this collector at, e.g. https://feedback.example.com.
     /// Defaults to http://127.0.0.1:PORT.
     #[arg(long, env = "SORI_PUBLIC_URL")]

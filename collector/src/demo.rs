@@ -1,6 +1,8 @@
 //! Demo mode: the product page in `demo/`, served at `/demo/`, and the site
 //! and surveys from `demo/seed.json`, written into an empty database.
 
+pub mod history;
+
 use crate::store::{Site, Store, SurveyStatus};
 use anyhow::Context;
 use serde::Deserialize;
@@ -108,9 +110,18 @@ impl Demo {
     }
 }
 
-/// Writes the seed's site and surveys when the database has no site yet.
-/// Returns the demo site's key.
-pub async fn seed_if_empty(store: &dyn Store, dir: &Path) -> anyhow::Result<Slug> {
+/// The demo's owner, created with the demo site: a local demo, on this
+/// machine only, so its password is written here and in README.
+pub const DEMO_OWNER: (&str, &str) = ("cx@demo.sori", "sori-demo-password");
+
+/// Writes the seed's site, surveys and help center, the demo owner, and
+/// `history_days` days of made-up responses, when the database has no site
+/// yet. Returns the demo site's key.
+pub async fn seed_if_empty(
+    store: &dyn Store,
+    dir: &Path,
+    history_days: u32,
+) -> anyhow::Result<Slug> {
     let path = dir.join("seed.json");
     let seed: Seed = serde_json::from_slice(
         &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
@@ -136,6 +147,23 @@ pub async fn seed_if_empty(store: &dyn Store, dir: &Path) -> anyhow::Result<Slug
     let articles = crate::faq::import(store, &site.key, &yaml)
         .await
         .with_context(|| format!("importing {}", faq_path.display()))?;
-    tracing::info!(site = %site.key, surveys = seed.surveys.len(), articles, "seeded the demo site");
+    let (email, password) = DEMO_OWNER;
+    let owner = tokio::task::spawn_blocking(move || crate::routes::new_user(email, password, true))
+        .await
+        .context("hashing the demo owner's password")??;
+    store.create_user(&owner).await?;
+    let history = history::write(store, &site.key, &seed.surveys, history_days, 2026).await?;
+    anyhow::ensure!(
+        history.refused == 0,
+        "{} made-up demo responses did not validate",
+        history.refused
+    );
+    tracing::info!(
+        site = %site.key,
+        surveys = seed.surveys.len(),
+        articles,
+        responses = history.responses,
+        "seeded the demo site"
+    );
     Ok(site.key)
 }

@@ -104,7 +104,8 @@ impl Application {
         let demo = match &config.demo_dir {
             Some(dir) => {
                 let mut demo = demo::Demo::load(dir, &public_url)?;
-                let site = demo::seed_if_empty(store.as_ref(), dir).await?;
+                let site =
+                    demo::seed_if_empty(store.as_ref(), dir, config.demo_history_days).await?;
                 demo.allow_own(
                     site,
                     vec![

@@ -27,6 +27,8 @@ pub struct TestApp {
 #[derive(Default)]
 pub struct Options {
     pub demo: bool,
+    /// With `demo`: days of made-up responses to seed.
+    pub demo_history_days: u32,
     pub max_body_bytes: Option<usize>,
     pub rate_limit_per_minute: Option<u32>,
     /// Restart on the data and port of a stopped app (see [`TestApp::stop_keeping_data`]).
@@ -109,6 +111,7 @@ impl TestApp {
         }
         if options.demo {
             config.demo_dir = Some(demo_dir());
+            config.demo_history_days = options.demo_history_days;
         }
         let app = Application::build(config)
             .await

@@ -247,3 +247,68 @@ async fn a_stored_response_is_announced_to_its_sites_listeners() {
         .unwrap();
     assert_eq!(refused.status(), 401);
 }
+
+/// The demo's made-up history tells its story through the same API: all
+/// of it valid, satisfaction rising, and the demo owner can sign in.
+#[tokio::test]
+async fn the_demo_history_shows_satisfaction_rising() {
+    let app = TestApp::spawn_with(sori_tests::app::Options {
+        demo: true,
+        demo_history_days: 28,
+        ..Default::default()
+    })
+    .await;
+    let (email, password) = sori_collector::demo::DEMO_OWNER;
+    let login = app
+        .http
+        .post(format!("{}/v1/auth/login", app.url))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    // A long period is one sum, not a day at a time: years compare.
+    let r = app
+        .admin(
+            Method::GET,
+            "/v1/admin/sites/demo/compare?scale=csat&from=2026-01-01&to=2027-12-31&b_from=2020-01-01&b_to=2021-12-31",
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let years: Value = r.json().await.unwrap();
+    assert!(years["a"]["n"].as_u64().unwrap() > 2000, "{years}");
+    assert_eq!(years["b"]["n"], 0);
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap())
+        .date();
+    let (from, to) = (today - time::Duration::days(13), today);
+    let r = app
+        .admin(
+            Method::GET,
+            &format!("/v1/admin/sites/demo/compare?scale=csat&from={from}&to={to}"),
+            None,
+        )
+        .await;
+    let c: Value = r.json().await.unwrap();
+    let (a, b) = (c["a"]["n"].as_u64().unwrap(), c["b"]["n"].as_u64().unwrap());
+    assert!(a > 1000 && b > 1000, "{c}");
+    assert!(
+        c["difference"]["difference"].as_f64().unwrap() > 0.0,
+        "the last two weeks are not better: {c}"
+    );
+    let page: Value = app
+        .admin(
+            Method::GET,
+            "/v1/admin/sites/demo/responses?locale=ko&q=%EC%9A%94",
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !page["responses"].as_array().unwrap().is_empty(),
+        "no Korean comments: {page}"
+    );
+}

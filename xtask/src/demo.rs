@@ -32,6 +32,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         .arg(crate::build::dist_dir())
         .arg("--demo-dir")
         .arg(root.join("demo"))
+        .args(["--demo-history-days", "90"])
         .env("SORI_ADMIN_TOKEN", &token)
         .spawn()
         .context("starting the collector")?;
@@ -48,6 +49,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         println!("  Collector:   http://127.0.0.1:{port}  (widget at /widget.js, API under /v1/)");
         println!(
             "  Summary:     curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/sites/demo/summary"
+        );
+        println!(
+            "  Sign in:     cx@demo.sori / sori-demo-password  (POST /v1/auth/login; the dashboard comes later)"
+        );
+        println!(
+            "  Trend:       curl -H 'Authorization: Bearer {token}' 'http://127.0.0.1:{port}/v1/admin/sites/demo/trend?scale=csat&granularity=week'"
         );
         println!("  Database:    ./sori.db (delete it to start over)");
         println!("  Stop:        Ctrl-C");

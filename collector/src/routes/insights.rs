@@ -164,17 +164,9 @@ fn spans(
     from: Date,
     to: Date,
 ) -> Result<Vec<Bucket>, AppError> {
-    let bad = |e: jiff::Error| invalid("from", format!("the range cannot be laid out: {e}"));
-    if from > to {
-        return Err(invalid("from", format!("from ({from}) is after to ({to})")));
-    }
-    let start = from.to_zoned(zone.clone()).map_err(bad)?.timestamp();
-    let end = to
-        .tomorrow()
-        .and_then(|d| d.to_zoned(zone.clone()))
-        .map_err(bad)?
-        .timestamp();
-    let spans = buckets(start, end, zone, granularity).map_err(bad)?;
+    let whole = period(zone, from, to)?;
+    let spans = buckets(whole.start, whole.end, zone, granularity)
+        .map_err(|e| invalid("from", format!("the range cannot be laid out: {e}")))?;
     if spans.len() > MAX_BUCKETS {
         return Err(invalid(
             "from",
@@ -185,6 +177,23 @@ fn spans(
         ));
     }
     Ok(spans)
+}
+
+/// Days `from` to `to`, both included, as one bucket.
+fn period(zone: &TimeZone, from: Date, to: Date) -> Result<Bucket, AppError> {
+    let bad = |e: jiff::Error| invalid("from", format!("the range cannot be laid out: {e}"));
+    if from > to {
+        return Err(invalid("from", format!("from ({from}) is after to ({to})")));
+    }
+    Ok(Bucket {
+        date: from,
+        start: from.to_zoned(zone.clone()).map_err(bad)?.timestamp(),
+        end: to
+            .tomorrow()
+            .and_then(|d| d.to_zoned(zone.clone()))
+            .map_err(bad)?
+            .timestamp(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -348,17 +357,12 @@ async fn compare_route(
         let zone = &zone;
         let question = question.as_ref();
         async move {
-            let whole = spans(zone, Granularity::Day, from, to)?;
-            let total = distributions(app, site, scale, survey.as_ref(), question, &whole)
+            // One bucket for the whole period, however long.
+            let whole = period(zone, from, to)?;
+            let total = distributions(app, site, scale, survey.as_ref(), question, &[whole])
                 .await?
-                .into_iter()
-                .fold(Vec::<u64>::new(), |mut sum, d| {
-                    sum.resize(d.len(), 0);
-                    for (s, v) in sum.iter_mut().zip(d) {
-                        *s += v;
-                    }
-                    sum
-                });
+                .pop()
+                .unwrap_or_default();
             Ok::<_, AppError>((survey, from, to, total))
         }
     };
