@@ -11,6 +11,7 @@ pub use admin_people::new_user;
 mod admin_surveys;
 mod assets;
 mod auth;
+mod dashboard;
 mod demo;
 mod explore;
 mod extract;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(health::routes())
         .merge(demo::routes())
+        .merge(dashboard::routes())
         .merge(public)
         .merge(admin)
         .fallback(|| async { AppError::not_found(ErrorCode::NotFound, "no such endpoint") })

@@ -220,9 +220,15 @@ impl DemoTest {
     /// (directly in the test function, not in a spawned task), where the
     /// test's name is read.
     pub async fn new() -> Self {
+        Self::with_history(0).await
+    }
+
+    /// [`Self::new`], with `days` days of the demo's made-up responses.
+    pub async fn with_history(days: u32) -> Self {
         let name = current_test();
         let app = TestApp::spawn_with(Options {
             demo: true,
+            demo_history_days: days,
             ..Options::default()
         })
         .await;
@@ -399,6 +405,35 @@ fn axe_source() -> anyhow::Result<String> {
 /// shadow root included): one line per violated rule, with the elements at
 /// fault. Empty is a pass. The page's own markup is not the widget's to fix.
 pub async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
+    // Judge what a visitor sees once the widget is still: colours halfway
+    // through a fade are not the ones it settles on.
+    settle(client).await?;
+    axe_run(client, "document.querySelector('sori-widget')").await
+}
+
+/// What axe-core finds wrong with the whole page: for pages that are ours
+/// end to end, such as the dashboard.
+pub async fn axe_page_violations(client: &Client) -> anyhow::Result<Vec<String>> {
+    axe_run(client, "document").await
+}
+
+/// Fails with axe-core's findings on the whole page in `state`.
+pub async fn assert_page_accessible(client: &Client, state: &str) -> anyhow::Result<()> {
+    none_found(axe_page_violations(client).await?, state)
+}
+
+fn none_found(violations: Vec<String>, state: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        violations.is_empty(),
+        "axe-core found {} problem(s) with {state}:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    Ok(())
+}
+
+/// Runs axe-core on what the expression `target` names.
+async fn axe_run(client: &Client, target: &str) -> anyhow::Result<Vec<String>> {
     let loaded = client.execute("return !!window.axe;", vec![]).await?;
     if loaded != serde_json::Value::Bool(true) {
         // Run as the driver's own script: the page's CSP forbids eval.
@@ -406,21 +441,15 @@ pub async fn axe_violations(client: &Client) -> anyhow::Result<Vec<String>> {
             .execute(&format!("{}\nreturn true;", axe_source()?), vec![])
             .await?;
     }
-    // Judge what a visitor sees once the widget is still: colours halfway
-    // through a fade are not the ones it settles on.
-    settle(client).await?;
-    let found = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document.querySelector('sori-widget'), {resultTypes: ['violations']})
+    let script = "const done = arguments[arguments.length - 1];
+             axe.run(TARGET, {resultTypes: ['violations']})
                .then(r => done(r.violations.map(v =>
                  v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
                  v.nodes.map(n => JSON.stringify(n.target) + ' ' +
                    (n.failureSummary || '').split('\\n').join(' ')).join('; '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await?;
+               .catch(e => done(['axe failed: ' + e]));"
+        .replace("TARGET", target);
+    let found = client.execute_async(&script, vec![]).await?;
     Ok(serde_json::from_value(found)?)
 }
 
@@ -440,14 +469,7 @@ pub async fn settle(client: &Client) -> anyhow::Result<()> {
 
 /// Fails with axe-core's findings when the widget in `state` has any.
 pub async fn assert_accessible(client: &Client, state: &str) -> anyhow::Result<()> {
-    let violations = axe_violations(client).await?;
-    anyhow::ensure!(
-        violations.is_empty(),
-        "axe-core found {} problem(s) with {state}:\n{}",
-        violations.len(),
-        violations.join("\n")
-    );
-    Ok(())
+    none_found(axe_violations(client).await?, state)
 }
 
 /// A Chrome DevTools Protocol call through chromedriver's

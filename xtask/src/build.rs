@@ -1,7 +1,9 @@
 //! `cargo xtask build`: the widget's two wasm modules (the engine,
-//! `sori-*`, and the UI, `sori-ui-*`) through wasm-bindgen (the library,
-//! pinned to the version in Cargo.lock), an optional wasm-opt pass, brotli
-//! and gzip copies, content-hashed names and the manifest the collector reads.
+//! `sori-*`, and the UI, `sori-ui-*`) and the dashboard (`sori-dash-*`, its
+//! stylesheet, a boot script and `dashboard.html`) through wasm-bindgen (the
+//! library, pinned to the version in Cargo.lock), an optional wasm-opt pass,
+//! brotli and gzip copies, content-hashed names and the manifest the
+//! collector reads.
 
 use crate::setup::{self, WASM_TARGET};
 use anyhow::{Context, bail};
@@ -57,6 +59,8 @@ pub enum Part {
     Engine,
     /// The UI's wasm and glue: fetched when something is shown.
     Ui,
+    /// The CX dashboard: not part of any page that embeds the widget.
+    Dashboard,
 }
 
 /// Sizes of what was built, for the report and for `xtask test`.
@@ -154,6 +158,8 @@ pub fn run() -> anyhow::Result<Built> {
         "sori-widget",
         "--package",
         "sori-widget-ui",
+        "--package",
+        "sori-dashboard",
         "--target",
         WASM_TARGET,
         "--profile",
@@ -161,6 +167,7 @@ pub fn run() -> anyhow::Result<Built> {
     ]))?;
     let engine = module("sori_widget")?;
     let ui = module("sori_widget_ui")?;
+    let dash = module("sori_dashboard")?;
 
     let dist = dist_dir();
     let _ = std::fs::remove_dir_all(&dist);
@@ -182,6 +189,25 @@ pub fn run() -> anyhow::Result<Built> {
         "loader.js has a placeholder xtask does not fill"
     );
 
+    let dash_wasm = name("sori-dash", &dash.wasm, "wasm");
+    let dash_glue = name("sori-dash", &dash.glue, "js");
+    let dash_css = sori_widget_core::css::minify(&std::fs::read_to_string(
+        crate::root().join("dashboard/style.css"),
+    )?);
+    let dash_css_name = name("sori-dash", dash_css.as_bytes(), "css");
+    // The page's one script: a file, since its policy allows no inline script.
+    let dash_boot = format!(
+        "import init from \"./{dash_glue}\";init({{module_or_path:\"/assets/{dash_wasm}\"}});"
+    );
+    let dash_boot_name = name("sori-dash-boot", dash_boot.as_bytes(), "js");
+    let dash_html = std::fs::read_to_string(crate::root().join("dashboard/index.html"))?
+        .replace("__SORI_DASH_CSS__", &dash_css_name)
+        .replace("__SORI_DASH_BOOT__", &dash_boot_name);
+    anyhow::ensure!(
+        !dash_html.contains("__SORI_"),
+        "dashboard/index.html has a placeholder xtask does not fill"
+    );
+
     let mut manifest = Vec::new();
     let mut built = Built { files: Vec::new() };
     const JS: &str = "text/javascript; charset=utf-8";
@@ -198,6 +224,29 @@ pub fn run() -> anyhow::Result<Built> {
         (engine_wasm, Part::Engine, engine.wasm, WASM, true),
         (ui_glue, Part::Ui, ui.glue, JS, true),
         (ui_wasm, Part::Ui, ui.wasm, WASM, true),
+        (dash_glue, Part::Dashboard, dash.glue, JS, true),
+        (dash_wasm, Part::Dashboard, dash.wasm, WASM, true),
+        (
+            dash_css_name,
+            Part::Dashboard,
+            dash_css.into_bytes(),
+            "text/css; charset=utf-8",
+            true,
+        ),
+        (
+            dash_boot_name,
+            Part::Dashboard,
+            dash_boot.into_bytes(),
+            JS,
+            true,
+        ),
+        (
+            "dashboard.html".to_owned(),
+            Part::Dashboard,
+            dash_html.into_bytes(),
+            "text/html; charset=utf-8",
+            false,
+        ),
     ] {
         let sizes = write_encoded(&dist, &name, &bytes)?;
         manifest.push(serde_json::json!({
@@ -425,6 +474,7 @@ fn print_sizes(built: &Built) {
     for (what, s) in [
         ("quiet page (loader+engine)", built.quiet_page()),
         ("open (all of it)", built.open()),
+        ("dashboard (all of it)", built.part(Part::Dashboard)),
     ] {
         println!("{what:<28} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
     }

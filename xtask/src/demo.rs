@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             "  Summary:     curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/admin/sites/demo/summary"
         );
         println!(
-            "  Sign in:     cx@demo.sori / sori-demo-password  (POST /v1/auth/login; the dashboard comes later)"
+            "  Dashboard:   http://127.0.0.1:{port}/dashboard/  (cx@demo.sori / sori-demo-password)"
         );
         println!(
             "  Trend:       curl -H 'Authorization: Bearer {token}' 'http://127.0.0.1:{port}/v1/admin/sites/demo/trend?scale=csat&granularity=week'"

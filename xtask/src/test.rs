@@ -29,6 +29,8 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             "sori-widget",
             "--exclude",
             "sori-widget-ui",
+            "--exclude",
+            "sori-dashboard",
             "--no-fail-fast",
         ]);
     } else {
@@ -39,6 +41,8 @@ pub fn run(_args: &[String]) -> anyhow::Result<()> {
             "sori-widget",
             "--exclude",
             "sori-widget-ui",
+            "--exclude",
+            "sori-dashboard",
             "--no-fail-fast",
         ]);
     }
@@ -130,6 +134,8 @@ fn lint() -> anyhow::Result<()> {
         "sori-widget",
         "--package",
         "sori-widget-ui",
+        "--package",
+        "sori-dashboard",
         "--target",
         crate::setup::WASM_TARGET,
         "--",

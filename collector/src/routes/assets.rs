@@ -36,10 +36,17 @@ async fn hashed(
             "the loader lives at /widget.js",
         ));
     }
+    // Pages are served at their own paths, under their own policy.
+    if name.ends_with(".html") {
+        return Err(AppError::not_found(
+            ErrorCode::UnknownAsset,
+            "the dashboard lives at /dashboard/",
+        ));
+    }
     serve(&app, &name, &headers)
 }
 
-fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, AppError> {
+pub(super) fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<Response, AppError> {
     let asset = app.assets.get(name).ok_or_else(|| {
         AppError::not_found(
             ErrorCode::UnknownAsset,

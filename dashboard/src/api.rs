@@ -1,0 +1,199 @@
+//! The collector's API as the dashboard reads it: same-origin requests
+//! (the session cookie goes along by itself), JSON in and out, and the
+//! shapes of the answers it shows. The dashboard uses exactly the API that
+//! scripts use; nothing here is private to it.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// A request that did not give what was asked: the HTTP status (0 when the
+/// collector could not be reached) and the API's message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Failure {
+    fn offline() -> Self {
+        Self {
+            status: 0,
+            message: String::new(),
+        }
+    }
+}
+
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, Failure> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| Failure::offline())?;
+    if method != "GET" {
+        let _ = request.headers().set("content-type", "application/json");
+    }
+    let window = web_sys::window().ok_or_else(Failure::offline)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| Failure::offline())?
+        .unchecked_into();
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let message = match response.json() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok())
+            .map(|e| e.error.message)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Err(Failure { status, message })
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    let promise = response.json().map_err(|_| Failure::offline())?;
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|_| Failure::offline())?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| Failure {
+        status: 200,
+        message: e.to_string(),
+    })
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    json(send("GET", path, None).await?).await
+}
+
+pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, Failure> {
+    let body = serde_json_string(body)?;
+    json(send("POST", path, Some(body)).await?).await
+}
+
+/// A POST whose answer has no body (204).
+pub async fn post_empty(path: &str) -> Result<(), Failure> {
+    send("POST", path, Some("{}".into())).await.map(|_| ())
+}
+
+fn serde_json_string(body: &impl Serialize) -> Result<String, Failure> {
+    let value = serde_wasm_bindgen::to_value(body).map_err(|_| Failure::offline())?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|_| Failure::offline())
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+}
+
+/// `GET /v1/auth/me`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Me {
+    pub email: Option<String>,
+    pub owner: bool,
+    pub sites: Vec<SiteRole>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SiteRole {
+    pub site: String,
+    pub role: String,
+}
+
+#[derive(Serialize)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// A score with its sample: what every figure of the API carries.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Figure {
+    pub n: u64,
+    pub score: Option<f64>,
+    pub ci95: Option<Interval>,
+    pub low_sample: bool,
+}
+
+/// `GET …/summary`: the site's headline scores.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Summary {
+    pub csat: Figure,
+    pub nps: Figure,
+    pub ces: Figure,
+}
+
+/// `GET …/trend`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Trend {
+    pub points: Vec<Point>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Point {
+    pub date: String,
+    #[serde(flatten)]
+    pub figure: Figure,
+}
+
+/// `GET …/compare`: the difference of the latest period from the one before.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Comparison {
+    pub difference: Difference,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Difference {
+    pub difference: Option<f64>,
+    pub significant: bool,
+}
+
+/// `GET …/responses`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Page {
+    pub responses: Vec<Shown>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Shown {
+    pub id: String,
+    pub received_at: String,
+    pub survey: String,
+    pub locale: String,
+    pub device: String,
+    pub page_path: String,
+    pub answers: Vec<Readable>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Readable {
+    pub question: String,
+    pub prompt: String,
+    pub text: String,
+    pub band: Option<String>,
+}
+
+/// A path segment or query value, percent-encoded.
+pub fn encode(raw: &str) -> String {
+    String::from(js_sys::encode_uri_component(raw))
+}

@@ -1,0 +1,154 @@
+//! A trend drawn in SVG: the score as a line, its 95% interval as a band
+//! around it, days without answers left as gaps. The numbers behind it are
+//! in a table for anyone who cannot see the chart.
+
+use crate::api::Point;
+use crate::{number, use_app};
+use leptos::prelude::*;
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 200.0;
+const PAD: f64 = 28.0;
+
+fn x(i: usize, count: usize) -> f64 {
+    let span = (count.max(2) - 1) as f64;
+    PAD + (WIDTH - 2.0 * PAD) * i as f64 / span
+}
+
+fn y(score: f64) -> f64 {
+    HEIGHT - PAD - (HEIGHT - 2.0 * PAD) * score.clamp(0.0, 100.0) / 100.0
+}
+
+/// Runs of consecutive points that have a score: each is drawn on its own.
+fn runs(points: &[Point]) -> Vec<Vec<(usize, &Point)>> {
+    let mut out: Vec<Vec<(usize, &Point)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        if p.figure.score.is_some() {
+            current.push((i, p));
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn line(run: &[(usize, &Point)], count: usize) -> String {
+    run.iter()
+        .enumerate()
+        .map(|(k, (i, p))| {
+            let cmd = if k == 0 { 'M' } else { 'L' };
+            format!(
+                "{cmd}{:.1},{:.1}",
+                x(*i, count),
+                y(p.figure.score.unwrap_or(0.0))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn band(run: &[(usize, &Point)], count: usize) -> String {
+    let upper = run
+        .iter()
+        .filter_map(|(i, p)| p.figure.ci95.map(|c| (x(*i, count), y(c.high))));
+    let lower: Vec<(f64, f64)> = run
+        .iter()
+        .filter_map(|(i, p)| p.figure.ci95.map(|c| (x(*i, count), y(c.low))))
+        .collect();
+    let mut path: Vec<String> = upper
+        .enumerate()
+        .map(|(k, (px, py))| format!("{}{px:.1},{py:.1}", if k == 0 { 'M' } else { 'L' }))
+        .collect();
+    path.extend(
+        lower
+            .iter()
+            .rev()
+            .map(|(px, py)| format!("L{px:.1},{py:.1}")),
+    );
+    if !path.is_empty() {
+        path.push("Z".into());
+    }
+    path.join(" ")
+}
+
+#[component]
+pub fn TrendChart(points: Vec<Point>, title: &'static str) -> impl IntoView {
+    let app = use_app();
+    let count = points.len();
+    let latest = points
+        .iter()
+        .rev()
+        .find_map(|p| p.figure.score.map(|s| (p.date.clone(), s)));
+    let label = match &latest {
+        Some((date, score)) => format!("{title}: {} on {date}", number(*score)),
+        None => title.to_owned(),
+    };
+    let drawn = runs(&points);
+    let paths = drawn
+        .iter()
+        .map(|run| {
+            let (band, line) = (band(run, count), line(run, count));
+            view! {
+                <path class="band" d=band/>
+                <path class="line" d=line/>
+            }
+        })
+        .collect_view();
+    let dots = drawn
+        .iter()
+        .filter(|run| run.len() == 1)
+        .map(|run| {
+            let (i, p) = run[0];
+            view! { <circle class="dot" cx=x(i, count) cy=y(p.figure.score.unwrap_or(0.0)) r="3"/> }
+        })
+        .collect_view();
+    let first = points.first().map(|p| p.date.clone()).unwrap_or_default();
+    let last = points.last().map(|p| p.date.clone()).unwrap_or_default();
+    let rows = points
+        .iter()
+        .map(|p| {
+            let score = p.figure.score.map(number).unwrap_or_else(|| "–".into());
+            let interval = p
+                .figure
+                .ci95
+                .map(|c| format!("{}–{}", number(c.low), number(c.high)))
+                .unwrap_or_else(|| "–".into());
+            view! { <tr><td>{p.date.clone()}</td><td>{score}</td><td>{interval}</td><td>{p.figure.n}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label preserveAspectRatio="none">
+                <line class="axis" x1=PAD y1=y(0.0) x2=WIDTH - PAD y2=y(0.0)/>
+                <line class="grid" x1=PAD y1=y(50.0) x2=WIDTH - PAD y2=y(50.0)/>
+                <line class="grid" x1=PAD y1=y(100.0) x2=WIDTH - PAD y2=y(100.0)/>
+                <text class="tick" x="2" y=y(100.0) + 4.0>"100"</text>
+                <text class="tick" x="2" y=y(50.0) + 4.0>"50"</text>
+                <text class="tick" x="2" y=y(0.0) + 4.0>"0"</text>
+                {paths}
+                {dots}
+            </svg>
+            <figcaption>
+                <span>{first}</span>
+                <span>{title}</span>
+                <span>{last}</span>
+            </figcaption>
+            <details>
+                <summary>{move || app.text().show_numbers}</summary>
+                <table>
+                    <thead><tr>
+                        <th scope="col">{move || app.text().day}</th>
+                        <th scope="col">{move || app.text().score}</th>
+                        <th scope="col">{move || app.text().interval}</th>
+                        <th scope="col">"n"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+}

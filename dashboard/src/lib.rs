@@ -1,0 +1,275 @@
+//! The CX dashboard: sign in, pick a site, read its scores with their
+//! intervals and how they moved, and read every answer. Served by the
+//! collector at `/dashboard/`; every figure comes from the same admin API
+//! scripts use.
+//!
+//! Pages are chosen by the URL's fragment (`#/sites/acme`,
+//! `#/sites/acme/responses`), so the collector serves one page and the
+//! browser's back button works.
+
+mod api;
+mod chart;
+mod i18n;
+mod overview;
+mod responses;
+
+use api::{Failure, Login, Me};
+use i18n::{Lang, Text};
+use leptos::either::EitherOf4;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+/// Which page is on screen, from the URL's fragment.
+#[derive(Clone, Debug, PartialEq)]
+enum Route {
+    Sites,
+    Overview(String),
+    Responses(String),
+}
+
+impl Route {
+    fn from_hash(hash: &str) -> Self {
+        let parts: Vec<&str> = hash
+            .trim_start_matches('#')
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect();
+        match parts.as_slice() {
+            ["sites", key] => Route::Overview((*key).to_owned()),
+            ["sites", key, "responses"] => Route::Responses((*key).to_owned()),
+            _ => Route::Sites,
+        }
+    }
+
+    fn current() -> Self {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        Self::from_hash(&hash)
+    }
+}
+
+/// What every page shares, in leptos context.
+#[derive(Clone, Copy)]
+pub(crate) struct App {
+    lang: RwSignal<Lang>,
+    route: RwSignal<Route>,
+    /// `None` until known; `Some(None)` when nobody is signed in.
+    me: RwSignal<Option<Option<Me>>>,
+}
+
+impl App {
+    pub(crate) fn text(self) -> &'static Text {
+        self.lang.get().text()
+    }
+
+    pub(crate) fn lang(self) -> Lang {
+        self.lang.get()
+    }
+}
+
+pub(crate) fn use_app() -> App {
+    use_context::<App>().unwrap_or_else(|| panic!("the dashboard's context is provided at mount"))
+}
+
+/// The language the page was last read in, else the browser's.
+fn first_lang() -> Lang {
+    let window = web_sys::window();
+    let saved = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("sori:dashboard:lang").ok().flatten());
+    let browser = window.and_then(|w| w.navigator().language());
+    match saved.or(browser).as_deref() {
+        Some(l) if l.starts_with("ko") => Lang::Ko,
+        _ => Lang::En,
+    }
+}
+
+fn set_document_lang(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", lang.code());
+    }
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    // A bug says what it was in the browser's console, not just "unreachable".
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
+    }));
+    let app = App {
+        lang: RwSignal::new(first_lang()),
+        route: RwSignal::new(Route::current()),
+        me: RwSignal::new(None),
+    };
+    let on_hash = Closure::<dyn Fn()>::new(move || app.route.set(Route::current()));
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+    }
+    on_hash.forget();
+    leptos::mount::mount_to_body(move || {
+        provide_context(app);
+        // Inside the mount: leptos starts its task executor there.
+        leptos::task::spawn_local(async move {
+            let me = api::get::<Me>("/v1/auth/me").await.ok();
+            app.me.set(Some(me));
+        });
+        Effect::new(move || set_document_lang(app.lang.get()));
+        view! { <Shell/> }
+    });
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let app = use_app();
+    let switch = move |_| {
+        let next = match app.lang.get_untracked() {
+            Lang::En => Lang::Ko,
+            Lang::Ko => Lang::En,
+        };
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item("sori:dashboard:lang", next.code());
+        }
+        app.lang.set(next);
+    };
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::post_empty("/v1/auth/logout").await;
+            app.me.set(Some(None));
+        });
+    };
+    let signed_in = move || matches!(app.me.get(), Some(Some(_)));
+    view! {
+        <header class="top">
+            <a class="brand" href="#/">{move || app.text().product}</a>
+            <div class="top-actions">
+                <button type="button" class="link" on:click=switch lang=move || match app.lang() { Lang::En => "ko", Lang::Ko => "en" }>
+                    {move || app.text().other_language}
+                </button>
+                <Show when=signed_in>
+                    <span class="who">{move || app.me.get().flatten().and_then(|m| m.email).unwrap_or_default()}</span>
+                    <button type="button" class="link" on:click=sign_out>{move || app.text().sign_out}</button>
+                </Show>
+            </div>
+        </header>
+        <main id="main">
+            {move || match app.me.get() {
+                None => EitherOf4::A(view! { <p class="quiet" role="status">{app.text().loading}</p> }),
+                Some(None) => EitherOf4::B(view! { <LoginPage/> }),
+                Some(Some(me)) => match app.route.get() {
+                    Route::Sites => EitherOf4::C(view! { <SitesPage me=me/> }),
+                    route => EitherOf4::D(view! { <SitePage route=route/> }),
+                },
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn LoginPage() -> impl IntoView {
+    let app = use_app();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<&'static str>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let login = Login {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            let answer = api::post::<Me>("/v1/auth/login", &login).await;
+            busy.set(false);
+            let text = app.lang.get_untracked().text();
+            match answer {
+                Ok(me) => app.me.set(Some(Some(me))),
+                Err(Failure { status: 401, .. }) => problem.set(Some(text.wrong_password)),
+                Err(Failure { status: 429, .. }) => problem.set(Some(text.too_many)),
+                Err(_) => problem.set(Some(text.unreachable)),
+            }
+        });
+    };
+    view! {
+        <section class="login">
+            <h1>{move || app.text().sign_in}</h1>
+            <form on:submit=submit novalidate>
+                <label for="email">{move || app.text().email}</label>
+                <input id="email" type="email" autocomplete="username" required
+                    prop:value=email on:input:target=move |ev| email.set(ev.target().value())/>
+                <label for="password">{move || app.text().password}</label>
+                <input id="password" type="password" autocomplete="current-password" required
+                    prop:value=password on:input:target=move |ev| password.set(ev.target().value())/>
+                <p class="problem" role="alert">{move || problem.get().unwrap_or("")}</p>
+                <button type="submit" class="primary" aria-disabled=move || busy.get().to_string()>
+                    {move || if busy.get() { app.text().signing_in } else { app.text().sign_in }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn SitesPage(me: Me) -> impl IntoView {
+    let app = use_app();
+    let empty = me.sites.is_empty();
+    view! {
+        <h1>{move || app.text().sites}</h1>
+        <Show when=move || empty>
+            <p>{move || app.text().no_sites}</p>
+        </Show>
+        <ul class="sites">
+            {me.sites.into_iter().map(|s| {
+                let href = format!("#/sites/{}", api::encode(&s.site));
+                view! { <li><a href=href>{s.site.clone()}</a> <span class="quiet">{s.role.clone()}</span></li> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// A site's pages under one heading with their navigation.
+#[component]
+fn SitePage(route: Route) -> impl IntoView {
+    let app = use_app();
+    let (key, on_overview) = match &route {
+        Route::Overview(key) => (key.clone(), true),
+        Route::Responses(key) => (key.clone(), false),
+        Route::Sites => (String::new(), true),
+    };
+    let base = format!("#/sites/{}", api::encode(&key));
+    let responses_href = format!("{base}/responses");
+    let current = |yes: bool| if yes { Some("page") } else { None };
+    view! {
+        <nav class="site-nav" aria-label=move || app.text().main_nav>
+            <a href="#/">{move || app.text().sites}</a>
+            <span aria-hidden="true">" / "</span>
+            <a href=base.clone() aria-current=current(on_overview)>{move || app.text().overview}</a>
+            <a href=responses_href aria-current=current(!on_overview)>{move || app.text().responses}</a>
+        </nav>
+        <h1>{key.clone()}</h1>
+        {if on_overview {
+            leptos::either::Either::Left(view! { <overview::Overview site=key/> })
+        } else {
+            leptos::either::Either::Right(view! { <responses::Responses site=key/> })
+        }}
+    }
+}
+
+/// "12.3" with the page's decimal style; whole numbers without decimals.
+pub(crate) fn number(value: f64) -> String {
+    if value.fract().abs() < 0.005 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}

@@ -1,0 +1,184 @@
+//! A site at a glance: CSAT, NPS and CES with how many answered, their
+//! 95% interval, a warning when few did, and the change against the 30 days
+//! before, marked when it is more than noise; satisfaction by day as a
+//! chart. New responses arrive by themselves (server-sent events), and the
+//! page says when it has lost the connection.
+
+use crate::api::{self, Comparison, Figure, Summary, Trend};
+use crate::chart::TrendChart;
+use crate::i18n::Text;
+use crate::{number, use_app};
+use leptos::either::Either;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::EventSource;
+
+/// Everything the page shows, loaded together.
+#[derive(Clone, PartialEq)]
+struct Loaded {
+    summary: Summary,
+    trend: Trend,
+    changes: [Option<Comparison>; 3],
+}
+
+const SCALES: [&str; 3] = ["csat", "nps", "ces"];
+
+async fn load(site: &str) -> Result<Loaded, api::Failure> {
+    let base = format!("/v1/admin/sites/{}", api::encode(site));
+    let summary = api::get::<Summary>(&format!("{base}/summary")).await?;
+    let trend = api::get::<Trend>(&format!("{base}/trend?scale=csat&granularity=day")).await?;
+    let mut changes = [None, None, None];
+    for (slot, scale) in changes.iter_mut().zip(SCALES) {
+        *slot = api::get::<Comparison>(&format!("{base}/compare?scale={scale}"))
+            .await
+            .ok();
+    }
+    Ok(Loaded {
+        summary,
+        trend,
+        changes,
+    })
+}
+
+#[component]
+pub fn Overview(site: String) -> impl IntoView {
+    let app = use_app();
+    // `None` while the first load runs; `Some(Err)` when it failed.
+    let data = RwSignal::new(None::<Result<Loaded, api::Failure>>);
+    let live = RwSignal::new(None::<bool>);
+    let loading = StoredValue::new(false);
+    let again = StoredValue::new(false);
+    let reload = {
+        let site = site.clone();
+        move || {
+            if loading.get_value() {
+                again.set_value(true);
+                return;
+            }
+            loading.set_value(true);
+            let site = site.clone();
+            leptos::task::spawn_local(async move {
+                loop {
+                    again.set_value(false);
+                    let result = load(&site).await;
+                    // A failed refresh keeps what is on screen.
+                    if result.is_ok() || data.get_untracked().is_none() {
+                        data.set(Some(result));
+                    }
+                    if !again.get_value() {
+                        break;
+                    }
+                }
+                loading.set_value(false);
+            });
+        }
+    };
+    reload();
+    let source = EventSource::new(&format!("/v1/admin/sites/{}/events", api::encode(&site))).ok();
+    if let Some(source) = &source {
+        let on_response = Closure::<dyn Fn()>::new(reload);
+        let on_open = Closure::<dyn Fn()>::new(move || live.set(Some(true)));
+        let on_error = Closure::<dyn Fn()>::new(move || live.set(Some(false)));
+        let _ = source
+            .add_event_listener_with_callback("response", on_response.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("lagged", on_response.as_ref().unchecked_ref());
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_response.forget();
+        on_open.forget();
+        on_error.forget();
+    }
+    let source = StoredValue::new_local(source);
+    on_cleanup(move || {
+        if let Some(source) = source.get_value() {
+            source.close();
+        }
+    });
+    view! {
+        <p class="live" role="status">
+            {move || match live.get() {
+                Some(true) => Either::Left(view! { <span class="dot-live" aria-hidden="true"></span>{app.text().live} }),
+                Some(false) => Either::Right(view! { <span class="offline">{app.text().offline}</span> }),
+                None => Either::Right(view! { <span class="offline">""</span> }),
+            }}
+        </p>
+        {move || {
+            // Drawn again in the other language when it changes.
+            app.lang.track();
+            match data.get() {
+            None => Either::Left(view! { <p class="quiet" role="status">{app.text().loading}</p> }),
+            Some(Err(_)) => Either::Left(view! { <p class="problem" role="alert">{app.text().failed}</p> }),
+            Some(Ok(loaded)) => Either::Right(view! { <Cards loaded=loaded/> }),
+        }}}
+    }
+}
+
+#[component]
+fn Cards(loaded: Loaded) -> impl IntoView {
+    let app = use_app();
+    let t = app.text();
+    let figures = [
+        (t.csat, loaded.summary.csat.clone(), "%"),
+        (t.nps, loaded.summary.nps.clone(), ""),
+        (t.ces, loaded.summary.ces.clone(), "%"),
+    ];
+    let cards = figures
+        .into_iter()
+        .zip(loaded.changes.clone())
+        .map(|((title, figure, unit), change)| view! { <Card title=title figure=figure unit=unit change=change/> })
+        .collect_view();
+    view! {
+        <div class="cards">{cards}</div>
+        <TrendChart points=loaded.trend.points.clone() title=t.csat_trend/>
+    }
+}
+
+fn change_text(t: &Text, change: &Comparison, unit: &str) -> Option<(String, bool)> {
+    let d = change.difference.difference?;
+    let sign = if d > 0.0 { "+" } else { "" };
+    let verdict = if change.difference.significant {
+        t.significant
+    } else {
+        t.not_significant
+    };
+    Some((
+        format!("{sign}{}{unit} {} ({verdict})", number(d), t.vs_previous),
+        change.difference.significant,
+    ))
+}
+
+#[component]
+fn Card(
+    title: &'static str,
+    figure: Figure,
+    unit: &'static str,
+    change: Option<Comparison>,
+) -> impl IntoView {
+    let app = use_app();
+    let t = app.text();
+    let score = figure
+        .score
+        .map(|s| format!("{}{unit}", number(s)))
+        .unwrap_or_else(|| "–".into());
+    let interval = figure
+        .ci95
+        .map(|c| format!("{} {}–{}{unit}", t.interval, number(c.low), number(c.high)));
+    let n = if figure.n == 0 {
+        t.no_answers.to_owned()
+    } else {
+        app.lang().answers(figure.n)
+    };
+    // Shares move in percentage points, NPS in its own points.
+    let change = change.as_ref().and_then(|c| change_text(t, c, " pt"));
+    view! {
+        <section class="card">
+            <h2>{title}</h2>
+            <p class="score">{score}</p>
+            <p class="n">{n}</p>
+            {interval.map(|i| view! { <p class="interval">{i}</p> })}
+            {figure.low_sample.then(|| view! { <p class="badge">{t.low_sample}</p> })}
+            {change.map(|(text, real)| view! { <p class=if real { "change real" } else { "change" }>{text}</p> })}
+        </section>
+    }
+}

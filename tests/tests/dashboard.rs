@@ -1,0 +1,285 @@
+//! The CX dashboard in a real browser: sign in, read a site's scores with
+//! their sample and interval, watch a response answered in another tab
+//! arrive without a reload, and read it on the responses page.
+
+#![allow(clippy::unwrap_used)] // a test should panic at the step that failed
+
+use fantoccini::{Client, Locator};
+use sori_collector::demo::DEMO_OWNER;
+use sori_tests::browser::{
+    DemoTest, assert_page_accessible, click, open_page, wait_in, wait_until,
+};
+
+async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
+    Ok(client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await?
+        .text()
+        .await?)
+}
+
+/// The n on the card titled `title`, once the card is there.
+async fn card_n(client: &Client, title: &str) -> anyhow::Result<u64> {
+    let found = client
+        .execute(
+            "const card = [...document.querySelectorAll('.card')]
+               .find(c => c.querySelector('h2').textContent === arguments[0]);
+             return card ? card.querySelector('.n').textContent : '';",
+            vec![serde_json::json!(title)],
+        )
+        .await?;
+    let text = found.as_str().unwrap_or("");
+    Ok(text
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cx_manager_signs_in_reads_scores_and_sees_a_new_answer_arrive() {
+    let demo = DemoTest::with_history(3).await.query("?survey=nps");
+    let dashboard = format!("{}/dashboard/", demo.app.url);
+    let app = demo
+        .browse(|client, page| async move {
+            client.goto(&dashboard).await?;
+            // Signed out: the sign-in form, which passes axe.
+            client
+                .wait()
+                .for_element(Locator::Css("input#email"))
+                .await?;
+            assert_page_accessible(&client, "the sign-in page").await?;
+            fill_sign_in(&client, "not the password").await?;
+            wait_until("the wrong password is said", async || {
+                Ok(text_of(&client, "p.problem")
+                    .await?
+                    .contains("Wrong email or password"))
+            })
+            .await?;
+            fill_sign_in(&client, DEMO_OWNER.1).await?;
+            open_demo_site(&client).await?;
+            let nps = "Net Promoter Score";
+            let before = card_n(&client, nps).await?;
+            anyhow::ensure!(
+                before > 50,
+                "the seeded NPS answers are not counted: {before}"
+            );
+            let interval = text_of(&client, ".card .interval").await?;
+            anyhow::ensure!(interval.starts_with("95% interval"), "{interval}");
+            wait_until("the live stream connects", async || {
+                Ok(text_of(&client, ".live").await? == "Live")
+            })
+            .await?;
+            client
+                .wait()
+                .for_element(Locator::Css("figure.chart svg path.line"))
+                .await?;
+            assert_page_accessible(&client, "the overview").await?;
+            let dashboard_window = client.window().await?;
+
+            // A visitor answers the NPS survey in another tab.
+            let tab = client.new_window(true).await?;
+            client.switch_to_window(tab.handle).await?;
+            let widget = open_page(&client, &page).await?;
+            click(&widget, "label.choice:nth-child(10)").await?; // 9
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "textarea")
+                .await?
+                .send_keys("Reminders pay for themselves")
+                .await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[type=checkbox][value=reminders]").await?;
+            click(&widget, "label.check:nth-child(1)").await?;
+            click(&widget, "label.check:nth-child(2)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, ".thanks").await?;
+
+            // Back on the dashboard, with no reload: n has gone up by one.
+            client.switch_to_window(dashboard_window).await?;
+            wait_until("the overview counts the new answer", async || {
+                Ok(card_n(&client, nps).await? == before + 1)
+            })
+            .await?;
+
+            // The responses page shows it first, every answer in words.
+            client
+                .find(Locator::XPath("//nav//a[text()='Responses']"))
+                .await?
+                .click()
+                .await?;
+            let first = text_of(&client, "ol.responses li:first-child").await?;
+            for part in [
+                "Invoices, Payment reminders",
+                "Reminders pay for themselves",
+                "9",
+            ] {
+                anyhow::ensure!(first.contains(part), "'{part}' is not in {first:?}");
+            }
+            assert_page_accessible(&client, "the responses page").await?;
+
+            // In Korean.
+            client
+                .find(Locator::XPath("//button[text()='한국어']"))
+                .await?
+                .click()
+                .await?;
+            wait_until("the page speaks Korean", async || {
+                Ok(text_of(&client, "nav a[aria-current=page]").await? == "응답")
+            })
+            .await?;
+            let lang = client
+                .execute("return document.documentElement.lang", vec![])
+                .await?;
+            anyhow::ensure!(lang == "ko", "the page's lang is {lang}");
+            Ok(())
+        })
+        .await;
+    let stored = app.stored_for("demo", "nps").await;
+    let ours = stored
+        .iter()
+        .filter(|r| {
+            r.answers
+                .to_string()
+                .contains("Reminders pay for themselves")
+        })
+        .count();
+    assert_eq!(ours, 1);
+    // Signing in is needed: without a session the API says 401.
+    let r = app
+        .http
+        .get(format!("{}/v1/admin/sites/demo/summary", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+/// Types the demo owner's email and `password` into the sign-in form and sends it.
+async fn fill_sign_in(client: &Client, password: &str) -> anyhow::Result<()> {
+    for (css, value) in [("input#email", DEMO_OWNER.0), ("input#password", password)] {
+        let field = client.wait().for_element(Locator::Css(css)).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+    }
+    client
+        .find(Locator::Css("button.primary"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// From the sites page, the demo site's overview with its cards and chart.
+async fn open_demo_site(client: &Client) -> anyhow::Result<()> {
+    client
+        .wait()
+        .for_element(Locator::Css("ul.sites a"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css(".card .interval"))
+        .await?;
+    client
+        .wait()
+        .for_element(Locator::Css("figure.chart svg path.line"))
+        .await?;
+    Ok(())
+}
+
+/// Signs in as the demo owner on `dashboard` and opens the demo site's overview.
+async fn sign_in_to_overview(client: &Client, dashboard: &str) -> anyhow::Result<()> {
+    client.goto(dashboard).await?;
+    fill_sign_in(client, DEMO_OWNER.1).await?;
+    open_demo_site(client).await
+}
+
+/// Saves what is on screen for a person to look at, pass or fail.
+async fn keep_screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
+    let dir = sori_tests::browser::artifacts_dir();
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await?)?;
+    Ok(())
+}
+
+/// On a phone, in dark mode and in Korean: nothing runs off the side, the
+/// overview and the responses pass axe, and the screens are kept to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
+    let demo = DemoTest::with_history(3)
+        .await
+        .scheme(sori_tests::browser::Scheme::Dark);
+    let dashboard = format!("{}/dashboard/", demo.app.url);
+    demo.browse(|client, _| async move {
+        sori_tests::browser::cdp(
+            &client,
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await?;
+        sign_in_to_overview(&client, &dashboard).await?;
+        client.find(Locator::XPath("//button[text()='한국어']")).await?.click().await?;
+        wait_until("the overview speaks Korean", async || {
+            Ok(text_of(&client, "nav a[aria-current=page]").await? == "개요")
+        })
+        .await?;
+        // Everything on the page changes language, the cards included.
+        let title = text_of(&client, ".card h2").await?;
+        anyhow::ensure!(title == "만족도 (CSAT)", "a card still says {title:?}");
+        let overflow = |client: &Client| {
+            let client = client.clone();
+            async move {
+                let v = client
+                    .execute(
+                        "return document.documentElement.scrollWidth - window.innerWidth",
+                        vec![],
+                    )
+                    .await?;
+                anyhow::Ok(v.as_f64().unwrap_or(0.0))
+            }
+        };
+        let wider = overflow(&client).await?;
+        anyhow::ensure!(wider <= 0.0, "the overview is {wider} px wider than the phone");
+        assert_page_accessible(&client, "the overview, dark, Korean, phone").await?;
+        keep_screenshot(&client, "dashboard-overview-phone-dark-ko").await?;
+        client
+            .find(Locator::XPath("//nav//a[text()='응답']"))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Css("ol.responses li")).await?;
+        let wider = overflow(&client).await?;
+        anyhow::ensure!(wider <= 0.0, "the responses are {wider} px wider than the phone");
+        assert_page_accessible(&client, "the responses, dark, Korean, phone").await?;
+        keep_screenshot(&client, "dashboard-responses-phone-dark-ko").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The desktop overview and responses in light mode, kept to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_overview_on_a_desktop() {
+    let demo = DemoTest::with_history(30).await;
+    let dashboard = format!("{}/dashboard/", demo.app.url);
+    demo.browse(|client, _| async move {
+        client.set_window_size(1280, 1000).await?;
+        sign_in_to_overview(&client, &dashboard).await?;
+        let cards = client.find_all(Locator::Css(".card")).await?.len();
+        anyhow::ensure!(cards == 3, "{cards} cards");
+        keep_screenshot(&client, "dashboard-overview-desktop").await?;
+        client
+            .find(Locator::XPath("//nav//a[text()='Responses']"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("ol.responses li"))
+            .await?;
+        keep_screenshot(&client, "dashboard-responses-desktop").await?;
+        Ok(())
+    })
+    .await;
+}
