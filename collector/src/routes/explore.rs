@@ -585,6 +585,18 @@ const FIXED: [&str; 9] = [
     "user_id",
 ];
 
+/// A cell a spreadsheet will not run: text that starts like a formula
+/// (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a `'` in front, so
+/// a respondent's "=HYPERLINK(…)" is shown, not evaluated, when a CX
+/// manager opens the export.
+fn cell(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 fn csv_line(fields: &[String]) -> Bytes {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing into memory cannot fail.
@@ -602,6 +614,7 @@ async fn csv(
     let columns = columns(&app, &site, filter.query.survey.as_ref()).await?;
     let one_survey = filter.query.survey.is_some();
     let mut header: Vec<String> = FIXED.iter().map(|s| (*s).to_owned()).collect();
+    // Question ids are slugs: nothing there a spreadsheet would run.
     header.extend(columns.iter().map(|(survey, q)| {
         if one_survey {
             q.clone()
@@ -642,8 +655,8 @@ async fn csv(
                     r.finished.to_string(),
                     r.locale.code().to_owned(),
                     r.device.name().to_owned(),
-                    r.page_path.clone(),
-                    r.user_id.clone().unwrap_or_default(),
+                    cell(r.page_path.clone()),
+                    cell(r.user_id.clone().unwrap_or_default()),
                 ];
                 fields.extend(columns.iter().map(|(survey, q)| {
                     if survey != &r.survey {
@@ -652,7 +665,7 @@ async fn csv(
                     answers
                         .iter()
                         .find(|a| &a.question == q)
-                        .map(|a| a.text.clone())
+                        .map(|a| cell(a.text.clone()))
                         .unwrap_or_default()
                 }));
                 chunk.extend_from_slice(&csv_line(&fields));
@@ -680,4 +693,21 @@ async fn csv(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cell_that_looks_like_a_formula_is_kept_as_text() {
+        for (given, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1 555", "'+1 555"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("Fine, thanks", "Fine, thanks"),
+            ("보고서가 빨라요", "보고서가 빨라요"),
+        ] {
+            assert_eq!(super::cell(given.to_owned()), written);
+        }
+    }
 }
