@@ -11,10 +11,10 @@
 use crate::AppState;
 use crate::accounts::{self, MIN_PASSWORD_CHARS, TOKEN_PREFIX};
 use crate::error::AppError;
-use crate::routes::extract::{ApiJson, Caller, Owner, SiteManager};
+use crate::routes::extract::{ApiJson, Caller, Owner, Segment, SiteManager, TokenId, UserId};
 use crate::routes::json;
 use crate::store::{ApiToken, Member, NewUser, Role, User};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
@@ -146,7 +146,7 @@ async fn add_member(
 async fn remove_member(
     State(app): State<AppState>,
     SiteManager(site): SiteManager,
-    Path((_, user)): Path<(String, String)>,
+    Segment(user): UserId,
 ) -> Result<StatusCode, AppError> {
     if app.store.remove_member(&site.key, &user).await? {
         Ok(StatusCode::NO_CONTENT)
@@ -217,7 +217,7 @@ async fn add_token(
 async fn revoke_token(
     State(app): State<AppState>,
     caller: Caller,
-    Path(token): Path<String>,
+    Segment(token): TokenId,
 ) -> Result<StatusCode, AppError> {
     let user = user_of(caller)?;
     if app.store.revoke_token(&user.id, &token).await? {

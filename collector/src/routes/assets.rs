@@ -4,8 +4,9 @@
 use crate::AppState;
 use crate::assets::{Encoding, negotiate};
 use crate::error::AppError;
+use crate::routes::extract::{FileName, Segment};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -27,7 +28,7 @@ async fn loader(State(app): State<AppState>, headers: HeaderMap) -> Result<Respo
 
 async fn hashed(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Segment(name): FileName,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if name == "widget.js" {

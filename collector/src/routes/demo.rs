@@ -2,8 +2,9 @@
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::routes::extract::{FileName, Segment};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -13,7 +14,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/demo", get(|| async { Redirect::permanent("/demo/") }))
         .route("/demo/", get(|State(app): State<AppState>| async move { file(&app, "index.html") }))
-        .route("/demo/{name}", get(|State(app): State<AppState>, Path(name): Path<String>| async move { file(&app, &name) }))
+        .route("/demo/{name}", get(|State(app): State<AppState>, Segment(name): FileName| async move { file(&app, &name) }))
 }
 
 fn file(app: &AppState, name: &str) -> Result<Response, AppError> {

@@ -16,10 +16,10 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::routes::extract::{ApiQuery, SiteReader};
+use crate::routes::extract::{ApiQuery, ResponseParam, Segment, SiteReader};
 use crate::store::{ListedResponse, ResponseQuery, Site, StoredResponse};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -523,7 +523,7 @@ async fn list(
 async fn one(
     State(app): State<AppState>,
     SiteReader(site): SiteReader,
-    Path((_, raw)): Path<(String, String)>,
+    Segment(raw): ResponseParam,
 ) -> Result<Json<Shown>, AppError> {
     let unknown = || {
         AppError::not_found(

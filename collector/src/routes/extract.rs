@@ -10,7 +10,8 @@
 //!   session); [`Owner`], [`SiteReader`] and [`SiteManager`]: what they may
 //!   do; [`SiteKey`]: the key of a site being created;
 //! - [`SurveyId`], [`ArticleId`], [`PathLocale`]: typed path segments, a 404
-//!   naming what was not found when a segment cannot be one.
+//!   naming what was not found when a segment cannot be one; [`Segment`]
+//!   for opaque ids.
 //!
 //! A new route takes these; it does not read headers or path strings itself.
 
@@ -420,6 +421,33 @@ impl<S: Send + Sync> FromRequestParts<S> for ArticleId {
             .map(ArticleId)
     }
 }
+
+/// A path segment that is an opaque id (`{user}`, `{token}`, `{response}`,
+/// `{name}`), read as text: its handler says whether anything has it.
+pub struct Segment<const NAME: char>(pub String);
+
+impl<S: Send + Sync, const NAME: char> FromRequestParts<S> for Segment<NAME> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let name = match NAME {
+            'u' => "user",
+            't' => "token",
+            'r' => "response",
+            _ => "name",
+        };
+        segment(parts, name).await.map(Segment)
+    }
+}
+
+/// `{user}`: a user's id.
+pub type UserId = Segment<'u'>;
+/// `{token}`: an API token's id.
+pub type TokenId = Segment<'t'>;
+/// `{response}`: a response's id.
+pub type ResponseParam = Segment<'r'>;
+/// `{name}`: a file's name.
+pub type FileName = Segment<'n'>;
 
 /// Path segment `{locale}`: a locale code we speak (`en`, `ko`).
 pub struct PathLocale(pub Locale);
