@@ -414,3 +414,89 @@ fn each_difference_is_one_line_naming_table_and_column() {
     );
     assert!(differences(&sqlite, &sqlite).is_empty());
 }
+
+/// What the fixed-width times migration makes of `stored`, on SQLite and
+/// on PostgreSQL: its own statement for `responses`, run on one value.
+async fn padded_by_the_migration(stored: &str) -> (String, String) {
+    let file = |backend: &str, name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../collector/migrations/{backend}/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    // The first statement, aimed at a one-column table of our own.
+    let statement = |sql: String| {
+        let sql: String = sql
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let update = sql
+            .split(';')
+            .find(|s| s.contains("UPDATE responses"))
+            .unwrap()
+            .to_owned();
+        update.replace("UPDATE responses", "UPDATE t")
+    };
+    let sqlite_sql = statement(file("sqlite", "0006_fixed_width_times.sql"));
+    let postgres_sql = statement(file("postgres", "0004_fixed_width_times.sql"));
+    let sqlite = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE t (received_at TEXT)")
+        .execute(&sqlite)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO t VALUES ($1)")
+        .bind(stored)
+        .execute(&sqlite)
+        .await
+        .unwrap();
+    sqlx::query(&sqlite_sql).execute(&sqlite).await.unwrap();
+    let a: String = sqlx::query_scalar("SELECT received_at FROM t")
+        .fetch_one(&sqlite)
+        .await
+        .unwrap();
+
+    let schema = Schema::create().await;
+    let pg = store::connect_raw_postgres(&schema.url()).await.unwrap();
+    sqlx::query("CREATE TABLE t (received_at TEXT)")
+        .execute(&pg)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO t VALUES ($1)")
+        .bind(stored)
+        .execute(&pg)
+        .await
+        .unwrap();
+    sqlx::query(&postgres_sql).execute(&pg).await.unwrap();
+    let b: String = sqlx::query_scalar("SELECT received_at FROM t")
+        .fetch_one(&pg)
+        .await
+        .unwrap();
+    drop(pg);
+    schema.drop().await;
+    (a, b)
+}
+
+#[tokio::test]
+async fn the_migration_pads_stored_times_to_nine_fraction_digits() {
+    for (stored, padded) in [
+        ("2026-11-24T07:15:43Z", "2026-11-24T07:15:43.000000000Z"),
+        ("2026-11-24T07:15:43.5Z", "2026-11-24T07:15:43.500000000Z"),
+        (
+            "2026-11-24T07:15:43.123456789Z",
+            "2026-11-24T07:15:43.123456789Z",
+        ),
+    ] {
+        let (sqlite, postgres) = padded_by_the_migration(stored).await;
+        assert_eq!(
+            (sqlite.as_str(), postgres.as_str()),
+            (padded, padded),
+            "{stored}"
+        );
+    }
+}

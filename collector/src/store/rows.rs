@@ -11,9 +11,17 @@ pub(super) fn now_rfc3339() -> String {
     rfc3339(time::OffsetDateTime::now_utc())
 }
 
+/// Times as stored: RFC 3339 in UTC with all nine fraction digits, so
+/// their text sorts in time order (`…:05Z` would sort after `…:05.5Z`).
+const STORED: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+);
+
 pub(super) fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    utc.format(STORED)
+        .or_else(|_| utc.format(&Rfc3339))
+        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
 }
 
 pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
@@ -74,4 +82,24 @@ pub(super) fn is_transient(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
         .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_times_have_a_fixed_width_and_sort_as_text() {
+        let at = |s: i64, ns: u32| {
+            time::OffsetDateTime::from_unix_timestamp(s)
+                .unwrap()
+                .replace_nanosecond(ns)
+                .unwrap()
+        };
+        let whole = super::rfc3339(at(1_800_000_000, 0));
+        let half = super::rfc3339(at(1_800_000_000, 500_000_000));
+        let later = super::rfc3339(at(1_800_000_001, 0));
+        assert_eq!(whole, "2027-01-15T08:00:00.000000000Z");
+        assert!(whole < half && half < later, "{whole} {half} {later}");
+        let seoul = at(1_800_000_000, 0).to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap());
+        assert_eq!(super::rfc3339(seoul), whole);
+    }
 }
