@@ -4,10 +4,12 @@
 //! hashes (a random 256-bit secret needs no slow hash), so the database
 //! holds nothing that lets anyone in.
 
+use crate::store::NewUser;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, password_hash};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
+use sori_protocol::{ErrorCode, FieldError};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::LazyLock;
@@ -20,6 +22,8 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 /// What every personal API token starts with, so a leaked one is easy to
 /// recognise (and to scan for) as Sori's.
 pub const TOKEN_PREFIX: &str = "sori_pat_";
+/// Password checks that may run at once.
+pub const PASSWORD_CHECKS: usize = 4;
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -80,6 +84,42 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// Checks an email and password for a new user and hashes the password.
+pub fn new_user(email: &str, password: &str, owner: bool) -> Result<NewUser, FieldError> {
+    let email = normalize_email(email);
+    let plausible = email
+        .split_once('@')
+        .is_some_and(|(name, host)| !name.is_empty() && host.contains('.'))
+        && email.len() <= 254
+        && !email.chars().any(char::is_whitespace);
+    if !plausible {
+        return Err(FieldError::new(
+            "email",
+            ErrorCode::Invalid,
+            format!("'{email}' is not an email address"),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            "password",
+            ErrorCode::OutOfRange,
+            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let password_hash = hash_password(password).map_err(|e| {
+        FieldError::new(
+            "password",
+            ErrorCode::Invalid,
+            format!("the password cannot be hashed: {e}"),
+        )
+    })?;
+    Ok(NewUser {
+        email,
+        password_hash,
+        owner,
+    })
+}
+
 /// Limits on login attempts, so a password cannot be guessed by brute
 /// force: per account (10 at once, then one every 90 seconds) whoever
 /// tries, and per client IP (20 at once, then one every 30 seconds)
@@ -87,7 +127,12 @@ pub fn normalize_email(email: &str) -> String {
 pub struct LoginThrottle {
     per_account: DefaultKeyedRateLimiter<String>,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    checks: std::sync::atomic::AtomicU64,
 }
+
+/// Past this many tracked emails or addresses, those whose limit is fully
+/// refilled are forgotten, so made-up emails cannot fill the memory.
+const FORGET_ABOVE: usize = 10_000;
 
 impl Default for LoginThrottle {
     fn default() -> Self {
@@ -99,6 +144,7 @@ impl Default for LoginThrottle {
         Self {
             per_account: DefaultKeyedRateLimiter::dashmap(quota(Duration::from_secs(90), 10)),
             per_ip: DefaultKeyedRateLimiter::dashmap(quota(Duration::from_secs(30), 20)),
+            checks: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -115,6 +161,17 @@ impl LoginThrottle {
                 .as_secs()
                 + 1
         };
+        let n = self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n.is_multiple_of(256)
+            && (self.per_ip.len() > FORGET_ABOVE || self.per_account.len() > FORGET_ABOVE)
+        {
+            self.per_ip.retain_recent();
+            self.per_account.retain_recent();
+            self.per_ip.shrink_to_fit();
+            self.per_account.shrink_to_fit();
+        }
         self.per_ip.check_key(&ip).map_err(wait)?;
         self.per_account
             .check_key(&normalize_email(email))

@@ -110,17 +110,20 @@ impl Demo {
     }
 }
 
-/// The demo's owner, created with the demo site: a local demo, on this
-/// machine only, so its password is written here and in README.
+/// The demo's CX manager, an admin of the demo site (not an owner of the
+/// instance). Its password is written here and in README, so it is created
+/// only for a collector that listens on this machine alone.
 pub const DEMO_OWNER: (&str, &str) = ("cx@demo.sori", "sori-demo-password");
 
-/// Writes the seed's site, surveys and help center, the demo owner, and
-/// `history_days` days of made-up responses, when the database has no site
-/// yet. Returns the demo site's key.
+/// Writes the seed's site, surveys and help center, and `history_days` days
+/// of made-up responses, when the database has no site yet; and, when
+/// `local` (the collector is reachable from this machine only), the demo
+/// user. Returns the demo site's key.
 pub async fn seed_if_empty(
     store: &dyn Store,
     dir: &Path,
     history_days: u32,
+    local: bool,
 ) -> anyhow::Result<Slug> {
     let path = dir.join("seed.json");
     let seed: Seed = serde_json::from_slice(
@@ -147,11 +150,23 @@ pub async fn seed_if_empty(
     let articles = crate::faq::import(store, &site.key, &yaml)
         .await
         .with_context(|| format!("importing {}", faq_path.display()))?;
-    let (email, password) = DEMO_OWNER;
-    let owner = tokio::task::spawn_blocking(move || crate::routes::new_user(email, password, true))
-        .await
-        .context("hashing the demo owner's password")??;
-    store.create_user(&owner).await?;
+    if local {
+        let (email, password) = DEMO_OWNER;
+        let user =
+            tokio::task::spawn_blocking(move || crate::accounts::new_user(email, password, false))
+                .await
+                .context("hashing the demo user's password")??;
+        store.create_user(&user).await?;
+        let created = store
+            .user_by_email(email)
+            .await?
+            .context("reading the demo user back")?;
+        store
+            .set_member(&site.key, &created.id, crate::store::Role::Admin)
+            .await?;
+    } else {
+        tracing::warn!("not creating the demo user: the collector listens beyond this machine");
+    }
     let history = history::write(store, &site.key, &seed.surveys, history_days, 2026).await?;
     anyhow::ensure!(
         history.refused == 0,

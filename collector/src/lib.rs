@@ -62,6 +62,9 @@ pub struct AppState {
     /// Session cookies carry `Secure` when the public URL is https.
     pub secure_cookies: bool,
     pub login_throttle: Arc<accounts::LoginThrottle>,
+    /// Password checks running at once: each takes ~19 MiB by design, so a
+    /// flood of sign-ins waits its turn instead of exhausting memory.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Announces stored responses to live pages.
     pub events: events::Events,
 }
@@ -104,8 +107,15 @@ impl Application {
         let demo = match &config.demo_dir {
             Some(dir) => {
                 let mut demo = demo::Demo::load(dir, &public_url)?;
-                let site =
-                    demo::seed_if_empty(store.as_ref(), dir, config.demo_history_days).await?;
+                let site = demo::seed_if_empty(
+                    store.as_ref(),
+                    dir,
+                    config.demo_history_days,
+                    // The demo user's password is public: only for a
+                    // collector nobody else can reach.
+                    config.listen.ip().is_loopback() && config.public_url.is_none(),
+                )
+                .await?;
                 demo.allow_own(
                     site,
                     vec![
@@ -137,6 +147,7 @@ impl Application {
             own_origins: Arc::new(own_origins(&public_url, port, config.public_url.is_none())),
             secure_cookies: public_url.starts_with("https://"),
             login_throttle: Arc::new(accounts::LoginThrottle::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
             events: events::Events::default(),
         };
         let limits = serve::ServeLimits {
@@ -178,7 +189,6 @@ impl Application {
     }
 }
 
-/// `scheme://host[:port]` of a URL: what browsers send as `Origin`.
 /// The public URL's origin; without a configured one, the collector is
 /// reached on this machine as `127.0.0.1` or `localhost`.
 fn own_origins(public_url: &str, port: u16, defaulted: bool) -> Vec<String> {
@@ -189,6 +199,7 @@ fn own_origins(public_url: &str, port: u16, defaulted: bool) -> Vec<String> {
     origins
 }
 
+/// `scheme://host[:port]` of a URL: what browsers send as `Origin`.
 fn origin_of(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(parsed) => parsed.origin().ascii_serialization(),

@@ -66,6 +66,10 @@ async fn add_user(
     site: Option<&str>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
+    anyhow::ensure!(
+        role != "owner" || site.is_none(),
+        "an owner manages every site: leave out --site"
+    );
     let store = store::connect(database_url)
         .await
         .with_context(|| format!("opening {}", store::redact_url(database_url)))?;
@@ -91,7 +95,7 @@ async fn add_user(
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    let user = sori_collector::routes::new_user(email, &password, role == "owner")
+    let user = sori_collector::accounts::new_user(email, &password, role == "owner")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(
         store.create_user(&user).await?,

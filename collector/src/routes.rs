@@ -7,7 +7,6 @@ mod admin;
 mod admin_faq;
 mod admin_people;
 
-pub use admin_people::new_user;
 mod admin_surveys;
 mod assets;
 mod auth;
@@ -89,8 +88,8 @@ async fn deadline(State(app): State<AppState>, request: Request, next: Next) -> 
     }
 }
 
-/// What every page the collector serves carries (the demo page today, the
-/// dashboard later): its strict CSP, which also forbids framing, and no
+/// What every page the collector serves carries (the demo page and the
+/// dashboard): its strict CSP, which also forbids framing, and no
 /// referrer leaking paths to other sites. `nosniff` is on every answer.
 fn page_headers(headers: &mut HeaderMap, csp: &str) {
     if let Ok(csp) = HeaderValue::from_str(csp) {

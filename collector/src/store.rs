@@ -110,7 +110,7 @@ impl Role {
 
 /// Someone who signs in to the dashboard or the API. An owner manages
 /// users and every site.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -120,8 +120,19 @@ pub struct User {
     pub created_at: String,
 }
 
+/// Written by hand so the password hash never reaches a log.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A user to create; the password is already hashed.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NewUser {
     pub email: String,
     pub password_hash: String,

@@ -106,6 +106,17 @@ async fn an_owner_and_a_site_viewer_are_created_from_the_command_line() {
             vec!["--email", "dee@example.com", "--role", "viewer"],
             "a long passphrase",
         ),
+        (
+            vec![
+                "--email",
+                "eve@example.com",
+                "--role",
+                "owner",
+                "--site",
+                "acme",
+            ],
+            "a long passphrase",
+        ),
     ] {
         let out = user_add(&url, &args, password);
         assert!(!out.status.success(), "{args:?} was accepted");

@@ -84,7 +84,7 @@ pub fn TrendChart(points: Vec<Point>, title: &'static str) -> impl IntoView {
         .rev()
         .find_map(|p| p.figure.score.map(|s| (p.date.clone(), s)));
     let label = match &latest {
-        Some((date, score)) => format!("{title}: {} on {date}", number(*score)),
+        Some((date, score)) => format!("{title}: {} ({} {date})", number(*score), app.text().on),
         None => title.to_owned(),
     };
     let drawn = runs(&points);

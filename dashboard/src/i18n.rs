@@ -66,6 +66,9 @@ pub struct Text {
     pub download_csv: &'static str,
     pub no_responses: &'static str,
     pub main_nav: &'static str,
+    pub negative: &'static str,
+    pub positive: &'static str,
+    pub on: &'static str,
 }
 
 static EN: Text = Text {
@@ -104,6 +107,9 @@ static EN: Text = Text {
     download_csv: "Download CSV",
     no_responses: "No responses yet.",
     main_nav: "Site pages",
+    negative: "negative",
+    positive: "positive",
+    on: "on",
 };
 
 static KO: Text = Text {
@@ -142,4 +148,7 @@ static KO: Text = Text {
     download_csv: "CSV 내려받기",
     no_responses: "아직 응답이 없어요.",
     main_nav: "사이트 페이지",
+    negative: "부정적",
+    positive: "긍정적",
+    on: "날짜",
 };

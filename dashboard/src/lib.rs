@@ -206,11 +206,15 @@ fn LoginPage() -> impl IntoView {
             <form on:submit=submit novalidate>
                 <label for="email">{move || app.text().email}</label>
                 <input id="email" type="email" autocomplete="username" required
+                    aria-invalid=move || problem.get().is_some().to_string()
+                    aria-describedby="sign-in-problem"
                     prop:value=email on:input:target=move |ev| email.set(ev.target().value())/>
                 <label for="password">{move || app.text().password}</label>
                 <input id="password" type="password" autocomplete="current-password" required
+                    aria-invalid=move || problem.get().is_some().to_string()
+                    aria-describedby="sign-in-problem"
                     prop:value=password on:input:target=move |ev| password.set(ev.target().value())/>
-                <p class="problem" role="alert">{move || problem.get().unwrap_or("")}</p>
+                <p id="sign-in-problem" class="problem" role="alert">{move || problem.get().unwrap_or("")}</p>
                 <button type="submit" class="primary" aria-disabled=move || busy.get().to_string()>
                     {move || if busy.get() { app.text().signing_in } else { app.text().sign_in }}
                 </button>
@@ -249,6 +253,13 @@ fn SitePage(route: Route) -> impl IntoView {
     let base = format!("#/sites/{}", api::encode(&key));
     let responses_href = format!("{base}/responses");
     let current = |yes: bool| if yes { Some("page") } else { None };
+    // A new page takes the focus to its heading, as a page load would.
+    let heading = NodeRef::<leptos::html::H1>::new();
+    Effect::new(move || {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
     view! {
         <nav class="site-nav" aria-label=move || app.text().main_nav>
             <a href="#/">{move || app.text().sites}</a>
@@ -256,7 +267,7 @@ fn SitePage(route: Route) -> impl IntoView {
             <a href=base.clone() aria-current=current(on_overview)>{move || app.text().overview}</a>
             <a href=responses_href aria-current=current(!on_overview)>{move || app.text().responses}</a>
         </nav>
-        <h1>{key.clone()}</h1>
+        <h1 tabindex="-1" node_ref=heading>{key.clone()}</h1>
         {if on_overview {
             leptos::either::Either::Left(view! { <overview::Overview site=key/> })
         } else {
@@ -265,7 +276,15 @@ fn SitePage(route: Route) -> impl IntoView {
     }
 }
 
-/// "12.3" with the page's decimal style; whole numbers without decimals.
+/// A session that has ended (expired, or signed out elsewhere) shows the
+/// sign-in page, not a failure.
+pub(crate) fn signed_out_if(app: App, failure: &Failure) {
+    if failure.status == 401 {
+        app.me.set(Some(None));
+    }
+}
+
+/// A figure with one decimal, or none when it is whole.
 pub(crate) fn number(value: f64) -> String {
     if value.fract().abs() < 0.005 {
         format!("{value:.0}")

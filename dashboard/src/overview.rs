@@ -61,6 +61,9 @@ pub fn Overview(site: String) -> impl IntoView {
                 loop {
                     again.set_value(false);
                     let result = load(&site).await;
+                    if let Err(failure) = &result {
+                        crate::signed_out_if(app, failure);
+                    }
                     // A failed refresh keeps what is on screen.
                     if result.is_ok() || data.get_untracked().is_none() {
                         data.set(Some(result));

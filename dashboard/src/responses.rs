@@ -31,15 +31,41 @@ pub fn Responses(site: String) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match api::get::<Page>(&path).await {
                     Ok(page) => {
+                        let first_load = loaded.get_untracked().is_none();
                         if from.is_some() {
-                            shown.update(|s| s.extend(page.responses));
-                        } else {
+                            // The next page: what is not on screen already.
+                            shown.update(|s| {
+                                let more: Vec<Shown> = page
+                                    .responses
+                                    .into_iter()
+                                    .filter(|r| !s.iter().any(|o| o.id == r.id))
+                                    .collect();
+                                s.extend(more);
+                            });
+                            cursor.set(page.next_cursor);
+                        } else if first_load {
                             shown.set(page.responses);
+                            cursor.set(page.next_cursor);
+                        } else {
+                            // The newest page again, after news: new ones go
+                            // on top, later saves replace what they update,
+                            // and whatever else was loaded stays.
+                            shown.update(|s| {
+                                let mut fresh = Vec::new();
+                                for r in page.responses {
+                                    match s.iter_mut().find(|o| o.id == r.id) {
+                                        Some(old) => *old = r,
+                                        None => fresh.push(r),
+                                    }
+                                }
+                                fresh.append(s);
+                                *s = fresh;
+                            });
                         }
-                        cursor.set(page.next_cursor);
                         loaded.set(Some(true));
                     }
-                    Err(_) => {
+                    Err(failure) => {
+                        crate::signed_out_if(app, &failure);
                         if loaded.get_untracked().is_none() {
                             loaded.set(Some(false));
                         }
@@ -93,6 +119,8 @@ pub fn Responses(site: String) -> impl IntoView {
 
 #[component]
 fn ResponseCard(response: Shown) -> impl IntoView {
+    let t = use_app().text();
+    let datetime = response.received_at.clone();
     let when = response.received_at.replace('T', " ");
     let when = when.get(..16).unwrap_or(&when).to_owned();
     let meta = format!(
@@ -103,10 +131,10 @@ fn ResponseCard(response: Shown) -> impl IntoView {
         .answers
         .into_iter()
         .map(|a| {
-            let class = match a.band.as_deref() {
-                Some("negative") => "answer negative",
-                Some("positive") => "answer positive",
-                _ => "answer",
+            let (class, band) = match a.band.as_deref() {
+                Some("negative") => ("answer negative", Some(t.negative)),
+                Some("positive") => ("answer positive", Some(t.positive)),
+                _ => ("answer", None),
             };
             let prompt = if a.prompt.is_empty() {
                 a.question
@@ -116,14 +144,18 @@ fn ResponseCard(response: Shown) -> impl IntoView {
             view! {
                 <div class=class>
                     <dt>{prompt}</dt>
-                    <dd lang=response.locale.clone()>{a.text}</dd>
+                    <dd lang=response.locale.clone()>
+                        {a.text}
+                        // Said in words too: the colour alone tells nobody who cannot see it.
+                        {band.map(|b| view! { <span class="visually-hidden">{format!(" ({b})")}</span> })}
+                    </dd>
                 </div>
             }
         })
         .collect_view();
     view! {
         <li class="response">
-            <p class="meta"><time>{when}</time>" · "{meta}</p>
+            <p class="meta"><time datetime=datetime>{when}</time>" · "{meta}</p>
             <dl>{answers}</dl>
         </li>
     }

@@ -9,11 +9,11 @@
 //!   that makes it.
 
 use crate::AppState;
-use crate::accounts::{self, MIN_PASSWORD_CHARS, TOKEN_PREFIX};
+use crate::accounts::{self, TOKEN_PREFIX};
 use crate::error::AppError;
 use crate::routes::extract::{ApiJson, Caller, Owner, Segment, SiteManager, TokenId, UserId};
 use crate::routes::json;
-use crate::store::{ApiToken, Member, NewUser, Role, User};
+use crate::store::{ApiToken, Member, Role, User};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
@@ -53,51 +53,16 @@ async fn users(State(app): State<AppState>, _: Owner) -> Result<Json<Vec<User>>,
     Ok(Json(app.store.users().await?))
 }
 
-/// Checks an email and password for a new user and hashes the password.
-pub fn new_user(email: &str, password: &str, owner: bool) -> Result<NewUser, FieldError> {
-    let email = accounts::normalize_email(email);
-    let plausible = email
-        .split_once('@')
-        .is_some_and(|(name, host)| !name.is_empty() && host.contains('.'))
-        && email.len() <= 254
-        && !email.chars().any(char::is_whitespace);
-    if !plausible {
-        return Err(FieldError::new(
-            "email",
-            ErrorCode::Invalid,
-            format!("'{email}' is not an email address"),
-        ));
-    }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(FieldError::new(
-            "password",
-            ErrorCode::OutOfRange,
-            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    let password_hash = accounts::hash_password(password).map_err(|e| {
-        FieldError::new(
-            "password",
-            ErrorCode::Invalid,
-            format!("the password cannot be hashed: {e}"),
-        )
-    })?;
-    Ok(NewUser {
-        email,
-        password_hash,
-        owner,
-    })
-}
-
 async fn add_user(
     State(app): State<AppState>,
     _: Owner,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
-    let user =
-        tokio::task::spawn_blocking(move || new_user(&body.email, &body.password, body.owner))
-            .await
-            .map_err(|_| AppError::Unavailable("the password could not be hashed"))??;
+    let user = tokio::task::spawn_blocking(move || {
+        accounts::new_user(&body.email, &body.password, body.owner)
+    })
+    .await
+    .map_err(|_| AppError::Unavailable("the password could not be hashed"))??;
     if !app.store.create_user(&user).await? {
         return Err(AppError::Conflict {
             code: ErrorCode::Conflict,

@@ -1,4 +1,4 @@
-//! The admin API for sites and surveys (admin token for now):
+//! The admin API for sites and surveys:
 //! `PUT /v1/admin/sites/{key}`, and under `/v1/admin/sites/{key}/surveys`
 //! list, create, read, update (a new version when it changed), activate,
 //! pause and archive (`DELETE`).
@@ -38,11 +38,20 @@ async fn list_sites(
     State(app): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Site>>, AppError> {
+    // An owner reads every site; anyone else, the sites of their roles.
+    let keys = match &caller {
+        Caller::User(user) if !user.owner => app
+            .store
+            .roles(&user.id)
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect(),
+        _ => app.store.site_keys().await?,
+    };
     let mut sites = Vec::new();
-    for key in app.store.site_keys().await? {
-        if caller.role(&app, &key).await?.is_some()
-            && let Some(site) = app.store.site(&key).await?
-        {
+    for key in keys {
+        if let Some(site) = app.store.site(&key).await? {
             sites.push(site);
         }
     }

@@ -74,8 +74,16 @@ async fn login(
     let user = app.store.user_by_email(&email).await?;
     let password = login.password;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let permit = app
+        .password_checks
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| AppError::RateLimited {
+            retry_after_secs: 1,
+        })?;
     // Slow on purpose: off the async workers.
     let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         accounts::verify_password(&password, stored.as_deref())
     })
     .await

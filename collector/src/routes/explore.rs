@@ -590,7 +590,10 @@ const FIXED: [&str; 9] = [
 /// a respondent's "=HYPERLINK(…)" is shown, not evaluated, when a CX
 /// manager opens the export.
 fn cell(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // Spreadsheets skip leading spaces and read full-width signs as formula
+    // starters too.
+    let first = text.trim_start_matches(' ');
+    if first.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']) {
         format!("'{text}")
     } else {
         text
@@ -704,6 +707,8 @@ mod tests {
             ("+1 555", "'+1 555"),
             ("-2", "'-2"),
             ("@SUM(A1)", "'@SUM(A1)"),
+            ("  =1+1", "'  =1+1"),
+            ("＝1+1", "'＝1+1"),
             ("Fine, thanks", "Fine, thanks"),
             ("보고서가 빨라요", "보고서가 빨라요"),
         ] {

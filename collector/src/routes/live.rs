@@ -4,7 +4,8 @@
 //! without reloading. `event: lagged` means announcements were missed
 //! (the listener was too slow): re-read what is shown. A comment every 15
 //! seconds keeps proxies from closing a quiet stream; browsers' `EventSource`
-//! reconnects by itself when the stream drops.
+//! reconnects by itself when the stream drops. Each stream ends after ten
+//! minutes, so a listener whose access was taken away hears no more.
 
 use crate::AppState;
 use crate::routes::extract::SiteReader;
@@ -17,6 +18,10 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+/// A stream ends after this long; the browser reconnects by itself, and so
+/// asks again whether its session, token or role still lets it listen.
+const LIFETIME: Duration = Duration::from_secs(10 * 60);
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/admin/sites/{key}/events", get(events))
 }
@@ -26,9 +31,14 @@ async fn events(
     SiteReader(site): SiteReader,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = app.events.subscribe();
-    let stream = futures_util::stream::unfold((rx, site.key), |(mut rx, key)| async move {
+    let ends = tokio::time::Instant::now() + LIFETIME;
+    let stream = futures_util::stream::unfold((rx, site.key), move |(mut rx, key)| async move {
         loop {
-            let event = match rx.recv().await {
+            let received = tokio::select! {
+                received = rx.recv() => received,
+                () = tokio::time::sleep_until(ends) => return None,
+            };
+            let event = match received {
                 Ok(stored) if stored.site == key => Event::default()
                     .event("response")
                     .json_data(&stored)
