@@ -248,8 +248,30 @@ pub struct HourlyQuery {
     pub scale: Scale,
     pub survey: Option<Slug>,
     pub question: Option<Slug>,
+    /// Only answers given in this language, on this class of device.
+    pub locale: Option<Locale>,
+    pub device: Option<DeviceClass>,
     pub from_hour: i64,
     pub to_hour: i64,
+}
+
+/// What a breakdown splits the rollup by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Survey,
+    Question,
+    Locale,
+    Device,
+}
+
+/// How many gave `value` in one segment (a survey id, question id, locale
+/// code or device class, by the breakdown's dimension).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentCount {
+    pub segment: String,
+    pub value: u8,
+    pub count: u64,
 }
 
 /// How many gave `value` in one hour.
@@ -437,6 +459,12 @@ pub trait Store: Accounts + Send + Sync + 'static {
     async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError>;
     /// Rollup counts of one scale per hour, for trends and comparisons.
     async fn hourly_counts(&self, query: &HourlyQuery) -> Result<Vec<HourCount>, StoreError>;
+    /// Rollup counts of one scale over the query's hours, per segment of `by`.
+    async fn segment_counts(
+        &self,
+        query: &HourlyQuery,
+        by: Dimension,
+    ) -> Result<Vec<SegmentCount>, StoreError>;
     /// Score counts from the rollup, optionally for one survey.
     async fn score_counts(
         &self,

@@ -34,6 +34,7 @@ fn admin_routes(site: &str) -> Vec<(Method, String)> {
         (Method::DELETE, format!("{s}/faq/en/refunds")),
         (Method::GET, format!("{s}/trend?scale=csat")),
         (Method::GET, format!("{s}/compare?scale=csat")),
+        (Method::GET, format!("{s}/breakdown?scale=csat&by=device")),
         (Method::GET, format!("{s}/events")),
         (Method::GET, format!("{s}/responses")),
         (Method::GET, format!("{s}/responses.csv")),

@@ -297,6 +297,22 @@ async fn the_demo_history_shows_satisfaction_rising() {
         c["difference"]["difference"].as_f64().unwrap() > 0.0,
         "the last two weeks are not better: {c}"
     );
+    // People on phones are clearly less satisfied than on desktops.
+    let devices: Value = app
+        .admin(
+            Method::GET,
+            "/v1/admin/sites/demo/compare?scale=csat&device=mobile&b_device=desktop",
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        devices["difference"]["difference"].as_f64().unwrap() < -5.0
+            && devices["difference"]["significant"] == true,
+        "{devices}"
+    );
     let page: Value = app
         .admin(
             Method::GET,
@@ -310,5 +326,113 @@ async fn the_demo_history_shows_satisfaction_rising() {
     assert!(
         !page["responses"].as_array().unwrap().is_empty(),
         "no Korean comments: {page}"
+    );
+}
+
+/// Stores CSAT answers with their language and device.
+async fn store_segmented(app: &TestApp, answers: &[(&str, &str, u8, usize)]) {
+    let store = store::connect(&app.database_url).await.unwrap();
+    let mut batch = Vec::new();
+    for &(locale, device, score, times) in answers {
+        for _ in 0..times {
+            let mut response = csat_response("checkout", 1, score);
+            response.locale = sori_protocol::Locale::from_code(locale).unwrap();
+            response.device = sori_protocol::DeviceClass::from_name(device).unwrap();
+            batch.push(NewResponse {
+                site: Slug::parse(SITE).unwrap(),
+                received_at: datetime!(2026-11-10 03:00 UTC),
+                response,
+            });
+        }
+    }
+    store.insert_responses(&batch).await.unwrap();
+}
+
+/// Breakdowns and comparisons by language and device read the rollup:
+/// phones less satisfied than desktops by a clear margin; Korean and
+/// English speakers alike.
+#[tokio::test]
+async fn breakdowns_and_comparisons_by_language_and_device() {
+    let app = TestApp::spawn().await;
+    store_segmented(
+        &app,
+        &[
+            // desktop: 40 of 50 satisfied; mobile: 20 of 50. In each
+            // language half of each device's answers.
+            ("en", "desktop", 5, 20),
+            ("ko", "desktop", 5, 20),
+            ("en", "desktop", 2, 5),
+            ("ko", "desktop", 2, 5),
+            ("en", "mobile", 4, 10),
+            ("ko", "mobile", 4, 10),
+            ("en", "mobile", 1, 15),
+            ("ko", "mobile", 1, 15),
+        ],
+    )
+    .await;
+    let range = "from=2026-11-01&to=2026-11-30";
+    let (status, by_device) = get(&app, &format!("breakdown?scale=csat&by=device&{range}")).await;
+    assert_eq!(status, 200, "{by_device}");
+    let segments: Vec<(String, u64, Value)> = by_device["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["segment"].as_str().unwrap().to_owned(),
+                s["n"].as_u64().unwrap(),
+                s["score"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        segments,
+        [
+            ("desktop".to_owned(), 50, Value::from(80.0)),
+            ("mobile".to_owned(), 50, Value::from(40.0)),
+        ]
+    );
+    let (_, by_locale) = get(&app, &format!("breakdown?scale=csat&by=locale&{range}")).await;
+    let scores: Vec<&Value> = by_locale["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["score"])
+        .collect();
+    assert_eq!(scores, [&Value::from(60.0), &Value::from(60.0)]);
+    let (_, mobile_only) = get(
+        &app,
+        &format!("breakdown?scale=csat&by=locale&device=mobile&{range}"),
+    )
+    .await;
+    assert_eq!(mobile_only["segments"][0]["n"], 25);
+
+    let (_, devices) = get(
+        &app,
+        &format!("compare?scale=csat&device=mobile&b_device=desktop&{range}"),
+    )
+    .await;
+    assert_eq!(devices["a"]["device"], "mobile");
+    assert_eq!(devices["b"]["device"], "desktop");
+    assert_eq!(
+        devices["b"]["from"], "2026-11-01",
+        "another slice: the same days"
+    );
+    assert_eq!(devices["difference"]["difference"], -40.0);
+    assert_eq!(devices["difference"]["significant"], true, "{devices}");
+    let (_, languages) = get(
+        &app,
+        &format!("compare?scale=csat&locale=ko&b_locale=en&{range}"),
+    )
+    .await;
+    assert_eq!(languages["difference"]["difference"], 0.0);
+    assert_eq!(languages["difference"]["significant"], false, "{languages}");
+
+    let (status, bad) = get(&app, "breakdown?scale=csat&by=page").await;
+    assert_eq!(status, 400, "{bad}");
+    let (status, bad) = get(&app, "compare?scale=csat&b_device=fridge").await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (422, Some("b_device"))
     );
 }

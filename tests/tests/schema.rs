@@ -14,6 +14,7 @@
 #![allow(clippy::unwrap_used)] // a test should panic at the step that failed
 
 use sori_collector::store;
+use sori_protocol::Slug;
 use sori_tests::postgres::Schema;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -499,4 +500,73 @@ async fn the_migration_pads_stored_times_to_nine_fraction_digits() {
             "{stored}"
         );
     }
+}
+
+/// A migration that makes the rollup anew leaves a task; the store fills
+/// the rollup from the responses when it next opens, and drops the task.
+async fn a_left_task_fills_the_rollup(url: &str, raw: impl AsyncFn(&str)) {
+    let store = store::connect(url).await.unwrap();
+    let site = Slug::parse("acme").unwrap();
+    store
+        .put_site(&sori_collector::store::Site {
+            key: site.clone(),
+            name: "Acme".into(),
+            allowed_origins: vec![],
+            default_locale: sori_protocol::Locale::En,
+            time_zone: "UTC".into(),
+            fatigue: Default::default(),
+        })
+        .await
+        .unwrap();
+    let survey = store
+        .put_survey(
+            &site,
+            &sori_tests::app::checkout_survey(),
+            sori_collector::store::SurveyStatus::Active,
+        )
+        .await
+        .unwrap();
+    let response = sori_tests::app::csat_response(survey.id.as_str(), survey.version, 4);
+    store
+        .insert_responses(&[sori_collector::store::NewResponse {
+            site: site.clone(),
+            response,
+            received_at: time::OffsetDateTime::now_utc(),
+        }])
+        .await
+        .unwrap();
+    drop(store);
+    raw("DELETE FROM score_rollup").await;
+    raw("INSERT INTO store_tasks (name) VALUES ('rebuild_rollup')").await;
+    let store = store::connect(url).await.unwrap();
+    let counts = store.score_counts(&site, None).await.unwrap();
+    assert_eq!(
+        counts
+            .iter()
+            .map(|c| (c.value, c.count))
+            .collect::<Vec<_>>(),
+        [(4, 1)]
+    );
+    assert!(store.check_rollup(false).await.unwrap().is_clean());
+}
+
+#[tokio::test]
+async fn a_store_fills_a_new_rollup_from_the_responses_when_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    a_left_task_fills_the_rollup(&url, async |sql: &str| {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    })
+    .await;
+
+    let schema = Schema::create().await;
+    let url = schema.url();
+    a_left_task_fills_the_rollup(&url, async |sql: &str| {
+        let pool = store::connect_raw_postgres(&url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    })
+    .await;
+    schema.drop().await;
 }

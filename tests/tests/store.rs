@@ -552,6 +552,8 @@ async fn hourly_counts_follow_the_hour_each_response_arrived(store: &dyn Store) 
         scale,
         survey: Some(slug("checkout")),
         question: None,
+        locale: None,
+        device: None,
         from_hour,
         to_hour,
     };
@@ -568,6 +570,30 @@ async fn hourly_counts_follow_the_hour_each_response_arrived(store: &dyn Store) 
             .unwrap()
             .is_empty()
     );
+    // The same cells by device and by language; one slice at a time.
+    let by = |dimension| {
+        let q = query(0, 600_000, Scale::Csat);
+        async move {
+            store
+                .segment_counts(&q, dimension)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.segment, c.value, c.count))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        by(store::Dimension::Device).await,
+        [
+            ("desktop".to_owned(), 2, 1),
+            ("desktop".to_owned(), 4, 1),
+            ("desktop".to_owned(), 5, 2)
+        ]
+    );
+    let mut korean = query(0, 600_000, Scale::Csat);
+    korean.locale = Some(Locale::Ko);
+    assert!(store.hourly_counts(&korean).await.unwrap().is_empty());
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

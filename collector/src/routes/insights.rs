@@ -1,18 +1,24 @@
-//! Scores over time and side by side, read from the hourly score rollup,
-//! never from the responses themselves, so they cost the same at a million
-//! responses as at a hundred:
+//! Scores over time, by segment and side by side, read from the hourly
+//! score rollup (which also counts by language and device), never from the
+//! responses themselves, so they cost the same at a million responses as at
+//! a hundred:
 //!
-//! - `GET /v1/admin/sites/{key}/trend?scale=&granularity=&from=&to=[&survey=][&question=]`:
+//! - `GET /v1/admin/sites/{key}/trend?scale=&granularity=&from=&to=`:
 //!   one figure per day, week (from Monday) or month in the site's time
 //!   zone, empty ones included;
-//! - `GET /v1/admin/sites/{key}/compare?scale=&from=&to=[&survey=][&question=][&b_from=&b_to=][&b_survey=]`:
-//!   two periods or two surveys, the difference with its 95% interval and
-//!   whether it is significant at 5%.
+//! - `GET /v1/admin/sites/{key}/breakdown?scale=&by=&from=&to=`: one figure
+//!   per survey, question, language or device;
+//! - `GET /v1/admin/sites/{key}/compare?scale=&from=&to=[&b_from=&b_to=]`:
+//!   two periods, or two slices (`b_survey`, `b_locale`, `b_device`), the
+//!   difference with its 95% interval and whether it is significant at 5%.
 //!
+//! Each also takes a slice: `survey`, `question`, `locale`, `device`.
 //! `scale` is `csat`, `nps`, `ces`, `yes_no` or `rating` (a rating needs its
 //! `question`: ratings of different lengths do not mix). Dates are days in
 //! the site's time zone, both included. Sites whose zone is not a whole
 //! number of hours from UTC see each hour counted in the day it starts in.
+//! Page paths and `identify` attributes are not in the rollup (there can be
+//! any number of them); the responses list filters by them.
 
 use super::summary::{Figure, fixed};
 use crate::AppState;
@@ -20,14 +26,14 @@ use crate::error::AppError;
 use crate::routes::extract::{ApiQuery, SiteReader};
 use crate::stats::buckets::{Bucket, Granularity, buckets};
 use crate::stats::compare::{self, Difference};
-use crate::store::{HourlyQuery, Site};
+use crate::store::{Dimension, HourlyQuery, Site};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use sori_protocol::{ErrorCode, FieldError, QuestionKind, Scale, Slug};
+use sori_protocol::{DeviceClass, ErrorCode, FieldError, Locale, QuestionKind, Scale, Slug};
 
 /// The most buckets one trend may have (a year and a bit of days).
 const MAX_BUCKETS: usize = 400;
@@ -36,6 +42,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/sites/{key}/trend", get(trend))
         .route("/v1/admin/sites/{key}/compare", get(compare_route))
+        .route("/v1/admin/sites/{key}/breakdown", get(breakdown))
 }
 
 fn invalid(field: &str, message: String) -> AppError {
@@ -67,6 +74,14 @@ fn slug(field: &str, raw: Option<String>) -> Result<Option<Slug>, AppError> {
 /// Today in the site's time zone.
 fn today(zone: &TimeZone) -> Date {
     jiff::Timestamp::now().to_zoned(zone.clone()).date()
+}
+
+/// `from`–`to` as asked, by default the 30 days up to today in the site's zone.
+fn range(zone: &TimeZone, from: Option<&str>, to: Option<&str>) -> Result<(Date, Date), AppError> {
+    let to = date("to", to)?.unwrap_or_else(|| today(zone));
+    let from = date("from", from)?
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to));
+    Ok((from, to))
 }
 
 /// The scale asked for; a rating's length comes from its question.
@@ -115,32 +130,93 @@ async fn scale_of(
     }
 }
 
+/// Which answers a figure counts, besides when: a survey, a question, a
+/// language, a class of device; each optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+struct Slice {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    survey: Option<Slug>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question: Option<Slug>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device: Option<DeviceClass>,
+}
+
+impl Slice {
+    /// From the query's `survey`, `question`, `locale` and `device` (or
+    /// their `prefix`ed names, for a comparison's side `b`).
+    fn of(prefix: &str, raw: &SliceParams) -> Result<Self, AppError> {
+        let field = |name: &str| format!("{prefix}{name}");
+        Ok(Self {
+            survey: slug(&field("survey"), raw.survey.clone())?,
+            question: slug(&field("question"), raw.question.clone())?,
+            locale: raw
+                .locale
+                .as_deref()
+                .map(|l| {
+                    Locale::from_code(l).ok_or_else(|| {
+                        invalid(&field("locale"), format!("no locale '{l}'; use en or ko"))
+                    })
+                })
+                .transpose()?,
+            device: raw
+                .device
+                .as_deref()
+                .map(|d| {
+                    DeviceClass::from_name(d).ok_or_else(|| {
+                        invalid(
+                            &field("device"),
+                            format!("no device '{d}'; use desktop, tablet or mobile"),
+                        )
+                    })
+                })
+                .transpose()?,
+        })
+    }
+
+    fn query(&self, site: &Site, scale: Scale, spans: &[Bucket]) -> Option<HourlyQuery> {
+        let (first, last) = (spans.first()?, spans.last()?);
+        Some(HourlyQuery {
+            site: site.key.clone(),
+            scale,
+            survey: self.survey.clone(),
+            question: self.question.clone(),
+            locale: self.locale,
+            device: self.device,
+            from_hour: first.start.as_second().div_euclid(3600),
+            to_hour: (last.end.as_second() + 3599).div_euclid(3600),
+        })
+    }
+}
+
+/// The slice parameters as they come, shared by the routes.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct SliceParams {
+    survey: Option<String>,
+    question: Option<String>,
+    locale: Option<String>,
+    device: Option<String>,
+}
+
+fn empty(scale: Scale) -> Vec<u64> {
+    vec![0; usize::from(scale.max() - scale.min()) + 1]
+}
+
 /// How many gave each value of `scale` per bucket, from the rollup.
 async fn distributions(
     app: &AppState,
     site: &Site,
     scale: Scale,
-    survey: Option<&Slug>,
-    question: Option<&Slug>,
+    slice: &Slice,
     spans: &[Bucket],
 ) -> Result<Vec<Vec<u64>>, AppError> {
-    let size = usize::from(scale.max() - scale.min()) + 1;
-    let mut out = vec![vec![0u64; size]; spans.len()];
-    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+    let mut out = vec![empty(scale); spans.len()];
+    let Some(query) = slice.query(site, scale, spans) else {
         return Ok(out);
     };
-    let counts = app
-        .store
-        .hourly_counts(&HourlyQuery {
-            site: site.key.clone(),
-            scale,
-            survey: survey.cloned(),
-            question: question.cloned(),
-            from_hour: first.start.as_second().div_euclid(3600),
-            to_hour: (last.end.as_second() + 3599).div_euclid(3600),
-        })
-        .await?;
-    for count in counts {
+    for count in app.store.hourly_counts(&query).await? {
         let at = count.hour * 3600;
         // The last bucket that starts at or before the hour.
         let i = spans.partition_point(|b| b.start.as_second() <= at);
@@ -205,6 +281,19 @@ struct TrendParams {
     to: Option<String>,
     survey: Option<String>,
     question: Option<String>,
+    locale: Option<String>,
+    device: Option<String>,
+}
+
+impl TrendParams {
+    fn slice(&self) -> SliceParams {
+        SliceParams {
+            survey: self.survey.clone(),
+            question: self.question.clone(),
+            locale: self.locale.clone(),
+            device: self.device.clone(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -230,9 +319,15 @@ async fn trend(
     ApiQuery(p): ApiQuery<TrendParams>,
 ) -> Result<Json<Trend>, AppError> {
     let zone = zone(&site)?;
-    let survey = slug("survey", p.survey)?;
-    let question = slug("question", p.question)?;
-    let scale = scale_of(&app, &site, &p.scale, survey.as_ref(), question.as_ref()).await?;
+    let slice = Slice::of("", &p.slice())?;
+    let scale = scale_of(
+        &app,
+        &site,
+        &p.scale,
+        slice.survey.as_ref(),
+        slice.question.as_ref(),
+    )
+    .await?;
     let granularity = p.granularity.unwrap_or(Granularity::Day);
     let to = date("to", p.to.as_deref())?.unwrap_or_else(|| today(&zone));
     // By default a month of days, a quarter of weeks, a year of months.
@@ -248,15 +343,7 @@ async fn trend(
             .unwrap_or(to),
     };
     let spans = spans(&zone, granularity, from, to)?;
-    let dists = distributions(
-        &app,
-        &site,
-        scale,
-        survey.as_ref(),
-        question.as_ref(),
-        &spans,
-    )
-    .await?;
+    let dists = distributions(&app, &site, scale, &slice, &spans).await?;
     Ok(Json(Trend {
         site: site.key,
         scale: p.scale,
@@ -277,18 +364,23 @@ async fn trend(
 #[serde(deny_unknown_fields)]
 struct CompareParams {
     scale: String,
-    question: Option<String>,
-    survey: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    b_survey: Option<String>,
     b_from: Option<String>,
     b_to: Option<String>,
+    survey: Option<String>,
+    question: Option<String>,
+    locale: Option<String>,
+    device: Option<String>,
+    b_survey: Option<String>,
+    b_locale: Option<String>,
+    b_device: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Side {
-    survey: Option<Slug>,
+    #[serde(flatten)]
+    slice: Slice,
     from: String,
     to: String,
     #[serde(flatten)]
@@ -321,56 +413,79 @@ fn difference(scale: Scale, a: &[u64], b: &[u64]) -> Difference {
     }
 }
 
+/// All the answers of `slice` from day `from` to day `to`, as one distribution.
+async fn total(
+    app: &AppState,
+    site: &Site,
+    scale: Scale,
+    slice: &Slice,
+    (from, to): (Date, Date),
+) -> Result<Vec<u64>, AppError> {
+    // One bucket for the whole period, however long.
+    let whole = period(&zone(site)?, from, to)?;
+    Ok(distributions(app, site, scale, slice, &[whole])
+        .await?
+        .pop()
+        .unwrap_or_else(|| empty(scale)))
+}
+
 async fn compare_route(
     State(app): State<AppState>,
     SiteReader(site): SiteReader,
     ApiQuery(p): ApiQuery<CompareParams>,
 ) -> Result<Json<Comparison>, AppError> {
     let zone = zone(&site)?;
-    let survey = slug("survey", p.survey)?;
-    let b_survey = slug("b_survey", p.b_survey)?.or_else(|| survey.clone());
-    let question = slug("question", p.question)?;
-    let scale = scale_of(&app, &site, &p.scale, survey.as_ref(), question.as_ref()).await?;
-    // By default the last 30 days against the 30 before them; a `b` period
+    let a = Slice::of(
+        "",
+        &SliceParams {
+            survey: p.survey.clone(),
+            question: p.question.clone(),
+            locale: p.locale.clone(),
+            device: p.device.clone(),
+        },
+    )?;
+    // Side `b` is `a` with whatever its `b_` parameters change.
+    let b = Slice::of(
+        "b_",
+        &SliceParams {
+            survey: p.b_survey.clone().or_else(|| p.survey.clone()),
+            question: p.question.clone(),
+            locale: p.b_locale.clone().or_else(|| p.locale.clone()),
+            device: p.b_device.clone().or_else(|| p.device.clone()),
+        },
+    )?;
+    let scale = scale_of(
+        &app,
+        &site,
+        &p.scale,
+        a.survey.as_ref(),
+        a.question.as_ref(),
+    )
+    .await?;
+    // By default the last 30 days against the 30 before them. A `b` period
     // not given is as long as `a` and ends the day before it starts, unless
-    // `b` is another survey, which is then read over the same days.
-    let to = date("to", p.to.as_deref())?.unwrap_or_else(|| today(&zone));
-    let from = date("from", p.from.as_deref())?
-        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to));
+    // `b` is another slice (another survey, language or device), which is
+    // then read over the same days.
+    let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
     let days = (to - from).get_days();
-    let another_survey = b_survey != survey;
+    let another_slice = b != a;
     let b_to = match date("b_to", p.b_to.as_deref())? {
         Some(d) => d,
-        None if another_survey => to,
+        None if another_slice => to,
         None => from.yesterday().unwrap_or(from),
     };
     let b_from = match date("b_from", p.b_from.as_deref())? {
         Some(d) => d,
-        None if another_survey && p.b_to.is_none() => from,
+        None if another_slice && p.b_to.is_none() => from,
         None => b_to
             .checked_sub(jiff::Span::new().days(days))
             .unwrap_or(b_to),
     };
-    let side = |survey: Option<Slug>, from: Date, to: Date| {
-        let app = &app;
-        let site = &site;
-        let zone = &zone;
-        let question = question.as_ref();
-        async move {
-            // One bucket for the whole period, however long.
-            let whole = period(zone, from, to)?;
-            let total = distributions(app, site, scale, survey.as_ref(), question, &[whole])
-                .await?
-                .pop()
-                .unwrap_or_default();
-            Ok::<_, AppError>((survey, from, to, total))
-        }
-    };
-    let (a_survey, a_from, a_to, a) = side(survey, from, to).await?;
-    let (b_survey, b_from, b_to, b) = side(b_survey, b_from, b_to).await?;
-    let difference = difference(scale, &a, &b);
-    let as_side = |survey, from: Date, to: Date, dist| Side {
-        survey,
+    let a_dist = total(&app, &site, scale, &a, (from, to)).await?;
+    let b_dist = total(&app, &site, scale, &b, (b_from, b_to)).await?;
+    let difference = difference(scale, &a_dist, &b_dist);
+    let side = |slice, from: Date, to: Date, dist| Side {
+        slice,
         from: from.to_string(),
         to: to.to_string(),
         figure: Figure::of(scale, dist),
@@ -378,8 +493,97 @@ async fn compare_route(
     Ok(Json(Comparison {
         site: site.key.clone(),
         scale: p.scale,
-        a: as_side(a_survey, a_from, a_to, a),
-        b: as_side(b_survey, b_from, b_to, b),
+        a: side(a, from, to, a_dist),
+        b: side(b, b_from, b_to, b_dist),
         difference,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakdownParams {
+    scale: String,
+    by: Dimension,
+    from: Option<String>,
+    to: Option<String>,
+    survey: Option<String>,
+    question: Option<String>,
+    locale: Option<String>,
+    device: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Breakdown {
+    site: Slug,
+    scale: String,
+    by: Dimension,
+    from: String,
+    to: String,
+    /// Most answers first.
+    segments: Vec<Segment>,
+}
+
+#[derive(Serialize)]
+struct Segment {
+    segment: String,
+    #[serde(flatten)]
+    figure: Figure,
+}
+
+async fn breakdown(
+    State(app): State<AppState>,
+    SiteReader(site): SiteReader,
+    ApiQuery(p): ApiQuery<BreakdownParams>,
+) -> Result<Json<Breakdown>, AppError> {
+    let zone = zone(&site)?;
+    let slice = Slice::of(
+        "",
+        &SliceParams {
+            survey: p.survey.clone(),
+            question: p.question.clone(),
+            locale: p.locale.clone(),
+            device: p.device.clone(),
+        },
+    )?;
+    let scale = scale_of(
+        &app,
+        &site,
+        &p.scale,
+        slice.survey.as_ref(),
+        slice.question.as_ref(),
+    )
+    .await?;
+    let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
+    let whole = period(&zone, from, to)?;
+    let mut by_segment: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    if let Some(query) = slice.query(&site, scale, &[whole]) {
+        for count in app.store.segment_counts(&query, p.by).await? {
+            let dist = by_segment
+                .entry(count.segment)
+                .or_insert_with(|| empty(scale));
+            if let Some(cell) = count
+                .value
+                .checked_sub(scale.min())
+                .and_then(|i| dist.get_mut(usize::from(i)))
+            {
+                *cell += count.count;
+            }
+        }
+    }
+    let mut segments: Vec<Segment> = by_segment
+        .into_iter()
+        .map(|(segment, dist)| Segment {
+            segment,
+            figure: Figure::of(scale, dist),
+        })
+        .collect();
+    segments.sort_by_key(|s| std::cmp::Reverse(s.figure.n()));
+    Ok(Json(Breakdown {
+        site: site.key,
+        scale: p.scale,
+        by: p.by,
+        from: from.to_string(),
+        to: to.to_string(),
+        segments,
     }))
 }

@@ -76,6 +76,11 @@ enum Score {
 }
 
 impl Figure {
+    /// How many answers it counts.
+    pub(super) fn n(&self) -> u64 {
+        self.distribution.iter().sum()
+    }
+
     pub(super) fn of(scale: Scale, distribution: Vec<u64>) -> Self {
         let score = match scale {
             Scale::Csat => Score::Share(csat(&fixed(&distribution))),

@@ -20,6 +20,9 @@ pub struct RollupKey {
     pub question: String,
     /// Unix time / 3600 of the response's first save.
     pub hour: i64,
+    /// The response's language and device class, for breakdowns.
+    pub locale: String,
+    pub device: String,
     pub value: i64,
 }
 
@@ -55,10 +58,26 @@ impl fmt::Display for RollupDrift {
         let k = &self.key;
         write!(
             f,
-            "site {} survey {} question {} hour {} value {}: rows say {}, rollup has {}",
-            k.site, k.survey, k.question, k.hour, k.value, self.expected, self.stored
+            "site {} survey {} question {} hour {} locale {} device {} value {}: rows say {}, rollup has {}",
+            k.site,
+            k.survey,
+            k.question,
+            k.hour,
+            k.locale,
+            k.device,
+            k.value,
+            self.expected,
+            self.stored
         )
     }
+}
+
+/// What places a response row's scores in the rollup, besides its time.
+pub(crate) struct RowCells<'a> {
+    pub site: &'a str,
+    pub survey: &'a str,
+    pub locale: &'a str,
+    pub device: &'a str,
 }
 
 /// Rollup cells with their counts (or, for a batch being written, the
@@ -75,8 +94,7 @@ impl Cells {
     /// Adds one response row's scores (`scores` as stored, JSON).
     pub(crate) fn add_response(
         &mut self,
-        site: &str,
-        survey: &str,
+        row: &RowCells<'_>,
         scores: &str,
         received_at: &str,
     ) -> Result<(), StoreError> {
@@ -84,10 +102,12 @@ impl Cells {
         let first = time::OffsetDateTime::parse(received_at, &Rfc3339).map_err(corrupt)?;
         for score in scores {
             let key = RollupKey {
-                site: site.to_owned(),
-                survey: survey.to_owned(),
+                site: row.site.to_owned(),
+                survey: row.survey.to_owned(),
                 question: score.question.as_str().to_owned(),
                 hour: hour_of(first),
+                locale: row.locale.to_owned(),
+                device: row.device.to_owned(),
                 value: i64::from(score.value),
             };
             self.add(key, &score.scale, 1);
@@ -139,6 +159,8 @@ mod tests {
             survey: survey.into(),
             question: "csat".into(),
             hour: 490_000,
+            locale: "en".into(),
+            device: "desktop".into(),
             value,
         }
     }
@@ -147,16 +169,23 @@ mod tests {
     fn rows_add_up_per_question_value_and_first_hour() {
         let mut cells = Cells::default();
         let scores = r#"[{"question":"csat","scale":"csat","value":4}]"#;
+        let row = RowCells {
+            site: "acme",
+            survey: "s1",
+            locale: "en",
+            device: "mobile",
+        };
         cells
-            .add_response("acme", "s1", scores, "2025-11-24T10:15:00Z")
+            .add_response(&row, scores, "2025-11-24T10:15:00Z")
             .unwrap();
         cells
-            .add_response("acme", "s1", scores, "2025-11-24T10:45:00Z")
+            .add_response(&row, scores, "2025-11-24T10:45:00Z")
             .unwrap();
         let all: Vec<_> = cells.nonzero().collect();
         assert_eq!(all.len(), 1);
         let (k, scale, n) = all[0];
         assert_eq!((k.value, scale, n), (4, "csat", 2));
+        assert_eq!((k.locale.as_str(), k.device.as_str()), ("en", "mobile"));
         assert_eq!(k.hour, 1_763_979_300 / 3600);
     }
 

@@ -21,7 +21,9 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let store = Self { pool };
+        store.finish_tasks().await?;
+        Ok(store)
     }
 }
 

@@ -18,10 +18,10 @@ use super::rows::{
     parse_definition, rfc3339, slug_of,
 };
 use super::{
-    ArticleCounts, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse, MISSING_REASONS,
-    MissingReason, NewResponse, QueryCount, ResponseQuery, RolledScore, ScoreCount, Site, Store,
-    StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
-    scores_of,
+    ArticleCounts, Dimension, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse,
+    MISSING_REASONS, MissingReason, NewResponse, QueryCount, ResponseQuery, RolledScore,
+    ScoreCount, SegmentCount, Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus,
+    Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -55,6 +55,20 @@ pub trait RowsAffected {
 
 type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
 
+/// What a save needs of the stored row of its response: site, survey,
+/// version, finished, seq, scores, first arrival, locale, device.
+type StoredRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
+
 impl<DB> SqlStore<DB>
 where
     DB: Backend,
@@ -69,6 +83,34 @@ where
     usize: ColumnIndex<DB::Row>,
     &'static str: ColumnIndex<DB::Row>,
 {
+    /// Work a migration left for the store to do once it opens (the
+    /// `store_tasks` table): today, filling a rollup made anew from the
+    /// responses. Done before anything is served; a collector that starts
+    /// alongside finds the work done or does it again, harmlessly.
+    pub(super) async fn finish_tasks(&self) -> Result<(), StoreError> {
+        let pending: Vec<String> = sqlx::query_scalar("SELECT name FROM store_tasks ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        for task in pending {
+            match task.as_str() {
+                "rebuild_rollup" => {
+                    let report = self.check_rollup(true).await?;
+                    tracing::info!(
+                        responses = report.responses,
+                        cells = report.cells,
+                        "filled the score rollup from the responses"
+                    );
+                }
+                other => tracing::warn!(task = other, "a store task this build does not know"),
+            }
+            sqlx::query("DELETE FROM store_tasks WHERE name = $1")
+                .bind(&task)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A stored response from a row holding the columns of the `responses` table.
     fn response_of(row: &DB::Row) -> Result<StoredResponse, StoreError> {
         let device: String = row.get("device");
@@ -125,14 +167,26 @@ where
     ) -> Result<Option<Inserted>, StoreError> {
         let r = &new.response;
         let id = r.id.to_string();
-        let stored: Option<(String, String, i64, i64, i64, String, String)> = sqlx::query_as(
-            "SELECT site_key, survey_id, survey_version, finished, seq, scores, received_at
-             FROM responses WHERE id = $1",
+        let stored: Option<StoredRow> = sqlx::query_as(
+            "SELECT site_key, survey_id, survey_version, finished, seq, scores, received_at,
+                     locale, device
+                 FROM responses WHERE id = $1",
         )
         .bind(&id)
         .fetch_optional(&mut **tx)
         .await?;
-        let Some((site, survey, version, finished, seq, old_scores, received_at)) = stored else {
+        let Some((
+            site,
+            survey,
+            version,
+            finished,
+            seq,
+            old_scores,
+            received_at,
+            old_locale,
+            device,
+        )) = stored
+        else {
             return Self::insert_response(tx, deltas, new).await;
         };
         if site != new.site.as_str()
@@ -169,8 +223,9 @@ where
         }
         let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
         let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
-        roll(deltas, new, &old, first, -1);
-        roll(deltas, new, &scores, first, 1);
+        // The row keeps its first device; a later save may change its language.
+        roll(deltas, new, &old, (first, &old_locale, &device), -1);
+        roll(deltas, new, &scores, (first, r.locale.code(), &device), 1);
         Ok(Some(Inserted::Updated))
     }
 
@@ -213,7 +268,13 @@ where
         if inserted == 0 {
             return Ok(None);
         }
-        roll(deltas, new, &scores, new.received_at, 1);
+        roll(
+            deltas,
+            new,
+            &scores,
+            (new.received_at, r.locale.code(), r.device.name()),
+            1,
+        );
         Ok(Some(Inserted::New))
     }
 
@@ -223,9 +284,10 @@ where
     async fn apply_rollup(tx: &mut Tx<'_, DB>, deltas: &check::Cells) -> Result<(), StoreError> {
         for (key, scale, delta) in deltas.nonzero() {
             sqlx::query(
-                "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, value, count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (site_key, survey_id, question, hour, value)
+                "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, locale, device,
+                     value, count)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (site_key, survey_id, question, hour, locale, device, value)
                  DO UPDATE SET count = score_rollup.count + excluded.count",
             )
             .bind(&key.site)
@@ -233,6 +295,8 @@ where
             .bind(&key.question)
             .bind(scale)
             .bind(key.hour)
+            .bind(&key.locale)
+            .bind(&key.device)
             .bind(key.value)
             .bind(delta)
             .execute(&mut **tx)
@@ -279,6 +343,37 @@ fn stored_survey(
     })
 }
 
+/// The rollup cells an [`HourlyQuery`] reads: `$1`–`$8`, bound by
+/// [`bind_rollup_filter`].
+const ROLLUP_FILTER: &str = "site_key = $1 AND scale = $2
+               AND (CAST($3 AS TEXT) IS NULL OR survey_id = $3)
+               AND (CAST($4 AS TEXT) IS NULL OR question = $4)
+               AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
+               AND (CAST($6 AS TEXT) IS NULL OR device = $6)
+               AND hour >= $7 AND hour < $8";
+
+fn bind_rollup_filter<'q, DB, O>(
+    query: sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>,
+    q: &'q HourlyQuery,
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<&'a str>: Encode<'a, DB>,
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+{
+    query
+        .bind(q.site.as_str())
+        .bind(q.scale.name())
+        .bind(q.survey.as_ref().map(Slug::as_str))
+        .bind(q.question.as_ref().map(Slug::as_str))
+        .bind(q.locale.map(Locale::code))
+        .bind(q.device.map(DeviceClass::name))
+        .bind(q.from_hour)
+        .bind(q.to_hour)
+}
+
 /// Adds `delta` to the rollup count of each score, in the hour the response
 /// first arrived, so every save of one response lands in the same bucket.
 /// Nothing is written yet: a batch's changes are summed per cell first.
@@ -286,7 +381,7 @@ fn roll(
     deltas: &mut check::Cells,
     new: &NewResponse,
     scores: &[RolledScore],
-    received_at: time::OffsetDateTime,
+    (received_at, locale, device): (time::OffsetDateTime, &str, &str),
     delta: i64,
 ) {
     for score in scores {
@@ -295,6 +390,8 @@ fn roll(
             survey: new.response.survey.as_str().to_owned(),
             question: score.question.as_str().to_owned(),
             hour: check::hour_of(received_at),
+            locale: locale.to_owned(),
+            device: device.to_owned(),
             value: i64::from(score.value),
         };
         deltas.add(key, &score.scale, delta);
@@ -617,11 +714,25 @@ where
             sqlx::query(sql).execute(&mut *tx).await?;
         }
         let mut stored = check::Cells::default();
-        let mut rows = sqlx::query_as::<_, (String, String, String, String, i64, i64, i64)>(
-            "SELECT site_key, survey_id, question, scale, hour, value, count FROM score_rollup",
+        let mut rows = sqlx::query_as::<
+            _,
+            (
+                String,
+                String,
+                String,
+                String,
+                i64,
+                String,
+                String,
+                i64,
+                i64,
+            ),
+        >(
+            "SELECT site_key, survey_id, question, scale, hour, locale, device, value, count
+             FROM score_rollup",
         )
         .fetch(&mut *tx);
-        while let Some((site, survey, question, scale, hour, value, count)) =
+        while let Some((site, survey, question, scale, hour, locale, device, value, count)) =
             rows.try_next().await?
         {
             stored.add(
@@ -630,6 +741,8 @@ where
                     survey,
                     question,
                     hour,
+                    locale,
+                    device,
                     value,
                 },
                 &scale,
@@ -639,12 +752,20 @@ where
         drop(rows);
         let mut expected = check::Cells::default();
         let mut responses = 0u64;
-        let mut rows = sqlx::query_as::<_, (String, String, String, String)>(
-            "SELECT site_key, survey_id, scores, received_at FROM responses",
+        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
+            "SELECT site_key, survey_id, locale, device, scores, received_at FROM responses",
         )
         .fetch(&mut *tx);
-        while let Some((site, survey, scores, received_at)) = rows.try_next().await? {
-            expected.add_response(&site, &survey, &scores, &received_at)?;
+        while let Some((site, survey, locale, device, scores, received_at)) =
+            rows.try_next().await?
+        {
+            let row = check::RowCells {
+                site: &site,
+                survey: &survey,
+                locale: &locale,
+                device: &device,
+            };
+            expected.add_response(&row, &scores, &received_at)?;
             responses += 1;
         }
         drop(rows);
@@ -712,26 +833,49 @@ where
     }
 
     async fn hourly_counts(&self, q: &HourlyQuery) -> Result<Vec<HourCount>, StoreError> {
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        let sql = format!(
             "SELECT hour, value, CAST(SUM(count) AS BIGINT) FROM score_rollup
-             WHERE site_key = $1 AND scale = $2
-               AND (CAST($3 AS TEXT) IS NULL OR survey_id = $3)
-               AND (CAST($4 AS TEXT) IS NULL OR question = $4)
-               AND hour >= $5 AND hour < $6
-             GROUP BY hour, value ORDER BY hour, value",
-        )
-        .bind(q.site.as_str())
-        .bind(q.scale.name())
-        .bind(q.survey.as_ref().map(Slug::as_str))
-        .bind(q.question.as_ref().map(Slug::as_str))
-        .bind(q.from_hour)
-        .bind(q.to_hour)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {ROLLUP_FILTER}
+             GROUP BY hour, value ORDER BY hour, value"
+        );
+        let rows: Vec<(i64, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q)
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter()
             .map(|(hour, value, count)| {
                 Ok(HourCount {
                     hour,
+                    value: u8::try_from(value).map_err(corrupt)?,
+                    count: u64::try_from(count).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn segment_counts(
+        &self,
+        q: &HourlyQuery,
+        by: Dimension,
+    ) -> Result<Vec<SegmentCount>, StoreError> {
+        // A column of ours, never text from a request.
+        let column = match by {
+            Dimension::Survey => "survey_id",
+            Dimension::Question => "question",
+            Dimension::Locale => "locale",
+            Dimension::Device => "device",
+        };
+        let sql = format!(
+            "SELECT {column}, value, CAST(SUM(count) AS BIGINT) FROM score_rollup
+             WHERE {ROLLUP_FILTER}
+             GROUP BY {column}, value ORDER BY {column}, value"
+        );
+        let rows: Vec<(String, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(segment, value, count)| {
+                Ok(SegmentCount {
+                    segment,
                     value: u8::try_from(value).map_err(corrupt)?,
                     count: u64::try_from(count).map_err(corrupt)?,
                 })
