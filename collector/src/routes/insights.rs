@@ -89,9 +89,9 @@ async fn scale_of(
     app: &AppState,
     site: &Site,
     raw: &str,
-    survey: Option<&Slug>,
-    question: Option<&Slug>,
+    slice: &Slice,
 ) -> Result<Scale, AppError> {
+    let (survey, question) = (slice.survey.as_ref(), slice.question.as_ref());
     match raw {
         "csat" => Ok(Scale::Csat),
         "nps" => Ok(Scale::Nps),
@@ -320,14 +320,7 @@ async fn trend(
 ) -> Result<Json<Trend>, AppError> {
     let zone = zone(&site)?;
     let slice = Slice::of("", &p.slice())?;
-    let scale = scale_of(
-        &app,
-        &site,
-        &p.scale,
-        slice.survey.as_ref(),
-        slice.question.as_ref(),
-    )
-    .await?;
+    let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let granularity = p.granularity.unwrap_or(Granularity::Day);
     let to = date("to", p.to.as_deref())?.unwrap_or_else(|| today(&zone));
     // By default a month of days, a quarter of weeks, a year of months.
@@ -454,14 +447,7 @@ async fn compare_route(
             device: p.b_device.clone().or_else(|| p.device.clone()),
         },
     )?;
-    let scale = scale_of(
-        &app,
-        &site,
-        &p.scale,
-        a.survey.as_ref(),
-        a.question.as_ref(),
-    )
-    .await?;
+    let scale = scale_of(&app, &site, &p.scale, &a).await?;
     // By default the last 30 days against the 30 before them. A `b` period
     // not given is as long as `a` and ends the day before it starts, unless
     // `b` is another slice (another survey, language or device), which is
@@ -545,14 +531,7 @@ async fn breakdown(
             device: p.device.clone(),
         },
     )?;
-    let scale = scale_of(
-        &app,
-        &site,
-        &p.scale,
-        slice.survey.as_ref(),
-        slice.question.as_ref(),
-    )
-    .await?;
+    let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
     let whole = period(&zone, from, to)?;
     let mut by_segment: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
