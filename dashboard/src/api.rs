@@ -165,6 +165,21 @@ pub struct Comparison {
 pub struct Difference {
     pub difference: Option<f64>,
     pub significant: bool,
+    /// Either side has fewer than 30 answers.
+    pub low_sample: bool,
+}
+
+/// `GET …/breakdown`: a figure per segment, most answers first.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Breakdown {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Segment {
+    pub segment: String,
+    #[serde(flatten)]
+    pub figure: Figure,
 }
 
 /// `GET …/responses`.

@@ -69,6 +69,15 @@ pub struct Text {
     pub negative: &'static str,
     pub positive: &'static str,
     pub on: &'static str,
+    pub by_device: &'static str,
+    pub by_locale: &'static str,
+    pub desktop: &'static str,
+    pub mobile: &'static str,
+    pub tablet: &'static str,
+    pub few: &'static str,
+    pub segment: &'static str,
+    pub csat_short: &'static str,
+    pub too_few_to_tell: &'static str,
 }
 
 static EN: Text = Text {
@@ -110,6 +119,15 @@ static EN: Text = Text {
     negative: "negative",
     positive: "positive",
     on: "on",
+    by_device: "Satisfaction by device, last 30 days",
+    by_locale: "Satisfaction by language, last 30 days",
+    desktop: "Desktop",
+    mobile: "Phone",
+    tablet: "Tablet",
+    few: "few answers",
+    segment: "Segment",
+    csat_short: "CSAT",
+    too_few_to_tell: "too few answers to tell",
 };
 
 static KO: Text = Text {
@@ -151,4 +169,13 @@ static KO: Text = Text {
     negative: "부정적",
     positive: "긍정적",
     on: "날짜",
+    by_device: "최근 30일 기기별 만족도",
+    by_locale: "최근 30일 언어별 만족도",
+    desktop: "데스크톱",
+    mobile: "휴대폰",
+    tablet: "태블릿",
+    few: "응답 적음",
+    segment: "구분",
+    csat_short: "CSAT",
+    too_few_to_tell: "판단하기엔 응답이 적음",
 };

@@ -4,7 +4,7 @@
 //! chart. New responses arrive by themselves (server-sent events), and the
 //! page says when it has lost the connection.
 
-use crate::api::{self, Comparison, Figure, Summary, Trend};
+use crate::api::{self, Breakdown, Comparison, Figure, Summary, Trend};
 use crate::chart::TrendChart;
 use crate::i18n::Text;
 use crate::{number, use_app};
@@ -19,6 +19,9 @@ struct Loaded {
     summary: Summary,
     trend: Trend,
     changes: [Option<Comparison>; 3],
+    /// Satisfaction by device and by language.
+    by_device: Option<Breakdown>,
+    by_locale: Option<Breakdown>,
 }
 
 const SCALES: [&str; 3] = ["csat", "nps", "ces"];
@@ -33,10 +36,15 @@ async fn load(site: &str) -> Result<Loaded, api::Failure> {
             .await
             .ok();
     }
+    let by = |by: &str| format!("{base}/breakdown?scale=csat&by={by}");
+    let by_device = api::get::<Breakdown>(&by("device")).await.ok();
+    let by_locale = api::get::<Breakdown>(&by("locale")).await.ok();
     Ok(Loaded {
         summary,
         trend,
         changes,
+        by_device,
+        by_locale,
     })
 }
 
@@ -131,23 +139,36 @@ fn Cards(loaded: Loaded) -> impl IntoView {
         .zip(loaded.changes.clone())
         .map(|((title, figure, unit), change)| view! { <Card title=title figure=figure unit=unit change=change/> })
         .collect_view();
+    let tables = [
+        (t.by_device, loaded.by_device.clone()),
+        (t.by_locale, loaded.by_locale.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(title, b)| b.filter(|b| !b.segments.is_empty()).map(|b| (title, b)))
+    .map(|(title, b)| view! { <SegmentTable title=title breakdown=b/> })
+    .collect_view();
     view! {
         <div class="cards">{cards}</div>
         <TrendChart points=loaded.trend.points.clone() title=t.csat_trend/>
+        <div class="segments">{tables}</div>
     }
 }
 
 fn change_text(t: &Text, change: &Comparison, unit: &str) -> Option<(String, bool)> {
     let d = change.difference.difference?;
     let sign = if d > 0.0 { "+" } else { "" };
-    let verdict = if change.difference.significant {
+    // A change is only called real with enough answers on both sides.
+    let real = change.difference.significant && !change.difference.low_sample;
+    let verdict = if change.difference.low_sample {
+        t.too_few_to_tell
+    } else if real {
         t.significant
     } else {
         t.not_significant
     };
     Some((
         format!("{sign}{}{unit} {} ({verdict})", number(d), t.vs_previous),
-        change.difference.significant,
+        real,
     ))
 }
 
@@ -182,6 +203,61 @@ fn Card(
             {interval.map(|i| view! { <p class="interval">{i}</p> })}
             {figure.low_sample.then(|| view! { <p class="badge">{t.low_sample}</p> })}
             {change.map(|(text, real)| view! { <p class=if real { "change real" } else { "change" }>{text}</p> })}
+        </section>
+    }
+}
+
+/// Satisfaction per segment (device or language) over the last 30 days,
+/// with each one's interval, so a segment that differs stands out.
+#[component]
+fn SegmentTable(title: &'static str, breakdown: Breakdown) -> impl IntoView {
+    let app = use_app();
+    let t = app.text();
+    let rows = breakdown
+        .segments
+        .into_iter()
+        .map(|s| {
+            let name = match s.segment.as_str() {
+                "desktop" => t.desktop.to_owned(),
+                "mobile" => t.mobile.to_owned(),
+                "tablet" => t.tablet.to_owned(),
+                "en" => "English".to_owned(),
+                "ko" => "한국어".to_owned(),
+                other => other.to_owned(),
+            };
+            let score = s
+                .figure
+                .score
+                .map(|v| format!("{}%", number(v)))
+                .unwrap_or_else(|| "–".into());
+            let interval = s
+                .figure
+                .ci95
+                .map(|c| format!("{}–{}%", number(c.low), number(c.high)))
+                .unwrap_or_else(|| "–".into());
+            let few = s.figure.low_sample.then_some(t.few);
+            view! {
+                <tr>
+                    <th scope="row">{name}</th>
+                    <td>{score}</td>
+                    <td>{interval}</td>
+                    <td>{s.figure.n}{few.map(|f| format!(" ({f})"))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="segment-table">
+            <h2>{title}</h2>
+            <table>
+                <thead><tr>
+                    <th scope="col"><span class="visually-hidden">{t.segment}</span></th>
+                    <th scope="col">{t.csat_short}</th>
+                    <th scope="col">{t.interval}</th>
+                    <th scope="col">"n"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
         </section>
     }
 }

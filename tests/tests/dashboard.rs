@@ -268,6 +268,12 @@ async fn the_dashboard_overview_on_a_desktop() {
         sign_in_to_overview(&client, &dashboard).await?;
         let cards = client.find_all(Locator::Css(".card")).await?.len();
         anyhow::ensure!(cards == 3, "{cards} cards");
+        // Satisfaction by device: phones, desktops and tablets each a row.
+        let devices = text_of(&client, ".segment-table tbody").await?;
+        for device in ["Desktop", "Phone", "Tablet"] {
+            anyhow::ensure!(devices.contains(device), "no {device} row: {devices:?}");
+        }
+        assert_page_accessible(&client, "the overview with its segments").await?;
         keep_screenshot(&client, "dashboard-overview-desktop").await?;
         client
             .find(Locator::XPath("//nav//a[text()='Responses']"))
