@@ -182,6 +182,44 @@ pub struct Segment {
     pub figure: Figure,
 }
 
+/// `GET …/faq/insights`: the help center's figures.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct HelpInsights {
+    pub views: u64,
+    pub helpful: Figure,
+    pub searches: u64,
+    pub no_result_searches: u64,
+    pub handoffs: u64,
+    pub top_articles: Vec<ArticleFigures>,
+    pub top_unanswered: Vec<QueryFigures>,
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ArticleFigures {
+    pub id: String,
+    pub locale: String,
+    pub title: String,
+    pub views: u64,
+    pub handoffs: u64,
+    pub helpful_rate: Figure,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct QueryFigures {
+    pub query: String,
+    pub locale: String,
+    pub no_results: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Missing {
+    pub locale: String,
+    pub title: String,
+    pub reason: String,
+    pub voted_at: String,
+}
+
 /// `GET …/responses`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Page {

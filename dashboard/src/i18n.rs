@@ -78,6 +78,17 @@ pub struct Text {
     pub segment: &'static str,
     pub csat_short: &'static str,
     pub too_few_to_tell: &'static str,
+    pub help_center: &'static str,
+    pub helpful: &'static str,
+    pub reading: &'static str,
+    pub views: &'static str,
+    pub searches: &'static str,
+    pub no_result_searches: &'static str,
+    pub handoffs: &'static str,
+    pub top_articles: &'static str,
+    pub article: &'static str,
+    pub unanswered: &'static str,
+    pub missing: &'static str,
 }
 
 static EN: Text = Text {
@@ -128,6 +139,17 @@ static EN: Text = Text {
     segment: "Segment",
     csat_short: "CSAT",
     too_few_to_tell: "too few answers to tell",
+    help_center: "Help center",
+    helpful: "Found it helpful",
+    reading: "Reading and searching",
+    views: "Article views",
+    searches: "Searches",
+    no_result_searches: "Searches that found nothing",
+    handoffs: "Sent feedback from an article",
+    top_articles: "Most read articles",
+    article: "Article",
+    unanswered: "Searches that found nothing",
+    missing: "What readers said was missing",
 };
 
 static KO: Text = Text {
@@ -178,4 +200,15 @@ static KO: Text = Text {
     segment: "구분",
     csat_short: "CSAT",
     too_few_to_tell: "판단하기엔 응답이 적음",
+    help_center: "도움말 센터",
+    helpful: "도움이 됐다는 응답",
+    reading: "읽기와 검색",
+    views: "문서 조회",
+    searches: "검색",
+    no_result_searches: "결과 없는 검색",
+    handoffs: "문서에서 보낸 의견",
+    top_articles: "많이 읽은 문서",
+    article: "문서",
+    unanswered: "결과가 없던 검색어",
+    missing: "독자가 부족하다고 한 점",
 };

@@ -9,13 +9,14 @@
 
 mod api;
 mod chart;
+mod help;
 mod i18n;
 mod overview;
 mod responses;
 
 use api::{Failure, Login, Me};
 use i18n::{Lang, Text};
-use leptos::either::EitherOf4;
+use leptos::either::{EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -25,6 +26,7 @@ enum Route {
     Sites,
     Overview(String),
     Responses(String),
+    Help(String),
 }
 
 impl Route {
@@ -37,6 +39,7 @@ impl Route {
         match parts.as_slice() {
             ["sites", key] => Route::Overview((*key).to_owned()),
             ["sites", key, "responses"] => Route::Responses((*key).to_owned()),
+            ["sites", key, "help"] => Route::Help((*key).to_owned()),
             _ => Route::Sites,
         }
     }
@@ -245,14 +248,16 @@ fn SitesPage(me: Me) -> impl IntoView {
 #[component]
 fn SitePage(route: Route) -> impl IntoView {
     let app = use_app();
-    let (key, on_overview) = match &route {
-        Route::Overview(key) => (key.clone(), true),
-        Route::Responses(key) => (key.clone(), false),
-        Route::Sites => (String::new(), true),
+    let key = match &route {
+        Route::Overview(key) | Route::Responses(key) | Route::Help(key) => key.clone(),
+        Route::Sites => String::new(),
     };
     let base = format!("#/sites/{}", api::encode(&key));
-    let responses_href = format!("{base}/responses");
-    let current = |yes: bool| if yes { Some("page") } else { None };
+    let link = |href: String, here: bool, text: fn(&Text) -> &'static str| {
+        view! {
+            <a href=href aria-current=here.then_some("page")>{move || text(app.text())}</a>
+        }
+    };
     // A new page takes the focus to its heading, as a page load would.
     let heading = NodeRef::<leptos::html::H1>::new();
     Effect::new(move || {
@@ -260,19 +265,26 @@ fn SitePage(route: Route) -> impl IntoView {
             let _ = h.focus();
         }
     });
+    let page = match route {
+        Route::Responses(_) => EitherOf3::B(view! { <responses::Responses site=key.clone()/> }),
+        Route::Help(_) => EitherOf3::C(view! { <help::Help site=key.clone()/> }),
+        _ => EitherOf3::A(view! { <overview::Overview site=key.clone()/> }),
+    };
+    let (on_overview, on_responses, on_help) = (
+        matches!(page, EitherOf3::A(_)),
+        matches!(page, EitherOf3::B(_)),
+        matches!(page, EitherOf3::C(_)),
+    );
     view! {
         <nav class="site-nav" aria-label=move || app.text().main_nav>
             <a href="#/">{move || app.text().sites}</a>
             <span aria-hidden="true">" / "</span>
-            <a href=base.clone() aria-current=current(on_overview)>{move || app.text().overview}</a>
-            <a href=responses_href aria-current=current(!on_overview)>{move || app.text().responses}</a>
+            {link(base.clone(), on_overview, |t| t.overview)}
+            {link(format!("{base}/responses"), on_responses, |t| t.responses)}
+            {link(format!("{base}/help"), on_help, |t| t.help_center)}
         </nav>
         <h1 tabindex="-1" node_ref=heading>{key.clone()}</h1>
-        {if on_overview {
-            leptos::either::Either::Left(view! { <overview::Overview site=key/> })
-        } else {
-            leptos::either::Either::Right(view! { <responses::Responses site=key/> })
-        }}
+        {page}
     }
 }
 

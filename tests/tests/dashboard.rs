@@ -285,6 +285,19 @@ async fn the_dashboard_overview_on_a_desktop() {
             .for_element(Locator::Css("ol.responses li"))
             .await?;
         keep_screenshot(&client, "dashboard-responses-desktop").await?;
+        client
+            .find(Locator::XPath("//nav//a[text()='Help center']"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the help center's figures", async || {
+            Ok(text_of(&client, ".card h2").await? == "Found it helpful")
+        })
+        .await?;
+        let top = text_of(&client, ".segment-table h2").await?;
+        anyhow::ensure!(top == "Most read articles", "{top}");
+        assert_page_accessible(&client, "the help center page").await?;
+        keep_screenshot(&client, "dashboard-help-desktop").await?;
         Ok(())
     })
     .await;
