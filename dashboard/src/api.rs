@@ -77,6 +77,11 @@ pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Res
     json(send("POST", path, Some(body)).await?).await
 }
 
+/// A DELETE; its answer has no body (204).
+pub async fn delete(path: &str) -> Result<(), Failure> {
+    send("DELETE", path, None).await.map(|_| ())
+}
+
 /// A POST whose answer has no body (204).
 pub async fn post_empty(path: &str) -> Result<(), Failure> {
     send("POST", path, Some("{}".into())).await.map(|_| ())
@@ -218,6 +223,41 @@ pub struct Missing {
     pub title: String,
     pub reason: String,
     pub voted_at: String,
+}
+
+/// `GET …/members`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+}
+
+#[derive(Serialize)]
+pub struct NewMember {
+    pub email: String,
+    pub role: String,
+}
+
+/// `GET /v1/admin/tokens`: one of your API tokens, never the token itself.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Token {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// A token as made: the only time the token is shown.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MadeToken {
+    pub token: String,
+}
+
+#[derive(Serialize)]
+pub struct NewToken {
+    pub name: String,
 }
 
 /// `GET …/responses`.

@@ -12,11 +12,12 @@ mod chart;
 mod help;
 mod i18n;
 mod overview;
+mod people;
 mod responses;
 
 use api::{Failure, Login, Me};
 use i18n::{Lang, Text};
-use leptos::either::{EitherOf3, EitherOf4};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -27,6 +28,8 @@ enum Route {
     Overview(String),
     Responses(String),
     Help(String),
+    Members(String),
+    Tokens,
 }
 
 impl Route {
@@ -40,6 +43,8 @@ impl Route {
             ["sites", key] => Route::Overview((*key).to_owned()),
             ["sites", key, "responses"] => Route::Responses((*key).to_owned()),
             ["sites", key, "help"] => Route::Help((*key).to_owned()),
+            ["sites", key, "members"] => Route::Members((*key).to_owned()),
+            ["tokens"] => Route::Tokens,
             _ => Route::Sites,
         }
     }
@@ -155,6 +160,7 @@ fn Shell() -> impl IntoView {
                     {move || app.text().other_language}
                 </button>
                 <Show when=signed_in>
+                    <a href="#/tokens">{move || app.text().tokens_link}</a>
                     <span class="who">{move || app.me.get().flatten().and_then(|m| m.email).unwrap_or_default()}</span>
                     <button type="button" class="link" on:click=sign_out>{move || app.text().sign_out}</button>
                 </Show>
@@ -165,7 +171,8 @@ fn Shell() -> impl IntoView {
                 None => EitherOf4::A(view! { <p class="quiet" role="status">{app.text().loading}</p> }),
                 Some(None) => EitherOf4::B(view! { <LoginPage/> }),
                 Some(Some(me)) => match app.route.get() {
-                    Route::Sites => EitherOf4::C(view! { <SitesPage me=me/> }),
+                    Route::Sites => EitherOf4::C(Either::Left(view! { <SitesPage me=me/> })),
+                    Route::Tokens => EitherOf4::C(Either::Right(view! { <people::Tokens/> })),
                     route => EitherOf4::D(view! { <SitePage route=route/> }),
                 },
             }}
@@ -249,8 +256,10 @@ fn SitesPage(me: Me) -> impl IntoView {
 fn SitePage(route: Route) -> impl IntoView {
     let app = use_app();
     let key = match &route {
-        Route::Overview(key) | Route::Responses(key) | Route::Help(key) => key.clone(),
-        Route::Sites => String::new(),
+        Route::Overview(key) | Route::Responses(key) | Route::Help(key) | Route::Members(key) => {
+            key.clone()
+        }
+        Route::Sites | Route::Tokens => String::new(),
     };
     let base = format!("#/sites/{}", api::encode(&key));
     let link = |href: String, here: bool, text: fn(&Text) -> &'static str| {
@@ -265,16 +274,18 @@ fn SitePage(route: Route) -> impl IntoView {
             let _ = h.focus();
         }
     });
-    let page = match route {
-        Route::Responses(_) => EitherOf3::B(view! { <responses::Responses site=key.clone()/> }),
-        Route::Help(_) => EitherOf3::C(view! { <help::Help site=key.clone()/> }),
-        _ => EitherOf3::A(view! { <overview::Overview site=key.clone()/> }),
-    };
-    let (on_overview, on_responses, on_help) = (
-        matches!(page, EitherOf3::A(_)),
-        matches!(page, EitherOf3::B(_)),
-        matches!(page, EitherOf3::C(_)),
+    let (on_overview, on_responses, on_help, on_members) = (
+        matches!(route, Route::Overview(_)),
+        matches!(route, Route::Responses(_)),
+        matches!(route, Route::Help(_)),
+        matches!(route, Route::Members(_)),
     );
+    let page = match route {
+        Route::Responses(_) => EitherOf4::B(view! { <responses::Responses site=key.clone()/> }),
+        Route::Help(_) => EitherOf4::C(view! { <help::Help site=key.clone()/> }),
+        Route::Members(_) => EitherOf4::D(view! { <people::Members site=key.clone()/> }),
+        _ => EitherOf4::A(view! { <overview::Overview site=key.clone()/> }),
+    };
     view! {
         <nav class="site-nav" aria-label=move || app.text().main_nav>
             <a href="#/">{move || app.text().sites}</a>
@@ -282,6 +293,7 @@ fn SitePage(route: Route) -> impl IntoView {
             {link(base.clone(), on_overview, |t| t.overview)}
             {link(format!("{base}/responses"), on_responses, |t| t.responses)}
             {link(format!("{base}/help"), on_help, |t| t.help_center)}
+            {link(format!("{base}/members"), on_members, |t| t.members)}
         </nav>
         <h1 tabindex="-1" node_ref=heading>{key.clone()}</h1>
         {page}

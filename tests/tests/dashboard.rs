@@ -298,6 +298,78 @@ async fn the_dashboard_overview_on_a_desktop() {
         anyhow::ensure!(top == "Most read articles", "{top}");
         assert_page_accessible(&client, "the help center page").await?;
         keep_screenshot(&client, "dashboard-help-desktop").await?;
+
+        // Members: the demo user is the site's admin; a stranger's email is
+        // refused with a reason.
+        client
+            .find(Locator::XPath("//nav//a[text()='Members']"))
+            .await?
+            .click()
+            .await?;
+        let members = text_of(&client, ".segment-table tbody").await?;
+        anyhow::ensure!(
+            members.contains("cx@demo.sori") && members.contains("Admin"),
+            "{members}"
+        );
+        client
+            .find(Locator::Css("input#member-email"))
+            .await?
+            .send_keys("nobody@example.com")
+            .await?;
+        client
+            .find(Locator::Css(".inline-form button.primary"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the refusal is said", async || {
+            Ok(text_of(&client, ".inline-form .problem")
+                .await?
+                .contains("no user has the email"))
+        })
+        .await?;
+        assert_page_accessible(&client, "the members page").await?;
+
+        // An API token: shown once, listed by name, revoked.
+        client
+            .find(Locator::XPath("//a[text()='API tokens']"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("input#token-name"))
+            .await?
+            .send_keys("nightly export")
+            .await?;
+        client
+            .find(Locator::Css(".inline-form button.primary"))
+            .await?
+            .click()
+            .await?;
+        let shown = client
+            .wait()
+            .for_element(Locator::Css("input#made-token"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        anyhow::ensure!(shown.starts_with("sori_pat_"), "{shown}");
+        wait_until("the token is listed", async || {
+            Ok(text_of(&client, "ul.tokens")
+                .await?
+                .contains("nightly export"))
+        })
+        .await?;
+        assert_page_accessible(&client, "the tokens page").await?;
+        client
+            .find(Locator::Css("ul.tokens button"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the token is revoked", async || {
+            Ok(text_of(&client, "ul.tokens").await?.contains("revoked"))
+        })
+        .await?;
         Ok(())
     })
     .await;
