@@ -19,6 +19,29 @@ async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
         .await?)
 }
 
+/// Clicks the first element `css` names, once it is there.
+async fn press(client: &Client, css: &str) -> anyhow::Result<()> {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// Follows the link or presses the button whose text is `text`.
+async fn follow(client: &Client, text: &str) -> anyhow::Result<()> {
+    let xpath = format!("//a[text()='{text}'] | //button[text()='{text}']");
+    client
+        .wait()
+        .for_element(Locator::XPath(&xpath))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 /// The n on the card titled `title`, once the card is there.
 async fn card_n(client: &Client, title: &str) -> anyhow::Result<u64> {
     let found = client
@@ -102,11 +125,7 @@ async fn a_cx_manager_signs_in_reads_scores_and_sees_a_new_answer_arrive() {
             .await?;
 
             // The responses page shows it first, every answer in words.
-            client
-                .find(Locator::XPath("//nav//a[text()='Responses']"))
-                .await?
-                .click()
-                .await?;
+            follow(&client, "Responses").await?;
             let first = text_of(&client, "ol.responses li:first-child").await?;
             for part in [
                 "Invoices, Payment reminders",
@@ -118,11 +137,7 @@ async fn a_cx_manager_signs_in_reads_scores_and_sees_a_new_answer_arrive() {
             assert_page_accessible(&client, "the responses page").await?;
 
             // In Korean.
-            client
-                .find(Locator::XPath("//button[text()='한국어']"))
-                .await?
-                .click()
-                .await?;
+            follow(&client, "한국어").await?;
             wait_until("the page speaks Korean", async || {
                 Ok(text_of(&client, "nav a[aria-current=page]").await? == "응답")
             })
@@ -161,22 +176,13 @@ async fn fill_sign_in(client: &Client, password: &str) -> anyhow::Result<()> {
         field.clear().await?;
         field.send_keys(value).await?;
     }
-    client
-        .find(Locator::Css("button.primary"))
-        .await?
-        .click()
-        .await?;
+    press(client, "button.primary").await?;
     Ok(())
 }
 
 /// From the sites page, the demo site's overview with its cards and chart.
 async fn open_demo_site(client: &Client) -> anyhow::Result<()> {
-    client
-        .wait()
-        .for_element(Locator::Css("ul.sites a"))
-        .await?
-        .click()
-        .await?;
+    press(client, "ul.sites a").await?;
     client
         .wait()
         .for_element(Locator::Css(".card .interval"))
@@ -219,7 +225,7 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         )
         .await?;
         sign_in_to_overview(&client, &dashboard).await?;
-        client.find(Locator::XPath("//button[text()='한국어']")).await?.click().await?;
+        follow(&client, "한국어").await?;
         wait_until("the overview speaks Korean", async || {
             Ok(text_of(&client, "nav a[aria-current=page]").await? == "개요")
         })
@@ -243,11 +249,7 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         anyhow::ensure!(wider <= 0.0, "the overview is {wider} px wider than the phone");
         assert_page_accessible(&client, "the overview, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-overview-phone-dark-ko").await?;
-        client
-            .find(Locator::XPath("//nav//a[text()='응답']"))
-            .await?
-            .click()
-            .await?;
+        follow(&client, "응답").await?;
         client.wait().for_element(Locator::Css("ol.responses li")).await?;
         let wider = overflow(&client).await?;
         anyhow::ensure!(wider <= 0.0, "the responses are {wider} px wider than the phone");
@@ -275,21 +277,13 @@ async fn the_dashboard_overview_on_a_desktop() {
         }
         assert_page_accessible(&client, "the overview with its segments").await?;
         keep_screenshot(&client, "dashboard-overview-desktop").await?;
-        client
-            .find(Locator::XPath("//nav//a[text()='Responses']"))
-            .await?
-            .click()
-            .await?;
+        follow(&client, "Responses").await?;
         client
             .wait()
             .for_element(Locator::Css("ol.responses li"))
             .await?;
         keep_screenshot(&client, "dashboard-responses-desktop").await?;
-        client
-            .find(Locator::XPath("//nav//a[text()='Help center']"))
-            .await?
-            .click()
-            .await?;
+        follow(&client, "Help center").await?;
         wait_until("the help center's figures", async || {
             Ok(text_of(&client, ".card h2").await? == "Found it helpful")
         })
@@ -301,11 +295,7 @@ async fn the_dashboard_overview_on_a_desktop() {
 
         // Members: the demo user is the site's admin; a stranger's email is
         // refused with a reason.
-        client
-            .find(Locator::XPath("//nav//a[text()='Members']"))
-            .await?
-            .click()
-            .await?;
+        follow(&client, "Members").await?;
         let members = text_of(&client, ".segment-table tbody").await?;
         anyhow::ensure!(
             members.contains("cx@demo.sori") && members.contains("Admin"),
@@ -316,11 +306,7 @@ async fn the_dashboard_overview_on_a_desktop() {
             .await?
             .send_keys("nobody@example.com")
             .await?;
-        client
-            .find(Locator::Css(".inline-form button.primary"))
-            .await?
-            .click()
-            .await?;
+        press(&client, ".inline-form button.primary").await?;
         wait_until("the refusal is said", async || {
             Ok(text_of(&client, ".inline-form .problem")
                 .await?
@@ -330,22 +316,14 @@ async fn the_dashboard_overview_on_a_desktop() {
         assert_page_accessible(&client, "the members page").await?;
 
         // An API token: shown once, listed by name, revoked.
-        client
-            .find(Locator::XPath("//a[text()='API tokens']"))
-            .await?
-            .click()
-            .await?;
+        follow(&client, "API tokens").await?;
         client
             .wait()
             .for_element(Locator::Css("input#token-name"))
             .await?
             .send_keys("nightly export")
             .await?;
-        client
-            .find(Locator::Css(".inline-form button.primary"))
-            .await?
-            .click()
-            .await?;
+        press(&client, ".inline-form button.primary").await?;
         let shown = client
             .wait()
             .for_element(Locator::Css("input#made-token"))
@@ -361,11 +339,7 @@ async fn the_dashboard_overview_on_a_desktop() {
         })
         .await?;
         assert_page_accessible(&client, "the tokens page").await?;
-        client
-            .find(Locator::Css("ul.tokens button"))
-            .await?
-            .click()
-            .await?;
+        press(&client, "ul.tokens button").await?;
         wait_until("the token is revoked", async || {
             Ok(text_of(&client, "ul.tokens").await?.contains("revoked"))
         })
