@@ -152,3 +152,43 @@ pub fn TrendChart(points: Vec<Point>, title: &'static str) -> impl IntoView {
         </figure>
     }
 }
+
+/// A small line of the score, without axes: how a site has been doing,
+/// at a glance. Named for screen readers by `label` and its latest value.
+#[component]
+pub fn Sparkline(points: Vec<Point>, label: &'static str) -> impl IntoView {
+    const W: f64 = 120.0;
+    const H: f64 = 28.0;
+    let count = points.len().max(2) - 1;
+    let at = |i: usize, score: f64| {
+        (
+            W * i as f64 / count as f64,
+            H - 2.0 - (H - 4.0) * score.clamp(0.0, 100.0) / 100.0,
+        )
+    };
+    let lines = runs(&points)
+        .into_iter()
+        .map(|run| {
+            run.iter()
+                .enumerate()
+                .map(|(k, (i, p))| {
+                    let (x, y) = at(*i, p.figure.score.unwrap_or(0.0));
+                    format!("{}{x:.1},{y:.1}", if k == 0 { 'M' } else { 'L' })
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .map(|d| view! { <path class="line" d=d/> })
+        .collect_view();
+    let latest = points
+        .iter()
+        .rev()
+        .find_map(|p| p.figure.score)
+        .map(|s| format!("{label}: {}", number(s)))
+        .unwrap_or_else(|| label.to_owned());
+    view! {
+        <svg class="sparkline" viewBox=format!("0 0 {W} {H}") role="img" aria-label=latest>
+            {lines}
+        </svg>
+    }
+}

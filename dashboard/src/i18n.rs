@@ -108,6 +108,8 @@ pub struct Text {
     pub revoked: &'static str,
     pub last_used: &'static str,
     pub tokens_link: &'static str,
+    pub today_csat: &'static str,
+    pub last_two_weeks: &'static str,
 }
 
 static EN: Text = Text {
@@ -188,6 +190,8 @@ static EN: Text = Text {
     revoked: "revoked",
     last_used: "last used",
     tokens_link: "API tokens",
+    today_csat: "CSAT today:",
+    last_two_weeks: "Satisfaction, last two weeks",
 };
 
 static KO: Text = Text {
@@ -268,4 +272,6 @@ static KO: Text = Text {
     revoked: "폐기됨",
     last_used: "마지막 사용",
     tokens_link: "API 토큰",
+    today_csat: "오늘 CSAT:",
+    last_two_weeks: "최근 2주 만족도",
 };

@@ -243,12 +243,67 @@ fn SitesPage(me: Me) -> impl IntoView {
             <p>{move || app.text().no_sites}</p>
         </Show>
         <ul class="sites">
-            {me.sites.into_iter().map(|s| {
-                let href = format!("#/sites/{}", api::encode(&s.site));
-                view! { <li><a href=href>{s.site.clone()}</a> <span class="quiet">{s.role.clone()}</span></li> }
-            }).collect_view()}
+            {me.sites.into_iter().map(|s| view! { <SiteRow site=s.site role=s.role/> }).collect_view()}
         </ul>
     }
+}
+
+/// A site in the list: today's satisfaction and the last two weeks as a
+/// sparkline, fetched on their own so a slow site holds up no other.
+#[component]
+fn SiteRow(site: String, role: String) -> impl IntoView {
+    let app = use_app();
+    let href = format!("#/sites/{}", api::encode(&site));
+    let trend = RwSignal::new(None::<api::Trend>);
+    let path = format!(
+        "/v1/admin/sites/{}/trend?scale=csat&granularity=day&from={}",
+        api::encode(&site),
+        days_ago(13)
+    );
+    leptos::task::spawn_local(async move {
+        if let Ok(t) = api::get::<api::Trend>(&path).await {
+            trend.set(Some(t));
+        }
+    });
+    let role_text = move || match role.as_str() {
+        "admin" => app.text().admin,
+        _ => app.text().viewer,
+    };
+    view! {
+        <li>
+            <a href=href>{site.clone()}</a>
+            " "<span class="quiet">{role_text}</span>
+            {move || trend.get().map(|t| {
+                let today = t.points.last().cloned();
+                let text = app.text();
+                let figure = today
+                    .map(|p| match p.figure.score {
+                        Some(score) => format!("{} {}% ({})", text.today_csat, number(score), app.lang().answers(p.figure.n)),
+                        None => format!("{} –", text.today_csat),
+                    })
+                    .unwrap_or_default();
+                view! {
+                    <span class="today">{figure}</span>
+                    <chart::Sparkline points=t.points.clone() label=text.last_two_weeks/>
+                }
+            })}
+        </li>
+    }
+}
+
+/// The date `days` days before today, in the browser's calendar: a
+/// sparkline's start (the collector reads it in the site's zone).
+fn days_ago(days: u32) -> String {
+    let now = js_sys::Date::new_0();
+    let then = js_sys::Date::new(&JsValue::from_f64(
+        now.get_time() - f64::from(days) * 86_400_000.0,
+    ));
+    format!(
+        "{:04}-{:02}-{:02}",
+        then.get_full_year(),
+        then.get_month() + 1,
+        then.get_date()
+    )
 }
 
 /// A site's pages under one heading with their navigation.

@@ -80,6 +80,15 @@ async fn a_cx_manager_signs_in_reads_scores_and_sees_a_new_answer_arrive() {
             })
             .await?;
             fill_sign_in(&client, DEMO_OWNER.1).await?;
+            // The sites page: the demo site with today's figure and its
+            // last two weeks drawn small.
+            client
+                .wait()
+                .for_element(Locator::Css("ul.sites svg.sparkline path.line"))
+                .await?;
+            let row = text_of(&client, "ul.sites li").await?;
+            anyhow::ensure!(row.contains("CSAT today:"), "{row}");
+            assert_page_accessible(&client, "the sites page").await?;
             open_demo_site(&client).await?;
             let nps = "Net Promoter Score";
             let before = card_n(&client, nps).await?;
