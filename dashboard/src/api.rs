@@ -160,15 +160,28 @@ pub struct Point {
     pub figure: Figure,
 }
 
-/// `GET …/compare`: the difference of the latest period from the one before.
+/// `GET …/compare`: two sides and the difference of `a` from `b`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Comparison {
+    pub a: Side,
+    pub b: Side,
     pub difference: Difference,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Side {
+    pub from: String,
+    pub to: String,
+    pub locale: Option<String>,
+    pub device: Option<String>,
+    #[serde(flatten)]
+    pub figure: Figure,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Difference {
     pub difference: Option<f64>,
+    pub ci95: Option<Interval>,
     pub significant: bool,
     /// Either side has fewer than 30 answers.
     pub low_sample: bool,

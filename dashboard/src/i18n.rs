@@ -110,6 +110,16 @@ pub struct Text {
     pub tokens_link: &'static str,
     pub today_csat: &'static str,
     pub last_two_weeks: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub device: &'static str,
+    pub language: &'static str,
+    pub any: &'static str,
+    pub yes_share: &'static str,
+    pub compare: &'static str,
+    pub difference: &'static str,
+    pub compare_defaults: &'static str,
+    pub compare_page: &'static str,
 }
 
 static EN: Text = Text {
@@ -192,6 +202,16 @@ static EN: Text = Text {
     tokens_link: "API tokens",
     today_csat: "CSAT today:",
     last_two_weeks: "Satisfaction, last two weeks",
+    from: "From",
+    to: "To",
+    device: "Device",
+    language: "Language",
+    any: "Any",
+    yes_share: "Yes answers",
+    compare: "Compare",
+    difference: "A minus B",
+    compare_defaults: "Left empty, A is the last 30 days, and B the 30 days before — or the same days when B is another device or language.",
+    compare_page: "Compare",
 };
 
 static KO: Text = Text {
@@ -274,4 +294,14 @@ static KO: Text = Text {
     tokens_link: "API 토큰",
     today_csat: "오늘 CSAT:",
     last_two_weeks: "최근 2주 만족도",
+    from: "시작",
+    to: "끝",
+    device: "기기",
+    language: "언어",
+    any: "전체",
+    yes_share: "예 응답",
+    compare: "비교",
+    difference: "A − B",
+    compare_defaults: "비워 두면 A는 최근 30일, B는 그 전 30일이에요. B가 다른 기기나 언어면 같은 기간이에요.",
+    compare_page: "비교",
 };

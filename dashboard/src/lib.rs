@@ -9,6 +9,7 @@
 
 mod api;
 mod chart;
+mod compare;
 mod help;
 mod i18n;
 mod overview;
@@ -17,7 +18,7 @@ mod responses;
 
 use api::{Failure, Login, Me};
 use i18n::{Lang, Text};
-use leptos::either::{Either, EitherOf4};
+use leptos::either::{Either, EitherOf4, EitherOf5};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -29,6 +30,7 @@ enum Route {
     Responses(String),
     Help(String),
     Members(String),
+    Compare(String),
     Tokens,
 }
 
@@ -44,6 +46,7 @@ impl Route {
             ["sites", key, "responses"] => Route::Responses((*key).to_owned()),
             ["sites", key, "help"] => Route::Help((*key).to_owned()),
             ["sites", key, "members"] => Route::Members((*key).to_owned()),
+            ["sites", key, "compare"] => Route::Compare((*key).to_owned()),
             ["tokens"] => Route::Tokens,
             _ => Route::Sites,
         }
@@ -311,9 +314,11 @@ fn days_ago(days: u32) -> String {
 fn SitePage(route: Route) -> impl IntoView {
     let app = use_app();
     let key = match &route {
-        Route::Overview(key) | Route::Responses(key) | Route::Help(key) | Route::Members(key) => {
-            key.clone()
-        }
+        Route::Overview(key)
+        | Route::Responses(key)
+        | Route::Help(key)
+        | Route::Members(key)
+        | Route::Compare(key) => key.clone(),
         Route::Sites | Route::Tokens => String::new(),
     };
     let base = format!("#/sites/{}", api::encode(&key));
@@ -329,17 +334,20 @@ fn SitePage(route: Route) -> impl IntoView {
             let _ = h.focus();
         }
     });
-    let (on_overview, on_responses, on_help, on_members) = (
-        matches!(route, Route::Overview(_)),
-        matches!(route, Route::Responses(_)),
-        matches!(route, Route::Help(_)),
-        matches!(route, Route::Members(_)),
+    let here = |r: fn(&Route) -> bool| r(&route);
+    let (on_overview, on_responses, on_compare, on_help, on_members) = (
+        here(|r| matches!(r, Route::Overview(_))),
+        here(|r| matches!(r, Route::Responses(_))),
+        here(|r| matches!(r, Route::Compare(_))),
+        here(|r| matches!(r, Route::Help(_))),
+        here(|r| matches!(r, Route::Members(_))),
     );
     let page = match route {
-        Route::Responses(_) => EitherOf4::B(view! { <responses::Responses site=key.clone()/> }),
-        Route::Help(_) => EitherOf4::C(view! { <help::Help site=key.clone()/> }),
-        Route::Members(_) => EitherOf4::D(view! { <people::Members site=key.clone()/> }),
-        _ => EitherOf4::A(view! { <overview::Overview site=key.clone()/> }),
+        Route::Responses(_) => EitherOf5::B(view! { <responses::Responses site=key.clone()/> }),
+        Route::Help(_) => EitherOf5::C(view! { <help::Help site=key.clone()/> }),
+        Route::Members(_) => EitherOf5::D(view! { <people::Members site=key.clone()/> }),
+        Route::Compare(_) => EitherOf5::E(view! { <compare::Compare site=key.clone()/> }),
+        _ => EitherOf5::A(view! { <overview::Overview site=key.clone()/> }),
     };
     view! {
         <nav class="site-nav" aria-label=move || app.text().main_nav>
@@ -347,6 +355,7 @@ fn SitePage(route: Route) -> impl IntoView {
             <span aria-hidden="true">" / "</span>
             {link(base.clone(), on_overview, |t| t.overview)}
             {link(format!("{base}/responses"), on_responses, |t| t.responses)}
+            {link(format!("{base}/compare"), on_compare, |t| t.compare_page)}
             {link(format!("{base}/help"), on_help, |t| t.help_center)}
             {link(format!("{base}/members"), on_members, |t| t.members)}
         </nav>

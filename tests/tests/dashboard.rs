@@ -292,6 +292,34 @@ async fn the_dashboard_overview_on_a_desktop() {
             .for_element(Locator::Css("ol.responses li"))
             .await?;
         keep_screenshot(&client, "dashboard-responses-desktop").await?;
+
+        // Phones against desktops, over the same 30 days: a real change.
+        follow(&client, "Compare").await?;
+        for (select, value) in [
+            ("select#a-device", "mobile"),
+            ("select#b-device", "desktop"),
+        ] {
+            client
+                .wait()
+                .for_element(Locator::Css(select))
+                .await?
+                .select_by_value(value)
+                .await?;
+        }
+        press(&client, ".compare-form button.primary").await?;
+        wait_until("the comparison is shown", async || {
+            Ok(text_of(&client, "[aria-live] .cards")
+                .await?
+                .contains("A minus B"))
+        })
+        .await?;
+        let outcome = text_of(&client, "[aria-live] .cards").await?;
+        anyhow::ensure!(
+            outcome.contains("mobile") && outcome.contains("a real change"),
+            "{outcome}"
+        );
+        assert_page_accessible(&client, "the compare page").await?;
+        keep_screenshot(&client, "dashboard-compare-desktop").await?;
         follow(&client, "Help center").await?;
         wait_until("the help center's figures", async || {
             Ok(text_of(&client, ".card h2").await? == "Found it helpful")
