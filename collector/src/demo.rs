@@ -168,6 +168,7 @@ pub async fn seed_if_empty(
         tracing::warn!("not creating the demo user: the collector listens beyond this machine");
     }
     let history = history::write(store, &site.key, &seed.surveys, history_days, 2026).await?;
+    history::write_help(store, &site.key, history.responses, 2027).await?;
     anyhow::ensure!(
         history.refused == 0,
         "{} made-up demo responses did not validate",

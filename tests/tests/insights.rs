@@ -297,6 +297,20 @@ async fn the_demo_history_shows_satisfaction_rising() {
         c["difference"]["difference"].as_f64().unwrap() > 0.0,
         "the last two weeks are not better: {c}"
     );
+    // Readers of the help center: views, votes, and what was missing.
+    let help: Value = app
+        .admin(Method::GET, "/v1/admin/sites/demo/faq/insights", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(help["views"].as_u64().unwrap() > 100, "{help}");
+    assert!(help["helpful"]["n"].as_u64().unwrap() > 30, "{help}");
+    assert!(!help["missing"].as_array().unwrap().is_empty(), "{help}");
+    assert!(
+        !help["top_unanswered"].as_array().unwrap().is_empty(),
+        "{help}"
+    );
     // People on phones are clearly less satisfied than on desktops.
     let devices: Value = app
         .admin(

@@ -288,3 +288,82 @@ pub async fn write(
     }
     Ok(written)
 }
+
+const MISSING_EN: [&str; 4] = [
+    "Nothing about partial refunds",
+    "Which currencies are supported?",
+    "The screenshots are out of date",
+    "How do I do this on my phone?",
+];
+const MISSING_KO: [&str; 4] = [
+    "부분 환불에 대한 내용이 없어요",
+    "어떤 통화를 지원하나요?",
+    "스크린샷이 예전 화면이에요",
+    "휴대폰에서는 어떻게 하나요?",
+];
+const SEARCHES_EN: [(&str, bool); 6] = [
+    ("refund", true),
+    ("invoice", true),
+    ("currency", true),
+    ("payroll", false),
+    ("bank feed", false),
+    ("export csv", true),
+];
+const SEARCHES_KO: [(&str, bool); 4] = [
+    ("환불", true),
+    ("인보이스", true),
+    ("급여", false),
+    ("세금계산서", false),
+];
+
+/// The help center's side of the story: article views, votes (a few with
+/// what was missing), and searches, some that found nothing. `scale` is
+/// about one reader per thirty responses.
+pub async fn write_help(
+    store: &dyn Store,
+    site: &Slug,
+    responses: usize,
+    seed: u64,
+) -> Result<(), StoreError> {
+    use crate::store::Vote;
+    use sori_protocol::Locale;
+    let mut rng = Rng::with_seed(seed);
+    let articles = store.articles(site, None).await?;
+    if articles.is_empty() {
+        return Ok(());
+    }
+    for _ in 0..responses / 30 {
+        let a = &articles[rng.usize(..articles.len())];
+        store.count_article_view(site, a.locale, &a.id).await?;
+        if rng.f64() < 0.4 {
+            let helpful = rng.f64() < 0.72;
+            let reason = (!helpful && rng.f64() < 0.5).then(|| {
+                let bank = if a.locale == Locale::Ko {
+                    &MISSING_KO
+                } else {
+                    &MISSING_EN
+                };
+                bank[rng.usize(..bank.len())].to_owned()
+            });
+            let vote = Vote {
+                locale: a.locale,
+                article: a.id.clone(),
+                respondent: uuid::Uuid::from_bytes(std::array::from_fn(|_| rng.u8(..))),
+                helpful,
+                reason,
+            };
+            store.put_vote(site, &vote).await?;
+        }
+        if rng.f64() < 0.5 {
+            let (locale, (query, found)) = if rng.f64() < 0.4 {
+                (Locale::Ko, SEARCHES_KO[rng.usize(..SEARCHES_KO.len())])
+            } else {
+                (Locale::En, SEARCHES_EN[rng.usize(..SEARCHES_EN.len())])
+            };
+            store
+                .count_search(site, locale, query, usize::from(found))
+                .await?;
+        }
+    }
+    Ok(())
+}
