@@ -442,6 +442,45 @@ async fn breakdowns_and_comparisons_by_language_and_device() {
     assert_eq!(languages["difference"]["difference"], 0.0);
     assert_eq!(languages["difference"]["significant"], false, "{languages}");
 
+    // The same tables as CSV, for a spreadsheet.
+    for (query, first, rows) in [
+        (
+            format!("breakdown?scale=csat&by=device&format=csv&{range}"),
+            "device",
+            2,
+        ),
+        (format!("trend?scale=csat&format=csv&{range}"), "date", 30),
+    ] {
+        let r = app
+            .admin(
+                Method::GET,
+                &format!("/v1/admin/sites/{SITE}/{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            header,
+            [first, "n", "score", "ci95_low", "ci95_high", "low_sample"]
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), rows, "{query}");
+        if first == "device" {
+            assert_eq!(
+                (&records[1][0], &records[1][1], &records[1][2]),
+                ("mobile", "50", "40.00")
+            );
+        }
+    }
     let (status, bad) = get(&app, "breakdown?scale=csat&by=page").await;
     assert_eq!(status, 400, "{bad}");
     let (status, bad) = get(&app, "compare?scale=csat&b_device=fridge").await;

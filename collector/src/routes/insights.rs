@@ -28,6 +28,8 @@ use crate::stats::buckets::{Bucket, Granularity, buckets};
 use crate::stats::compare::{self, Difference};
 use crate::store::{Dimension, HourlyQuery, Site};
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::civil::Date;
@@ -74,6 +76,37 @@ fn slug(field: &str, raw: Option<String>) -> Result<Option<Slug>, AppError> {
 /// Today in the site's time zone.
 fn today(zone: &TimeZone) -> Date {
     jiff::Timestamp::now().to_zoned(zone.clone()).date()
+}
+
+/// How a table goes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Format {
+    Json,
+    Csv,
+}
+
+/// A table as CSV for a spreadsheet: UTF-8 with a byte order mark, a
+/// header row, then one row per bucket or segment.
+fn csv_table(name: &str, first: &str, rows: Vec<(String, [String; 5])>) -> Response {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = writer.write_record([first, "n", "score", "ci95_low", "ci95_high", "low_sample"]);
+    for (key, figure) in rows {
+        let mut record = vec![key];
+        record.extend(figure);
+        let _ = writer.write_record(&record);
+    }
+    let body = writer.into_inner().unwrap_or_default();
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }
 
 /// `from`–`to` as asked, by default the 30 days up to today in the site's zone.
@@ -276,6 +309,8 @@ fn period(zone: &TimeZone, from: Date, to: Date) -> Result<Bucket, AppError> {
 #[serde(deny_unknown_fields)]
 struct TrendParams {
     scale: String,
+    /// `csv` for the table as CSV.
+    format: Option<Format>,
     granularity: Option<Granularity>,
     from: Option<String>,
     to: Option<String>,
@@ -317,7 +352,7 @@ async fn trend(
     State(app): State<AppState>,
     SiteReader(site): SiteReader,
     ApiQuery(p): ApiQuery<TrendParams>,
-) -> Result<Json<Trend>, AppError> {
+) -> Result<Response, AppError> {
     let zone = zone(&site)?;
     let slice = Slice::of("", &p.slice())?;
     let scale = scale_of(&app, &site, &p.scale, &slice).await?;
@@ -337,6 +372,18 @@ async fn trend(
     };
     let spans = spans(&zone, granularity, from, to)?;
     let dists = distributions(&app, &site, scale, &slice, &spans).await?;
+    if p.format == Some(Format::Csv) {
+        let rows = spans
+            .iter()
+            .zip(dists)
+            .map(|(b, d)| (b.date.to_string(), Figure::of(scale, d).row()))
+            .collect();
+        return Ok(csv_table(
+            &format!("{}-trend-{}", site.key, p.scale),
+            "date",
+            rows,
+        ));
+    }
     Ok(Json(Trend {
         site: site.key,
         scale: p.scale,
@@ -350,7 +397,8 @@ async fn trend(
                 figure: Figure::of(scale, dist),
             })
             .collect(),
-    }))
+    })
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -489,6 +537,8 @@ async fn compare_route(
 #[serde(deny_unknown_fields)]
 struct BreakdownParams {
     scale: String,
+    /// `csv` for the table as CSV.
+    format: Option<Format>,
     by: Dimension,
     from: Option<String>,
     to: Option<String>,
@@ -520,7 +570,7 @@ async fn breakdown(
     State(app): State<AppState>,
     SiteReader(site): SiteReader,
     ApiQuery(p): ApiQuery<BreakdownParams>,
-) -> Result<Json<Breakdown>, AppError> {
+) -> Result<Response, AppError> {
     let zone = zone(&site)?;
     let slice = Slice::of(
         "",
@@ -557,6 +607,17 @@ async fn breakdown(
         })
         .collect();
     segments.sort_by_key(|s| std::cmp::Reverse(s.figure.n()));
+    if p.format == Some(Format::Csv) {
+        let by = serde_json::to_value(p.by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let rows = segments
+            .iter()
+            .map(|s| (s.segment.clone(), s.figure.row()))
+            .collect();
+        return Ok(csv_table(&format!("{}-by-{by}", site.key), &by, rows));
+    }
     Ok(Json(Breakdown {
         site: site.key,
         scale: p.scale,
@@ -564,5 +625,6 @@ async fn breakdown(
         from: from.to_string(),
         to: to.to_string(),
         segments,
-    }))
+    })
+    .into_response())
 }

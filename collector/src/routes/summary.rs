@@ -81,6 +81,26 @@ impl Figure {
         self.distribution.iter().sum()
     }
 
+    /// The figure as a table row shows it: n, the score (a mean for a
+    /// rating), its interval's ends, and whether the sample is small.
+    pub(super) fn row(&self) -> [String; 5] {
+        let (score, ci, low) = match &self.score {
+            Score::Share(p) | Score::Ces(Ces { agree: p, .. }) => (p.score, p.ci95, p.low_sample),
+            Score::Nps(n) => (n.score, n.ci95, n.low_sample),
+            Score::Mean {
+                mean, low_sample, ..
+            } => (*mean, None, *low_sample),
+        };
+        let two = |v: Option<f64>| v.map(|v| format!("{:.2}", v)).unwrap_or_default();
+        [
+            self.n().to_string(),
+            two(score),
+            two(ci.map(|c| c.low)),
+            two(ci.map(|c| c.high)),
+            low.to_string(),
+        ]
+    }
+
     pub(super) fn of(scale: Scale, distribution: Vec<u64>) -> Self {
         let score = match scale {
             Scale::Csat => Score::Share(csat(&fixed(&distribution))),
