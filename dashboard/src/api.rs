@@ -137,6 +137,9 @@ pub struct Figure {
     pub score: Option<f64>,
     pub ci95: Option<Interval>,
     pub low_sample: bool,
+    /// How many gave each answer, lowest first, where the API gives it.
+    #[serde(default)]
+    pub distribution: Vec<u64>,
 }
 
 /// `GET …/summary`: the site's headline scores.

@@ -120,6 +120,7 @@ pub struct Text {
     pub difference: &'static str,
     pub compare_defaults: &'static str,
     pub compare_page: &'static str,
+    pub distribution: &'static str,
 }
 
 static EN: Text = Text {
@@ -212,6 +213,7 @@ static EN: Text = Text {
     difference: "A minus B",
     compare_defaults: "Left empty, A is the last 30 days, and B the 30 days before — or the same days when B is another device or language.",
     compare_page: "Compare",
+    distribution: "How the answers spread",
 };
 
 static KO: Text = Text {
@@ -304,4 +306,5 @@ static KO: Text = Text {
     difference: "A − B",
     compare_defaults: "비워 두면 A는 최근 30일, B는 그 전 30일이에요. B가 다른 기기나 언어면 같은 기간이에요.",
     compare_page: "비교",
+    distribution: "응답 분포",
 };

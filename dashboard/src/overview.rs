@@ -129,15 +129,18 @@ pub fn Overview(site: String) -> impl IntoView {
 fn Cards(loaded: Loaded) -> impl IntoView {
     let app = use_app();
     let t = app.text();
+    // Each with the first value of its scale: CSAT 1–5, NPS 0–10, CES 1–7.
     let figures = [
-        (t.csat, loaded.summary.csat.clone(), "%"),
-        (t.nps, loaded.summary.nps.clone(), ""),
-        (t.ces, loaded.summary.ces.clone(), "%"),
+        (t.csat, loaded.summary.csat.clone(), "%", 1),
+        (t.nps, loaded.summary.nps.clone(), "", 0),
+        (t.ces, loaded.summary.ces.clone(), "%", 1),
     ];
     let cards = figures
         .into_iter()
         .zip(loaded.changes.clone())
-        .map(|((title, figure, unit), change)| view! { <Card title=title figure=figure unit=unit change=change/> })
+        .map(|((title, figure, unit, first), change)| {
+            view! { <Card title=title figure=figure unit=unit first=first change=change/> }
+        })
         .collect_view();
     let tables = [
         (t.by_device, loaded.by_device.clone()),
@@ -177,6 +180,7 @@ fn Card(
     title: &'static str,
     figure: Figure,
     unit: &'static str,
+    first: u8,
     change: Option<Comparison>,
 ) -> impl IntoView {
     let app = use_app();
@@ -203,6 +207,7 @@ fn Card(
             {interval.map(|i| view! { <p class="interval">{i}</p> })}
             {figure.low_sample.then(|| view! { <p class="badge">{t.low_sample}</p> })}
             {change.map(|(text, real)| view! { <p class=if real { "change real" } else { "change" }>{text}</p> })}
+            <Distribution counts=figure.distribution.clone() first=first/>
         </section>
     }
 }
@@ -260,4 +265,38 @@ fn SegmentTable(title: &'static str, breakdown: Breakdown) -> impl IntoView {
             </table>
         </section>
     }
+}
+
+/// How the answers spread over the scale: a bar per value, its count
+/// beside it for anyone who does not read the bars.
+#[component]
+fn Distribution(counts: Vec<u64>, first: u8) -> impl IntoView {
+    let app = use_app();
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    let total: u64 = counts.iter().sum();
+    (total > 0).then(|| {
+        let rows = counts
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let value = usize::from(first) + i;
+                // Width as a class step (0–10): the page's policy allows no
+                // inline style.
+                let step = (n * 10).div_ceil(top);
+                view! {
+                    <li>
+                        <span class="value">{value}</span>
+                        <span class=format!("bar w{step}") aria-hidden="true"></span>
+                        <span class="count">{n}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <details class="distribution">
+                <summary>{move || app.text().distribution}</summary>
+                <ol>{rows}</ol>
+            </details>
+        }
+    })
 }

@@ -279,6 +279,13 @@ async fn the_dashboard_overview_on_a_desktop() {
         sign_in_to_overview(&client, &dashboard).await?;
         let cards = client.find_all(Locator::Css(".card")).await?.len();
         anyhow::ensure!(cards == 3, "{cards} cards");
+        // How CSAT's answers spread: a row for each of 1 to 5.
+        press(&client, ".card details.distribution summary").await?;
+        let spread = client
+            .find_all(Locator::Css(".cards .card:first-child details.distribution li"))
+            .await?
+            .len();
+        anyhow::ensure!(spread == 5, "{spread} rows for CSAT's five answers");
         // Satisfaction by device: phones, desktops and tablets each a row.
         let devices = text_of(&client, ".segment-table tbody").await?;
         for device in ["Desktop", "Phone", "Tablet"] {
