@@ -121,6 +121,10 @@ pub struct Text {
     pub compare_defaults: &'static str,
     pub compare_page: &'static str,
     pub distribution: &'static str,
+    pub band: &'static str,
+    pub neutral: &'static str,
+    pub words: &'static str,
+    pub apply: &'static str,
 }
 
 static EN: Text = Text {
@@ -214,6 +218,10 @@ static EN: Text = Text {
     compare_defaults: "Left empty, A is the last 30 days, and B the 30 days before — or the same days when B is another device or language.",
     compare_page: "Compare",
     distribution: "How the answers spread",
+    band: "Score",
+    neutral: "neutral",
+    words: "Words in the comments",
+    apply: "Show",
 };
 
 static KO: Text = Text {
@@ -307,4 +315,8 @@ static KO: Text = Text {
     compare_defaults: "비워 두면 A는 최근 30일, B는 그 전 30일이에요. B가 다른 기기나 언어면 같은 기간이에요.",
     compare_page: "비교",
     distribution: "응답 분포",
+    band: "점수",
+    neutral: "중립",
+    words: "의견에 든 단어",
+    apply: "보기",
 };

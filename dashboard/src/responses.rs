@@ -20,10 +20,12 @@ pub fn Responses(site: String) -> impl IntoView {
     let cursor = RwSignal::new(None::<String>);
     // `None` while the first page loads; `Some(false)` when it failed.
     let loaded = RwSignal::new(None::<bool>);
+    // The filter as query parameters (`&band=negative&q=slow`), set by the form.
+    let filter = RwSignal::new(String::new());
     let fetch = {
         let base = base.clone();
         move |from: Option<String>| {
-            let mut path = format!("{base}/responses?limit={PAGE}");
+            let mut path = format!("{base}/responses?limit={PAGE}{}", filter.get_untracked());
             if let Some(c) = &from {
                 path.push_str("&cursor=");
                 path.push_str(&api::encode(c));
@@ -90,13 +92,81 @@ pub fn Responses(site: String) -> impl IntoView {
             source.close();
         }
     });
-    let more = move |_| {
-        if let Some(c) = cursor.get_untracked() {
-            fetch(Some(c));
+    let more = {
+        let fetch = fetch.clone();
+        move |_| {
+            if let Some(c) = cursor.get_untracked() {
+                fetch(Some(c));
+            }
         }
     };
-    let csv = format!("{base}/responses.csv");
+    let csv = move || {
+        format!(
+            "{base}/responses.csv?{}",
+            filter.get().trim_start_matches('&')
+        )
+    };
+    let (band, locale, device, words) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let apply = {
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let mut query = String::new();
+            for (name, value) in [
+                ("band", band.get_untracked()),
+                ("locale", locale.get_untracked()),
+                ("device", device.get_untracked()),
+                ("q", words.get_untracked().trim().to_owned()),
+            ] {
+                if !value.is_empty() {
+                    query.push_str(&format!("&{name}={}", api::encode(&value)));
+                }
+            }
+            filter.set(query);
+            loaded.set(None);
+            shown.set(Vec::new());
+            fetch(None);
+        }
+    };
     view! {
+        <form class="filters" on:submit=apply>
+            <div>
+                <label for="f-band">{move || app.text().band}</label>
+                <select id="f-band" on:change:target=move |ev| band.set(ev.target().value())>
+                    <option value="">{move || app.text().any}</option>
+                    <option value="negative">{move || app.text().negative}</option>
+                    <option value="neutral">{move || app.text().neutral}</option>
+                    <option value="positive">{move || app.text().positive}</option>
+                </select>
+            </div>
+            <div>
+                <label for="f-locale">{move || app.text().language}</label>
+                <select id="f-locale" on:change:target=move |ev| locale.set(ev.target().value())>
+                    <option value="">{move || app.text().any}</option>
+                    <option value="en">"English"</option>
+                    <option value="ko">"한국어"</option>
+                </select>
+            </div>
+            <div>
+                <label for="f-device">{move || app.text().device}</label>
+                <select id="f-device" on:change:target=move |ev| device.set(ev.target().value())>
+                    <option value="">{move || app.text().any}</option>
+                    <option value="desktop">{move || app.text().desktop}</option>
+                    <option value="mobile">{move || app.text().mobile}</option>
+                    <option value="tablet">{move || app.text().tablet}</option>
+                </select>
+            </div>
+            <div>
+                <label for="f-words">{move || app.text().words}</label>
+                <input id="f-words" type="search" prop:value=words
+                    on:input:target=move |ev| words.set(ev.target().value())/>
+            </div>
+            <button type="submit" class="primary">{move || app.text().apply}</button>
+        </form>
         <p><a class="button" href=csv download="">{move || app.text().download_csv}</a></p>
         {move || match loaded.get() {
             None => Either::Left(view! { <p class="quiet" role="status">{app.text().loading}</p> }),

@@ -282,7 +282,9 @@ async fn the_dashboard_overview_on_a_desktop() {
         // How CSAT's answers spread: a row for each of 1 to 5.
         press(&client, ".card details.distribution summary").await?;
         let spread = client
-            .find_all(Locator::Css(".cards .card:first-child details.distribution li"))
+            .find_all(Locator::Css(
+                ".cards .card:first-child details.distribution li",
+            ))
             .await?
             .len();
         anyhow::ensure!(spread == 5, "{spread} rows for CSAT's five answers");
@@ -299,6 +301,29 @@ async fn the_dashboard_overview_on_a_desktop() {
             .for_element(Locator::Css("ol.responses li"))
             .await?;
         keep_screenshot(&client, "dashboard-responses-desktop").await?;
+        // Unhappy answers on phones only.
+        for (select, value) in [("select#f-band", "negative"), ("select#f-device", "mobile")] {
+            client
+                .find(Locator::Css(select))
+                .await?
+                .select_by_value(value)
+                .await?;
+        }
+        press(&client, ".filters button.primary").await?;
+        wait_until("the list holds unhappy phone answers only", async || {
+            let v = client
+                .execute(
+                    "const items = [...document.querySelectorAll('ol.responses li.response')];
+                     return items.length > 0 && items.every(li =>
+                       li.querySelector('.answer.negative') &&
+                       li.querySelector('.meta').textContent.includes('mobile'));",
+                    vec![],
+                )
+                .await?;
+            Ok(v == serde_json::json!(true))
+        })
+        .await?;
+        assert_page_accessible(&client, "the filtered responses").await?;
 
         // Phones against desktops, over the same 30 days: a real change.
         follow(&client, "Compare").await?;
