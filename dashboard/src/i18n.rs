@@ -125,6 +125,12 @@ pub struct Text {
     pub neutral: &'static str,
     pub words: &'static str,
     pub apply: &'static str,
+    pub csat_by_week: &'static str,
+    pub csat_by_month: &'static str,
+    pub buckets: &'static str,
+    pub by_day: &'static str,
+    pub by_week: &'static str,
+    pub by_month: &'static str,
 }
 
 static EN: Text = Text {
@@ -222,6 +228,12 @@ static EN: Text = Text {
     neutral: "neutral",
     words: "Words in the comments",
     apply: "Show",
+    csat_by_week: "Satisfaction by week, last 13 weeks",
+    csat_by_month: "Satisfaction by month, last 12 months",
+    buckets: "Chart by",
+    by_day: "Day",
+    by_week: "Week",
+    by_month: "Month",
 };
 
 static KO: Text = Text {
@@ -319,4 +331,10 @@ static KO: Text = Text {
     neutral: "중립",
     words: "의견에 든 단어",
     apply: "보기",
+    csat_by_week: "최근 13주 주별 만족도",
+    csat_by_month: "최근 12개월 월별 만족도",
+    buckets: "차트 단위",
+    by_day: "일",
+    by_week: "주",
+    by_month: "월",
 };

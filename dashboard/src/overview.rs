@@ -26,10 +26,13 @@ struct Loaded {
 
 const SCALES: [&str; 3] = ["csat", "nps", "ces"];
 
-async fn load(site: &str) -> Result<Loaded, api::Failure> {
+async fn load(site: &str, granularity: &str) -> Result<Loaded, api::Failure> {
     let base = format!("/v1/admin/sites/{}", api::encode(site));
     let summary = api::get::<Summary>(&format!("{base}/summary")).await?;
-    let trend = api::get::<Trend>(&format!("{base}/trend?scale=csat&granularity=day")).await?;
+    let trend = api::get::<Trend>(&format!(
+        "{base}/trend?scale=csat&granularity={granularity}"
+    ))
+    .await?;
     let mut changes = [None, None, None];
     for (slot, scale) in changes.iter_mut().zip(SCALES) {
         *slot = api::get::<Comparison>(&format!("{base}/compare?scale={scale}"))
@@ -54,6 +57,8 @@ pub fn Overview(site: String) -> impl IntoView {
     // `None` while the first load runs; `Some(Err)` when it failed.
     let data = RwSignal::new(None::<Result<Loaded, api::Failure>>);
     let live = RwSignal::new(None::<bool>);
+    // The chart's buckets: `day`, `week` or `month`.
+    let granularity = RwSignal::new("day");
     let loading = StoredValue::new(false);
     let again = StoredValue::new(false);
     let reload = {
@@ -68,7 +73,7 @@ pub fn Overview(site: String) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 loop {
                     again.set_value(false);
-                    let result = load(&site).await;
+                    let result = load(&site, granularity.get_untracked()).await;
                     if let Err(failure) = &result {
                         crate::signed_out_if(app, failure);
                     }
@@ -84,7 +89,14 @@ pub fn Overview(site: String) -> impl IntoView {
             });
         }
     };
-    reload();
+    // Loads now, and again when the chart's buckets change.
+    Effect::new({
+        let reload = reload.clone();
+        move || {
+            granularity.track();
+            reload();
+        }
+    });
     let source = EventSource::new(&format!("/v1/admin/sites/{}/events", api::encode(&site))).ok();
     if let Some(source) = &source {
         let on_response = Closure::<dyn Fn()>::new(reload);
@@ -120,13 +132,13 @@ pub fn Overview(site: String) -> impl IntoView {
             match data.get() {
             None => Either::Left(view! { <p class="quiet" role="status">{app.text().loading}</p> }),
             Some(Err(_)) => Either::Left(view! { <p class="problem" role="alert">{app.text().failed}</p> }),
-            Some(Ok(loaded)) => Either::Right(view! { <Cards loaded=loaded/> }),
+            Some(Ok(loaded)) => Either::Right(view! { <Cards loaded=loaded granularity=granularity/> }),
         }}}
     }
 }
 
 #[component]
-fn Cards(loaded: Loaded) -> impl IntoView {
+fn Cards(loaded: Loaded, granularity: RwSignal<&'static str>) -> impl IntoView {
     let app = use_app();
     let t = app.text();
     // Each with the first value of its scale: CSAT 1–5, NPS 0–10, CES 1–7.
@@ -150,9 +162,30 @@ fn Cards(loaded: Loaded) -> impl IntoView {
     .filter_map(|(title, b)| b.filter(|b| !b.segments.is_empty()).map(|b| (title, b)))
     .map(|(title, b)| view! { <SegmentTable title=title breakdown=b/> })
     .collect_view();
+    let title = match granularity.get_untracked() {
+        "week" => t.csat_by_week,
+        "month" => t.csat_by_month,
+        _ => t.csat_trend,
+    };
+    let choose =
+        move |ev: leptos::ev::Targeted<leptos::ev::Event, leptos::web_sys::HtmlSelectElement>| {
+            granularity.set(match ev.target().value().as_str() {
+                "week" => "week",
+                "month" => "month",
+                _ => "day",
+            });
+        };
     view! {
         <div class="cards">{cards}</div>
-        <TrendChart points=loaded.trend.points.clone() title=t.csat_trend/>
+        <div class="chart-controls">
+            <label for="granularity">{t.buckets}</label>
+            <select id="granularity" on:change:target=choose>
+                <option value="day" selected=granularity.get_untracked() == "day">{t.by_day}</option>
+                <option value="week" selected=granularity.get_untracked() == "week">{t.by_week}</option>
+                <option value="month" selected=granularity.get_untracked() == "month">{t.by_month}</option>
+            </select>
+        </div>
+        <TrendChart points=loaded.trend.points.clone() title=title/>
         <div class="segments">{tables}</div>
     }
 }

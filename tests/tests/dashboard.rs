@@ -295,6 +295,18 @@ async fn the_dashboard_overview_on_a_desktop() {
         }
         assert_page_accessible(&client, "the overview with its segments").await?;
         keep_screenshot(&client, "dashboard-overview-desktop").await?;
+        // The chart by month instead.
+        client
+            .find(Locator::Css("select#granularity"))
+            .await?
+            .select_by_value("month")
+            .await?;
+        wait_until("the chart is by month", async || {
+            Ok(text_of(&client, "figure.chart figcaption")
+                .await?
+                .contains("by month"))
+        })
+        .await?;
         follow(&client, "Responses").await?;
         client
             .wait()
