@@ -234,6 +234,11 @@ async fn run(
         .await
         .expect("the server task")
         .expect("the server shuts down cleanly");
+    println!(
+        "{backend} run: {:.0} s in all ({:.0} s seeding)",
+        started.elapsed().as_secs_f64(),
+        seeding.as_secs_f64()
+    );
 }
 
 /// Times `rounds` sequential GETs of `url` after `warm_up` untimed ones, to

@@ -1,7 +1,7 @@
 //! Scores over time, by segment and side by side, read from the hourly
 //! score rollup (which also counts by language and device), never from the
-//! responses themselves, so they cost the same at a million responses as at
-//! a hundred:
+//! responses themselves. Their cost grows with the hours they cover, not
+//! with the responses: `benches/insights.rs` measures them at a million.
 //!
 //! - `GET /v1/admin/sites/{key}/trend?scale=&granularity=&from=&to=`:
 //!   one figure per day, week (from Monday) or month in the site's time
