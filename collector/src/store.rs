@@ -211,6 +211,10 @@ pub struct ResponseQuery {
     pub page_path: Option<String>,
     /// Only responses older than this `(received_at, id)`: the cursor.
     pub before: Option<(String, String)>,
+    /// Only responses whose stored answers, lower-cased, contain this: a
+    /// coarse first pass in the database for a word search (it also finds
+    /// the word in choice ids), which the caller then checks exactly.
+    pub contains: Option<String>,
     pub limit: u32,
 }
 

@@ -493,6 +493,7 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
         device: None,
         page_path: None,
         before,
+        contains: None,
         limit: 10,
     };
     let listed = |q: store::ResponseQuery| async move {
@@ -522,6 +523,13 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
     q.from = Some(start + time::Duration::minutes(30));
     q.to = Some(start + time::Duration::hours(3));
     assert_eq!(listed(q).await, [ids[2], ids[1]]);
+    // The coarse word pass reads the stored answers, lower-cased.
+    let mut q = query(None);
+    q.contains = Some("csat".into());
+    assert_eq!(listed(q).await.len(), 4);
+    let mut q = query(None);
+    q.contains = Some("100%_".into());
+    assert!(listed(q).await.is_empty());
     let mut q = query(None);
     q.limit = 3;
     let page = store.responses_page(&q).await.unwrap();

@@ -205,11 +205,27 @@ impl Filter {
                 }
             }
         }
-        let words =
+        let words: Vec<String> =
             p.q.unwrap_or_default()
                 .split_whitespace()
                 .map(str::to_lowercase)
                 .collect();
+        // The longest word narrows the database's first pass, when it can
+        // be matched there as the collector matches it: lower-cased alike
+        // (letters without case, or ASCII ones) and written the same way
+        // in the stored JSON (no quote or backslash).
+        let contains = words
+            .iter()
+            .filter(|w: &&String| {
+                w.chars().all(|c| {
+                    (c.is_ascii() || c.to_lowercase().eq(c.to_uppercase()))
+                        && c != '"'
+                        && c != '\\'
+                        && !c.is_control()
+                })
+            })
+            .max_by_key(|w| w.chars().count())
+            .cloned();
         Ok(Self {
             query: ResponseQuery {
                 site: site.key.clone(),
@@ -220,6 +236,7 @@ impl Filter {
                 device,
                 page_path: p.page,
                 before,
+                contains,
                 limit,
             },
             band: p.band,

@@ -343,6 +343,13 @@ fn stored_survey(
     })
 }
 
+/// `text` for a `LIKE … ESCAPE '\\'` pattern: its `%` and `_` are themselves.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// The rollup cells an [`HourlyQuery`] reads: `$1`–`$8`, bound by
 /// [`bind_rollup_filter`].
 const ROLLUP_FILTER: &str = "site_key = $1 AND scale = $2
@@ -653,15 +660,12 @@ where
             .page_path
             .as_deref()
             .and_then(|p| p.strip_suffix('*'))
-            .map(|p| {
-                format!(
-                    "{}%",
-                    p.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+            .map(|p| format!("{}%", like_escaped(p)));
         let exact = q.page_path.as_deref().filter(|p| !p.ends_with('*'));
+        let contains = q
+            .contains
+            .as_deref()
+            .map(|w| format!("%{}%", like_escaped(w)));
         let rows = sqlx::query(
             "SELECT id, received_at, site_key, survey_id, survey_version, finished, seq, locale,
                  page_path, device, respondent, user_id, attributes, answers, faq_article, faq_query
@@ -676,6 +680,7 @@ where
                AND (CAST($8 AS TEXT) IS NULL OR page_path LIKE $8 ESCAPE '\\')
                AND (CAST($9 AS TEXT) IS NULL
                     OR received_at < $9 OR (received_at = $9 AND id < $10))
+               AND (CAST($12 AS TEXT) IS NULL OR LOWER(answers) LIKE $12 ESCAPE '\\')
              ORDER BY received_at DESC, id DESC
              LIMIT $11",
         )
@@ -690,6 +695,7 @@ where
         .bind(before_at)
         .bind(before_id)
         .bind(i64::from(q.limit))
+        .bind(contains)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
