@@ -10,6 +10,7 @@ mod sql;
 mod sqlite;
 
 pub use accounts::Accounts;
+pub use check::Grain;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -244,10 +245,9 @@ pub struct ScoreCount {
 }
 
 /// Which rollup cells to read: one scale (answers on different scales do
-/// not mix), optionally one survey and question, hours `[from, to)` since
-/// the Unix epoch.
+/// not mix), optionally one survey and question, over `spans` of periods.
 #[derive(Clone, Debug)]
-pub struct HourlyQuery {
+pub struct RollupQuery {
     pub site: Slug,
     pub scale: Scale,
     pub survey: Option<Slug>,
@@ -255,8 +255,17 @@ pub struct HourlyQuery {
     /// Only answers given in this language, on this class of device.
     pub locale: Option<Locale>,
     pub device: Option<DeviceClass>,
-    pub from_hour: i64,
-    pub to_hour: i64,
+    /// Disjoint runs of periods; a day inside a month read whole must not
+    /// be read again.
+    pub spans: Vec<PeriodSpan>,
+}
+
+/// Periods `[from, until)` of one grain, numbered as [`Grain::period`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodSpan {
+    pub grain: Grain,
+    pub from: i64,
+    pub until: i64,
 }
 
 /// What a breakdown splits the rollup by.
@@ -278,10 +287,11 @@ pub struct SegmentCount {
     pub count: u64,
 }
 
-/// How many gave `value` in one hour.
+/// How many gave `value` in one period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HourCount {
-    pub hour: i64,
+pub struct PeriodCount {
+    pub grain: Grain,
+    pub period: i64,
     pub value: u8,
     pub count: u64,
 }
@@ -461,15 +471,16 @@ pub trait Store: Accounts + Send + Sync + 'static {
     /// `None` when the article does not exist.
     async fn put_vote(&self, site: &Slug, vote: &Vote) -> Result<Option<VoteOutcome>, StoreError>;
     async fn faq_counts(&self, site: &Slug) -> Result<FaqCounts, StoreError>;
-    /// Rollup counts of one scale per hour, for trends and comparisons.
-    async fn hourly_counts(&self, query: &HourlyQuery) -> Result<Vec<HourCount>, StoreError>;
-    /// Rollup counts of one scale over the query's hours, per segment of `by`.
+    /// Rollup counts of one scale per period, for trends and comparisons.
+    async fn period_counts(&self, query: &RollupQuery) -> Result<Vec<PeriodCount>, StoreError>;
+    /// Rollup counts of one scale over the query's periods, per segment of
+    /// `by` (a segment may come once per span).
     async fn segment_counts(
         &self,
-        query: &HourlyQuery,
+        query: &RollupQuery,
         by: Dimension,
     ) -> Result<Vec<SegmentCount>, StoreError>;
-    /// Score counts from the rollup, optionally for one survey.
+    /// All-time score counts from the rollup, optionally for one survey.
     async fn score_counts(
         &self,
         site: &Slug,

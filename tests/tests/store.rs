@@ -122,7 +122,7 @@ for_each_backend!(
     an_archived_survey_leaves_the_config_and_keeps_its_responses,
     accounts_roles_sessions_and_tokens_round_trip,
     responses_are_listed_newest_first_by_filter_and_cursor,
-    hourly_counts_follow_the_hour_each_response_arrived,
+    rollup_counts_follow_the_sites_days_and_months,
     articles_are_replaced_in_place_and_move_the_faq_version,
     votes_are_one_per_respondent_and_counted_with_views_searches_and_handoffs,
 );
@@ -542,45 +542,71 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
     assert_eq!(rest, [ids[0]]);
 }
 
-/// The rollup read per hour, for one scale, in a range of hours.
-async fn hourly_counts_follow_the_hour_each_response_arrived(store: &dyn Store) {
+/// The rollup read per day and per month in the site's zone (Seoul here,
+/// UTC+9), for one scale; the days move when the site's zone does.
+async fn rollup_counts_follow_the_sites_days_and_months(store: &dyn Store) {
+    use store::{Grain, PeriodSpan};
     let site = with_site(store).await;
     let survey = store
         .put_survey(&site, &checkout_survey(), SurveyStatus::Active)
         .await
         .unwrap();
-    let at = |hour: i64| time::OffsetDateTime::from_unix_timestamp(hour * 3600 + 60).unwrap();
-    for (hour, score) in [(500_000, 5), (500_000, 5), (500_001, 2), (500_003, 4)] {
+    let at = |rfc3339: &str| {
+        time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    // 20:00 UTC on 30 November is 05:00 on 1 December in Seoul.
+    for (when, score) in [
+        ("2025-11-30T10:00:00Z", 5),
+        ("2025-11-30T11:00:00Z", 5),
+        ("2025-11-30T20:00:00Z", 2),
+        ("2025-12-02T03:00:00Z", 4),
+    ] {
         let mut row = new(&site, response(&survey, score));
-        row.received_at = at(hour);
+        row.received_at = at(when);
         store.insert_responses(&[row]).await.unwrap();
     }
-    let query = |from_hour, to_hour, scale| store::HourlyQuery {
+    let query = |grain, from, until, scale| store::RollupQuery {
         site: site.clone(),
         scale,
         survey: Some(slug("checkout")),
         question: None,
         locale: None,
         device: None,
-        from_hour,
-        to_hour,
+        spans: vec![PeriodSpan { grain, from, until }],
     };
-    let counts = store
-        .hourly_counts(&query(500_000, 500_003, Scale::Csat))
-        .await
-        .unwrap();
-    let cells: Vec<(i64, u8, u64)> = counts.iter().map(|c| (c.hour, c.value, c.count)).collect();
-    assert_eq!(cells, [(500_000, 5, 2), (500_001, 2, 1)]);
-    assert!(
+    let cells = |q| async move {
         store
-            .hourly_counts(&query(0, 600_000, Scale::Nps))
+            .period_counts(&q)
             .await
             .unwrap()
+            .into_iter()
+            .map(|c| (c.grain, c.period, c.value, c.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        cells(query(Grain::Day, 20_251_130, 20_251_202, Scale::Csat)).await,
+        [
+            (Grain::Day, 20_251_130, 5, 2),
+            (Grain::Day, 20_251_201, 2, 1)
+        ]
+    );
+    assert_eq!(
+        cells(query(Grain::Month, 202_511, 202_513, Scale::Csat)).await,
+        [
+            (Grain::Month, 202_511, 5, 2),
+            (Grain::Month, 202_512, 2, 1),
+            (Grain::Month, 202_512, 4, 1)
+        ]
+    );
+    assert!(
+        cells(query(Grain::Day, 0, 30_000_000, Scale::Nps))
+            .await
             .is_empty()
     );
-    // The same cells by device and by language; one slice at a time.
+    // The same cells by device; one slice at a time.
     let by = |dimension| {
-        let q = query(0, 600_000, Scale::Csat);
+        let q = query(Grain::Month, 0, 300_000, Scale::Csat);
         async move {
             store
                 .segment_counts(&q, dimension)
@@ -599,9 +625,22 @@ async fn hourly_counts_follow_the_hour_each_response_arrived(store: &dyn Store) 
             ("desktop".to_owned(), 5, 2)
         ]
     );
-    let mut korean = query(0, 600_000, Scale::Csat);
+    let mut korean = query(Grain::Month, 0, 300_000, Scale::Csat);
     korean.locale = Some(Locale::Ko);
-    assert!(store.hourly_counts(&korean).await.unwrap().is_empty());
+    assert!(cells(korean).await.is_empty());
+    // In UTC the 20:00 answer is still on 30 November.
+    let mut moved = store.site(&site).await.unwrap().unwrap();
+    moved.time_zone = "UTC".into();
+    store.put_site(&moved).await.unwrap();
+    assert_eq!(
+        cells(query(Grain::Month, 202_511, 202_513, Scale::Csat)).await,
+        [
+            (Grain::Month, 202_511, 2, 1),
+            (Grain::Month, 202_511, 5, 2),
+            (Grain::Month, 202_512, 4, 1)
+        ]
+    );
+    assert!(store.check_rollup(false).await.unwrap().is_clean());
 }
 
 fn article(id: &str, locale: Locale, title: &str, order: i32) -> sori_collector::faq::Article {

@@ -1,7 +1,9 @@
-//! Scores over time, by segment and side by side, read from the hourly
-//! score rollup (which also counts by language and device), never from the
-//! responses themselves. Their cost grows with the hours they cover, not
-//! with the responses: `benches/insights.rs` measures them at a million.
+//! Scores over time, by segment and side by side, read from the score
+//! rollup (which counts per day and per month in the site's time zone, by
+//! language and device), never from the responses themselves. A range
+//! reads its whole months as months and only the days at its ends as days,
+//! so its cost grows with the months and days it covers, not with the
+//! responses: `benches/insights.rs` measures them at a million.
 //!
 //! - `GET /v1/admin/sites/{key}/trend?scale=&granularity=&from=&to=`:
 //!   one figure per day, week (from Monday) or month in the site's time
@@ -15,9 +17,7 @@
 //! Each also takes a slice: `survey`, `question`, `locale`, `device`.
 //! `scale` is `csat`, `nps`, `ces`, `yes_no` or `rating` (a rating needs its
 //! `question`: ratings of different lengths do not mix). Dates are days in
-//! the site's time zone, both included. Sites whose zone is not a whole
-//! number of hours from UTC see each hour counted in the day it starts in.
-//! Page paths and `identify` attributes are not in the rollup (there can be
+//! the site's time zone, both included. Page paths and `identify` attributes are not in the rollup (there can be
 //! any number of them); the responses list filters by them.
 
 use super::summary::{Figure, fixed};
@@ -26,7 +26,7 @@ use crate::error::AppError;
 use crate::routes::extract::{ApiQuery, SiteReader};
 use crate::stats::buckets::{Bucket, Granularity, buckets};
 use crate::stats::compare::{self, Difference};
-use crate::store::{Dimension, HourlyQuery, Site};
+use crate::store::{Dimension, Grain, PeriodSpan, RollupQuery, Site};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -209,18 +209,63 @@ impl Slice {
         })
     }
 
-    fn query(&self, site: &Site, scale: Scale, spans: &[Bucket]) -> Option<HourlyQuery> {
-        let (first, last) = (spans.first()?, spans.last()?);
-        Some(HourlyQuery {
+    /// The rollup cells of days `from` to `to`, both included; whole
+    /// months as months when `months` (the answers are summed over spans no
+    /// shorter than a month).
+    fn query(
+        &self,
+        site: &Site,
+        scale: Scale,
+        (from, to): (Date, Date),
+        months: bool,
+    ) -> RollupQuery {
+        RollupQuery {
             site: site.key.clone(),
             scale,
             survey: self.survey.clone(),
             question: self.question.clone(),
             locale: self.locale,
             device: self.device,
-            from_hour: first.start.as_second().div_euclid(3600),
-            to_hour: (last.end.as_second() + 3599).div_euclid(3600),
-        })
+            spans: period_spans(from, to, months),
+        }
+    }
+}
+
+/// Days `from` to `to`, both included, as runs of rollup periods: only
+/// days, or when `months`, the whole months between as months and the days
+/// before and after them as days.
+fn period_spans(from: Date, to: Date, months: bool) -> Vec<PeriodSpan> {
+    // Days `[from, until)`, by number: nothing lies between 20261131 (no
+    // day) and 20261201.
+    let days = |from: Date, until: i64| PeriodSpan {
+        grain: Grain::Day,
+        from: Grain::Day.period(from),
+        until,
+    };
+    let after = Grain::Day.period(to) + 1;
+    let first_month = if from.day() == 1 {
+        Some(from)
+    } else {
+        from.last_of_month().tomorrow().ok()
+    };
+    let end_month = to.tomorrow().map(|d| d.first_of_month());
+    match (first_month, end_month) {
+        (Some(first), Ok(end)) if months && first < end => {
+            let mut spans = Vec::with_capacity(3);
+            if from < first {
+                spans.push(days(from, Grain::Day.period(first)));
+            }
+            spans.push(PeriodSpan {
+                grain: Grain::Month,
+                from: Grain::Month.period(first),
+                until: Grain::Month.period(end),
+            });
+            if end <= to {
+                spans.push(days(end, after));
+            }
+            spans
+        }
+        _ => vec![days(from, after)],
     }
 }
 
@@ -238,21 +283,26 @@ fn empty(scale: Scale) -> Vec<u64> {
 }
 
 /// How many gave each value of `scale` per bucket, from the rollup.
+///
+/// The buckets run from day `from` to day `to`; months are read whole only
+/// when each bucket is made of whole months, or there is one bucket.
 async fn distributions(
     app: &AppState,
     site: &Site,
     scale: Scale,
     slice: &Slice,
     spans: &[Bucket],
+    (from, to, granularity): (Date, Date, Granularity),
 ) -> Result<Vec<Vec<u64>>, AppError> {
     let mut out = vec![empty(scale); spans.len()];
-    let Some(query) = slice.query(site, scale, spans) else {
-        return Ok(out);
-    };
-    for count in app.store.hourly_counts(&query).await? {
-        let at = count.hour * 3600;
-        // The last bucket that starts at or before the hour.
-        let i = spans.partition_point(|b| b.start.as_second() <= at);
+    let months = granularity == Granularity::Month || spans.len() == 1;
+    let query = slice.query(site, scale, (from, to), months);
+    for count in app.store.period_counts(&query).await? {
+        let Some(first) = count.grain.first_day(count.period) else {
+            continue;
+        };
+        // The last bucket that starts on or before the period's first day.
+        let i = spans.partition_point(|b| b.date <= first);
         let (Some(i), Some(slot)) = (
             i.checked_sub(1),
             count.value.checked_sub(scale.min()).map(usize::from),
@@ -371,7 +421,7 @@ async fn trend(
             .unwrap_or(to),
     };
     let spans = spans(&zone, granularity, from, to)?;
-    let dists = distributions(&app, &site, scale, &slice, &spans).await?;
+    let dists = distributions(&app, &site, scale, &slice, &spans, (from, to, granularity)).await?;
     if p.format == Some(Format::Csv) {
         let rows = spans
             .iter()
@@ -464,10 +514,17 @@ async fn total(
 ) -> Result<Vec<u64>, AppError> {
     // One bucket for the whole period, however long.
     let whole = period(&zone(site)?, from, to)?;
-    Ok(distributions(app, site, scale, slice, &[whole])
-        .await?
-        .pop()
-        .unwrap_or_else(|| empty(scale)))
+    Ok(distributions(
+        app,
+        site,
+        scale,
+        slice,
+        &[whole],
+        (from, to, Granularity::Day),
+    )
+    .await?
+    .pop()
+    .unwrap_or_else(|| empty(scale)))
 }
 
 async fn compare_route(
@@ -583,20 +640,19 @@ async fn breakdown(
     )?;
     let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
-    let whole = period(&zone, from, to)?;
+    period(&zone, from, to)?;
     let mut by_segment: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
-    if let Some(query) = slice.query(&site, scale, &[whole]) {
-        for count in app.store.segment_counts(&query, p.by).await? {
-            let dist = by_segment
-                .entry(count.segment)
-                .or_insert_with(|| empty(scale));
-            if let Some(cell) = count
-                .value
-                .checked_sub(scale.min())
-                .and_then(|i| dist.get_mut(usize::from(i)))
-            {
-                *cell += count.count;
-            }
+    let query = slice.query(&site, scale, (from, to), true);
+    for count in app.store.segment_counts(&query, p.by).await? {
+        let dist = by_segment
+            .entry(count.segment)
+            .or_insert_with(|| empty(scale));
+        if let Some(cell) = count
+            .value
+            .checked_sub(scale.min())
+            .and_then(|i| dist.get_mut(usize::from(i)))
+        {
+            *cell += count.count;
         }
     }
     let mut segments: Vec<Segment> = by_segment
@@ -627,4 +683,51 @@ async fn breakdown(
         segments,
     })
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn spans(from: Date, to: Date, months: bool) -> Vec<(Grain, i64, i64)> {
+        period_spans(from, to, months)
+            .into_iter()
+            .map(|s| (s.grain, s.from, s.until))
+            .collect()
+    }
+
+    #[test]
+    fn whole_months_are_read_as_months_and_the_ends_as_days() {
+        use Grain::{Day, Month};
+        let (from, to) = (date(2026, 1, 20), date(2026, 4, 10));
+        assert_eq!(
+            spans(from, to, true),
+            [
+                (Day, 20_260_120, 20_260_201),
+                (Month, 202_602, 202_604),
+                (Day, 20_260_401, 20_260_411),
+            ]
+        );
+        assert_eq!(spans(from, to, false), [(Day, 20_260_120, 20_260_411)]);
+        // Exactly whole months, across a year's end.
+        assert_eq!(
+            spans(date(2025, 11, 1), date(2026, 1, 31), true),
+            [(Month, 202_511, 202_601 + 1)]
+        );
+        // No whole month inside: days only.
+        assert_eq!(
+            spans(date(2026, 1, 2), date(2026, 1, 31), true),
+            [(Day, 20_260_102, 20_260_132)]
+        );
+        assert_eq!(
+            spans(date(2026, 1, 20), date(2026, 2, 10), true),
+            [(Day, 20_260_120, 20_260_211)]
+        );
+        // One day.
+        assert_eq!(
+            spans(date(2026, 3, 1), date(2026, 3, 1), true),
+            [(Day, 20_260_301, 20_260_302)]
+        );
+    }
 }

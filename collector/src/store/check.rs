@@ -6,24 +6,120 @@
 use super::RolledScore;
 use super::StoreError;
 use super::rows::corrupt;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use time::format_description::well_known::Rfc3339;
 
-/// One cell of the rollup, named by the table's key: the count of one value
-/// of one question in one hour. The scale is data, not key, as in the table.
+/// How long a rollup cell's period is. Every answer is counted once at each
+/// grain, in the period its response was first saved in, in the site's time
+/// zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    /// Period `YYYYMMDD`.
+    Day,
+    /// Period `YYYYMM`.
+    Month,
+    /// Period 0: all time, what the summary reads.
+    All,
+}
+
+impl Grain {
+    pub const ALL: [Grain; 3] = [Grain::Day, Grain::Month, Grain::All];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Month => "month",
+            Grain::All => "all",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    /// The period of this grain that `date` falls in.
+    pub fn period(self, date: Date) -> i64 {
+        let (y, m, d) = (
+            i64::from(date.year()),
+            i64::from(date.month()),
+            i64::from(date.day()),
+        );
+        match self {
+            Grain::Day => y * 10_000 + m * 100 + d,
+            Grain::Month => y * 100 + m,
+            Grain::All => 0,
+        }
+    }
+
+    /// The first day of `period` (`None` for [`Grain::All`] or a period
+    /// that names no date).
+    pub fn first_day(self, period: i64) -> Option<Date> {
+        let (y, m, d) = match self {
+            Grain::Day => (period / 10_000, period / 100 % 100, period % 100),
+            Grain::Month => (period / 100, period % 100, 1),
+            Grain::All => return None,
+        };
+        Date::new(
+            i16::try_from(y).ok()?,
+            i8::try_from(m).ok()?,
+            i8::try_from(d).ok()?,
+        )
+        .ok()
+    }
+}
+
+/// One cell of the rollup, named by the table's key (and in its order): the
+/// count of one value of one question in one period. The scale is data,
+/// not key, as in the table.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct RollupKey {
     pub site: String,
+    pub grain: Grain,
+    /// The day, month or 0, as [`Grain::period`] numbers them.
+    pub period: i64,
     pub survey: String,
     pub question: String,
-    /// Unix time / 3600 of the response's first save.
-    pub hour: i64,
     /// The response's language and device class, for breakdowns.
     pub locale: String,
     pub device: String,
     pub value: i64,
+}
+
+/// Each site's time zone, which places its answers in days and months.
+#[derive(Debug, Default)]
+pub(crate) struct Zones(HashMap<String, TimeZone>);
+
+impl Zones {
+    /// Adds a site's zone as stored. A zone this build does not know (the
+    /// admin API accepts only known ones) counts as UTC rather than lose
+    /// the answers.
+    pub(crate) fn insert(&mut self, site: String, zone: &str) {
+        let zone = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
+        self.0.insert(site, zone);
+    }
+
+    pub(crate) fn contains(&self, site: &str) -> bool {
+        self.0.contains_key(site)
+    }
+
+    pub(crate) fn of(&self, site: &str) -> TimeZone {
+        self.0.get(site).cloned().unwrap_or(TimeZone::UTC)
+    }
+}
+
+/// The day, the month and "all time" of a response first saved at `first`,
+/// in `zone`.
+pub(crate) fn periods(first: time::OffsetDateTime, zone: &TimeZone) -> [(Grain, i64); 3] {
+    let date = jiff::Timestamp::from_second(first.unix_timestamp())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(zone.clone())
+        .date();
+    Grain::ALL.map(|g| (g, g.period(date)))
 }
 
 /// A cell whose stored count is not what the rows add up to.
@@ -58,11 +154,12 @@ impl fmt::Display for RollupDrift {
         let k = &self.key;
         write!(
             f,
-            "site {} survey {} question {} hour {} locale {} device {} value {}: rows say {}, rollup has {}",
+            "site {} {} {} survey {} question {} locale {} device {} value {}: rows say {}, rollup has {}",
             k.site,
+            k.grain.name(),
+            k.period,
             k.survey,
             k.question,
-            k.hour,
             k.locale,
             k.device,
             k.value,
@@ -75,6 +172,8 @@ impl fmt::Display for RollupDrift {
 /// What places a response row's scores in the rollup, besides its time.
 pub(crate) struct RowCells<'a> {
     pub site: &'a str,
+    /// The site's time zone.
+    pub zone: &'a TimeZone,
     pub survey: &'a str,
     pub locale: &'a str,
     pub device: &'a str,
@@ -100,19 +199,35 @@ impl Cells {
     ) -> Result<(), StoreError> {
         let scores: Vec<RolledScore> = serde_json::from_str(scores).map_err(corrupt)?;
         let first = time::OffsetDateTime::parse(received_at, &Rfc3339).map_err(corrupt)?;
-        for score in scores {
-            let key = RollupKey {
-                site: row.site.to_owned(),
-                survey: row.survey.to_owned(),
-                question: score.question.as_str().to_owned(),
-                hour: hour_of(first),
-                locale: row.locale.to_owned(),
-                device: row.device.to_owned(),
-                value: i64::from(score.value),
-            };
-            self.add(key, &score.scale, 1);
-        }
+        self.add_scores(row, &scores, first, 1);
         Ok(())
+    }
+
+    /// Adds `delta` to the cells of each score, at every grain, in the
+    /// periods of `first` (the response's first save, so every save of one
+    /// response lands in the same cells).
+    pub(crate) fn add_scores(
+        &mut self,
+        row: &RowCells<'_>,
+        scores: &[RolledScore],
+        first: time::OffsetDateTime,
+        delta: i64,
+    ) {
+        for (grain, period) in periods(first, row.zone) {
+            for score in scores {
+                let key = RollupKey {
+                    site: row.site.to_owned(),
+                    grain,
+                    period,
+                    survey: row.survey.to_owned(),
+                    question: score.question.as_str().to_owned(),
+                    locale: row.locale.to_owned(),
+                    device: row.device.to_owned(),
+                    value: i64::from(score.value),
+                };
+                self.add(key, &score.scale, delta);
+            }
+        }
     }
 
     fn count(&self, key: &RollupKey) -> i64 {
@@ -126,11 +241,6 @@ impl Cells {
             .filter(|(_, (_, n))| *n != 0)
             .map(|(k, (scale, n))| (k, scale.as_str(), *n))
     }
-}
-
-/// The rollup bucket of a response first saved at `received_at`.
-pub(crate) fn hour_of(received_at: time::OffsetDateTime) -> i64 {
-    received_at.unix_timestamp().div_euclid(3600)
 }
 
 /// Every cell where `stored` differs from `expected`; a missing cell counts as zero.
@@ -156,37 +266,84 @@ mod tests {
     fn key(survey: &str, value: i64) -> RollupKey {
         RollupKey {
             site: "acme".into(),
+            grain: Grain::Day,
+            period: 20_251_124,
             survey: survey.into(),
             question: "csat".into(),
-            hour: 490_000,
             locale: "en".into(),
             device: "desktop".into(),
             value,
         }
     }
 
-    #[test]
-    fn rows_add_up_per_question_value_and_first_hour() {
+    fn cells_of(zone: &str, times: &[&str]) -> Vec<(Grain, i64, i64)> {
+        let zone = TimeZone::get(zone).unwrap();
         let mut cells = Cells::default();
         let scores = r#"[{"question":"csat","scale":"csat","value":4}]"#;
         let row = RowCells {
             site: "acme",
+            zone: &zone,
             survey: "s1",
             locale: "en",
             device: "mobile",
         };
+        for at in times {
+            cells.add_response(&row, scores, at).unwrap();
+        }
         cells
-            .add_response(&row, scores, "2025-11-24T10:15:00Z")
-            .unwrap();
-        cells
-            .add_response(&row, scores, "2025-11-24T10:45:00Z")
-            .unwrap();
-        let all: Vec<_> = cells.nonzero().collect();
-        assert_eq!(all.len(), 1);
-        let (k, scale, n) = all[0];
-        assert_eq!((k.value, scale, n), (4, "csat", 2));
-        assert_eq!((k.locale.as_str(), k.device.as_str()), ("en", "mobile"));
-        assert_eq!(k.hour, 1_763_979_300 / 3600);
+            .nonzero()
+            .map(|(k, scale, n)| {
+                assert_eq!((k.value, scale), (4, "csat"));
+                assert_eq!((k.locale.as_str(), k.device.as_str()), ("en", "mobile"));
+                (k.grain, k.period, n)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_add_up_per_day_month_and_all_time_in_the_sites_zone() {
+        let times = ["2025-11-24T10:15:00Z", "2025-11-30T15:45:00Z"];
+        assert_eq!(
+            cells_of("UTC", &times),
+            [
+                (Grain::Day, 20_251_124, 1),
+                (Grain::Day, 20_251_130, 1),
+                (Grain::Month, 202_511, 2),
+                (Grain::All, 0, 2),
+            ]
+        );
+        // 15:45 UTC on the 30th is 00:45 on 1 December in Seoul.
+        assert_eq!(
+            cells_of("Asia/Seoul", &times),
+            [
+                (Grain::Day, 20_251_124, 1),
+                (Grain::Day, 20_251_201, 1),
+                (Grain::Month, 202_511, 1),
+                (Grain::Month, 202_512, 1),
+                (Grain::All, 0, 2),
+            ]
+        );
+        // Half an hour off a whole hour: 18:15 UTC is 23:45 in Kolkata, 18:45 is 00:15.
+        assert_eq!(
+            cells_of(
+                "Asia/Kolkata",
+                &["2025-11-24T18:15:00Z", "2025-11-24T18:45:00Z"]
+            )[..2],
+            [(Grain::Day, 20_251_124, 1), (Grain::Day, 20_251_125, 1)]
+        );
+    }
+
+    #[test]
+    fn periods_name_their_first_day() {
+        let date = Date::new(2026, 2, 9).unwrap();
+        assert_eq!(Grain::Day.period(date), 20_260_209);
+        assert_eq!(Grain::Day.first_day(20_260_209), Some(date));
+        assert_eq!(Grain::Month.period(date), 202_602);
+        assert_eq!(Grain::Month.first_day(202_602), Date::new(2026, 2, 1).ok());
+        assert_eq!(Grain::Day.first_day(20_260_230), None);
+        assert_eq!(Grain::All.first_day(0), None);
+        assert_eq!(Grain::from_name("month"), Some(Grain::Month));
+        assert_eq!(Grain::from_name("hour"), None);
     }
 
     #[test]

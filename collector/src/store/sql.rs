@@ -18,14 +18,15 @@ use super::rows::{
     parse_definition, rfc3339, slug_of,
 };
 use super::{
-    ArticleCounts, Dimension, FaqCounts, HourCount, HourlyQuery, Inserted, ListedResponse,
-    MISSING_REASONS, MissingReason, NewResponse, QueryCount, ResponseQuery, RolledScore,
-    ScoreCount, SegmentCount, Site, Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus,
-    Vote, VoteOutcome, answers_json, scores_of,
+    ArticleCounts, Dimension, FaqCounts, Grain, Inserted, ListedResponse, MISSING_REASONS,
+    MissingReason, NewResponse, PeriodCount, PeriodSpan, QueryCount, ResponseQuery, RolledScore,
+    RollupQuery, ScoreCount, SegmentCount, Site, Store, StoreError, StoredResponse, StoredSurvey,
+    SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
+use jiff::tz::TimeZone;
 use sori_protocol::{DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 use time::format_description::well_known::Rfc3339;
@@ -54,6 +55,21 @@ pub trait RowsAffected {
 }
 
 type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
+
+/// A rollup row: site, grain, period, survey, question, scale, locale,
+/// device, value, count.
+type StoredCell = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
 
 /// What a save needs of the stored row of its response: site, survey,
 /// version, finished, seq, scores, first arrival, locale, device.
@@ -149,9 +165,10 @@ where
         tx: &mut Tx<'_, DB>,
         deltas: &mut check::Cells,
         new: &NewResponse,
+        zone: &TimeZone,
     ) -> Result<Inserted, StoreError> {
         for _ in 0..8 {
-            if let Some(outcome) = Self::try_upsert(tx, deltas, new).await? {
+            if let Some(outcome) = Self::try_upsert(tx, deltas, new, zone).await? {
                 return Ok(outcome);
             }
         }
@@ -164,6 +181,7 @@ where
         tx: &mut Tx<'_, DB>,
         deltas: &mut check::Cells,
         new: &NewResponse,
+        zone: &TimeZone,
     ) -> Result<Option<Inserted>, StoreError> {
         let r = &new.response;
         let id = r.id.to_string();
@@ -187,7 +205,7 @@ where
             device,
         )) = stored
         else {
-            return Self::insert_response(tx, deltas, new).await;
+            return Self::insert_response(tx, deltas, new, zone).await;
         };
         if site != new.site.as_str()
             || survey != r.survey.as_str()
@@ -224,8 +242,15 @@ where
         let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
         let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
         // The row keeps its first device; a later save may change its language.
-        roll(deltas, new, &old, (first, &old_locale, &device), -1);
-        roll(deltas, new, &scores, (first, r.locale.code(), &device), 1);
+        let cells = |locale| check::RowCells {
+            site: new.site.as_str(),
+            zone,
+            survey: r.survey.as_str(),
+            locale,
+            device: &device,
+        };
+        deltas.add_scores(&cells(&old_locale), &old, first, -1);
+        deltas.add_scores(&cells(r.locale.code()), &scores, first, 1);
         Ok(Some(Inserted::Updated))
     }
 
@@ -235,6 +260,7 @@ where
         tx: &mut Tx<'_, DB>,
         deltas: &mut check::Cells,
         new: &NewResponse,
+        zone: &TimeZone,
     ) -> Result<Option<Inserted>, StoreError> {
         let r = &new.response;
         let scores = scores_of(r);
@@ -268,13 +294,14 @@ where
         if inserted == 0 {
             return Ok(None);
         }
-        roll(
-            deltas,
-            new,
-            &scores,
-            (new.received_at, r.locale.code(), r.device.name()),
-            1,
-        );
+        let cells = check::RowCells {
+            site: new.site.as_str(),
+            zone,
+            survey: r.survey.as_str(),
+            locale: r.locale.code(),
+            device: r.device.name(),
+        };
+        deltas.add_scores(&cells, &scores, new.received_at, 1);
         Ok(Some(Inserted::New))
     }
 
@@ -284,17 +311,18 @@ where
     async fn apply_rollup(tx: &mut Tx<'_, DB>, deltas: &check::Cells) -> Result<(), StoreError> {
         for (key, scale, delta) in deltas.nonzero() {
             sqlx::query(
-                "INSERT INTO score_rollup (site_key, survey_id, question, scale, hour, locale, device,
-                     value, count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (site_key, survey_id, question, hour, locale, device, value)
+                "INSERT INTO score_rollup (site_key, grain, period, survey_id, question, scale,
+                     locale, device, value, count)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (site_key, grain, period, survey_id, question, locale, device, value)
                  DO UPDATE SET count = score_rollup.count + excluded.count",
             )
             .bind(&key.site)
+            .bind(key.grain.name())
+            .bind(key.period)
             .bind(&key.survey)
             .bind(&key.question)
             .bind(scale)
-            .bind(key.hour)
             .bind(&key.locale)
             .bind(&key.device)
             .bind(key.value)
@@ -305,6 +333,54 @@ where
         Ok(())
     }
 
+    /// The rollup cells the response rows add up to, of one site or of all,
+    /// with how many rows were read.
+    async fn cells_from_rows(
+        tx: &mut Tx<'_, DB>,
+        site: Option<&str>,
+    ) -> Result<(check::Cells, u64), StoreError> {
+        let mut zones = check::Zones::default();
+        let sites: Vec<(String, String)> = sqlx::query_as("SELECT key, time_zone FROM sites")
+            .fetch_all(&mut **tx)
+            .await?;
+        for (key, zone) in sites {
+            zones.insert(key, &zone);
+        }
+        let mut cells = check::Cells::default();
+        let mut responses = 0u64;
+        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
+            "SELECT site_key, survey_id, locale, device, scores, received_at FROM responses
+             WHERE CAST($1 AS TEXT) IS NULL OR site_key = $1",
+        )
+        .bind(site)
+        .fetch(&mut **tx);
+        while let Some((site, survey, locale, device, scores, received_at)) =
+            rows.try_next().await?
+        {
+            let row = check::RowCells {
+                site: &site,
+                zone: &zones.of(&site),
+                survey: &survey,
+                locale: &locale,
+                device: &device,
+            };
+            cells.add_response(&row, &scores, &received_at)?;
+            responses += 1;
+        }
+        Ok((cells, responses))
+    }
+
+    /// Rewrites one site's rollup from its responses, as after its time
+    /// zone changed: its days and months are not where they were.
+    async fn rebuild_site_rollup(tx: &mut Tx<'_, DB>, site: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM score_rollup WHERE site_key = $1")
+            .bind(site)
+            .execute(&mut **tx)
+            .await?;
+        let (cells, _) = Self::cells_from_rows(tx, Some(site)).await?;
+        Self::apply_rollup(tx, &cells).await
+    }
+
     /// One transaction for the batch: responses in id order (again so
     /// concurrent collectors lock rows in one order), then the rollup.
     async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<Inserted>, StoreError> {
@@ -313,8 +389,23 @@ where
         let mut outcomes = vec![Inserted::Duplicate; batch.len()];
         let mut deltas = check::Cells::default();
         let mut tx = self.pool.begin().await?;
+        // Read in the transaction, so a zone change (which rebuilds the
+        // site's rollup) and this batch see the same zone.
+        let mut zones = check::Zones::default();
+        for new in batch {
+            let site = new.site.as_str();
+            if !zones.contains(site) {
+                let zone: Option<String> =
+                    sqlx::query_scalar("SELECT time_zone FROM sites WHERE key = $1")
+                        .bind(site)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                zones.insert(site.to_owned(), zone.as_deref().unwrap_or("UTC"));
+            }
+        }
         for i in order {
-            outcomes[i] = Self::upsert_response(&mut tx, &mut deltas, &batch[i]).await?;
+            let zone = zones.of(batch[i].site.as_str());
+            outcomes[i] = Self::upsert_response(&mut tx, &mut deltas, &batch[i], &zone).await?;
         }
         Self::apply_rollup(&mut tx, &deltas).await?;
         tx.commit().await?;
@@ -350,18 +441,19 @@ fn like_escaped(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// The rollup cells an [`HourlyQuery`] reads: `$1`–`$8`, bound by
+/// The rollup cells of one span of a [`RollupQuery`]: `$1`–`$9`, bound by
 /// [`bind_rollup_filter`].
 const ROLLUP_FILTER: &str = "site_key = $1 AND scale = $2
                AND (CAST($3 AS TEXT) IS NULL OR survey_id = $3)
                AND (CAST($4 AS TEXT) IS NULL OR question = $4)
                AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
                AND (CAST($6 AS TEXT) IS NULL OR device = $6)
-               AND hour >= $7 AND hour < $8";
+               AND grain = $7 AND period >= $8 AND period < $9";
 
 fn bind_rollup_filter<'q, DB, O>(
     query: sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>,
-    q: &'q HourlyQuery,
+    q: &'q RollupQuery,
+    span: PeriodSpan,
 ) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
 where
     DB: Database,
@@ -377,32 +469,9 @@ where
         .bind(q.question.as_ref().map(Slug::as_str))
         .bind(q.locale.map(Locale::code))
         .bind(q.device.map(DeviceClass::name))
-        .bind(q.from_hour)
-        .bind(q.to_hour)
-}
-
-/// Adds `delta` to the rollup count of each score, in the hour the response
-/// first arrived, so every save of one response lands in the same bucket.
-/// Nothing is written yet: a batch's changes are summed per cell first.
-fn roll(
-    deltas: &mut check::Cells,
-    new: &NewResponse,
-    scores: &[RolledScore],
-    (received_at, locale, device): (time::OffsetDateTime, &str, &str),
-    delta: i64,
-) {
-    for score in scores {
-        let key = RollupKey {
-            site: new.site.as_str().to_owned(),
-            survey: new.response.survey.as_str().to_owned(),
-            question: score.question.as_str().to_owned(),
-            hour: check::hour_of(received_at),
-            locale: locale.to_owned(),
-            device: device.to_owned(),
-            value: i64::from(score.value),
-        };
-        deltas.add(key, &score.scale, delta);
-    }
+        .bind(span.grain.name())
+        .bind(span.from)
+        .bind(span.until)
 }
 
 #[async_trait]
@@ -464,6 +533,12 @@ where
 
     async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
         let origins = serde_json::to_string(&site.allowed_origins).map_err(corrupt)?;
+        let mut tx = self.pool.begin().await?;
+        let zone_before: Option<String> =
+            sqlx::query_scalar("SELECT time_zone FROM sites WHERE key = $1")
+                .bind(site.key.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
         sqlx::query(
             "INSERT INTO sites (key, name, allowed_origins, default_locale, time_zone, created_at,
                  cooldown_hours, session_cap)
@@ -481,8 +556,12 @@ where
         .bind(now_rfc3339())
         .bind(i64::from(site.fatigue.cooldown_hours))
         .bind(i64::from(site.fatigue.session_cap))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if zone_before.is_some_and(|z| z != site.time_zone) {
+            Self::rebuild_site_rollup(&mut tx, site.key.as_str()).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -720,61 +799,41 @@ where
             sqlx::query(sql).execute(&mut *tx).await?;
         }
         let mut stored = check::Cells::default();
-        let mut rows = sqlx::query_as::<
-            _,
-            (
-                String,
-                String,
-                String,
-                String,
-                i64,
-                String,
-                String,
-                i64,
-                i64,
-            ),
-        >(
-            "SELECT site_key, survey_id, question, scale, hour, locale, device, value, count
+        let mut rows = sqlx::query_as::<_, StoredCell>(
+            "SELECT site_key, grain, period, survey_id, question, scale, locale, device, value,
+                 count
              FROM score_rollup",
         )
         .fetch(&mut *tx);
-        while let Some((site, survey, question, scale, hour, locale, device, value, count)) =
-            rows.try_next().await?
+        while let Some((
+            site,
+            grain,
+            period,
+            survey,
+            question,
+            scale,
+            locale,
+            device,
+            value,
+            count,
+        )) = rows.try_next().await?
         {
-            stored.add(
-                RollupKey {
-                    site,
-                    survey,
-                    question,
-                    hour,
-                    locale,
-                    device,
-                    value,
-                },
-                &scale,
-                count,
-            );
-        }
-        drop(rows);
-        let mut expected = check::Cells::default();
-        let mut responses = 0u64;
-        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
-            "SELECT site_key, survey_id, locale, device, scores, received_at FROM responses",
-        )
-        .fetch(&mut *tx);
-        while let Some((site, survey, locale, device, scores, received_at)) =
-            rows.try_next().await?
-        {
-            let row = check::RowCells {
-                site: &site,
-                survey: &survey,
-                locale: &locale,
-                device: &device,
+            let grain =
+                Grain::from_name(&grain).ok_or_else(|| corrupt(format!("grain '{grain}'")))?;
+            let key = RollupKey {
+                site,
+                grain,
+                period,
+                survey,
+                question,
+                locale,
+                device,
+                value,
             };
-            expected.add_response(&row, &scores, &received_at)?;
-            responses += 1;
+            stored.add(key, &scale, count);
         }
         drop(rows);
+        let (expected, responses) = Self::cells_from_rows(&mut tx, None).await?;
         let drift = check::compare(&expected, &stored);
         let repaired = repair && !drift.is_empty();
         if repaired {
@@ -814,7 +873,7 @@ where
     ) -> Result<Vec<ScoreCount>, StoreError> {
         let rows = sqlx::query(
             "SELECT survey_id, question, scale, value, CAST(SUM(count) AS BIGINT) AS n FROM score_rollup
-             WHERE site_key = $1 AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
+             WHERE site_key = $1 AND grain = 'all' AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
              GROUP BY survey_id, question, scale, value ORDER BY survey_id, question, value",
         )
         .bind(site.as_str())
@@ -838,29 +897,32 @@ where
             .collect()
     }
 
-    async fn hourly_counts(&self, q: &HourlyQuery) -> Result<Vec<HourCount>, StoreError> {
+    async fn period_counts(&self, q: &RollupQuery) -> Result<Vec<PeriodCount>, StoreError> {
         let sql = format!(
-            "SELECT hour, value, CAST(SUM(count) AS BIGINT) FROM score_rollup
+            "SELECT period, value, CAST(SUM(count) AS BIGINT) FROM score_rollup
              WHERE {ROLLUP_FILTER}
-             GROUP BY hour, value ORDER BY hour, value"
+             GROUP BY period, value ORDER BY period, value"
         );
-        let rows: Vec<(i64, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|(hour, value, count)| {
-                Ok(HourCount {
-                    hour,
+        let mut out = Vec::new();
+        for &span in &q.spans {
+            let rows: Vec<(i64, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q, span)
+                .fetch_all(&self.pool)
+                .await?;
+            for (period, value, count) in rows {
+                out.push(PeriodCount {
+                    grain: span.grain,
+                    period,
                     value: u8::try_from(value).map_err(corrupt)?,
                     count: u64::try_from(count).map_err(corrupt)?,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(out)
     }
 
     async fn segment_counts(
         &self,
-        q: &HourlyQuery,
+        q: &RollupQuery,
         by: Dimension,
     ) -> Result<Vec<SegmentCount>, StoreError> {
         // A column of ours, never text from a request.
@@ -875,18 +937,20 @@ where
              WHERE {ROLLUP_FILTER}
              GROUP BY {column}, value ORDER BY {column}, value"
         );
-        let rows: Vec<(String, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|(segment, value, count)| {
-                Ok(SegmentCount {
+        let mut out = Vec::new();
+        for &span in &q.spans {
+            let rows: Vec<(String, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q, span)
+                .fetch_all(&self.pool)
+                .await?;
+            for (segment, value, count) in rows {
+                out.push(SegmentCount {
                     segment,
                     value: u8::try_from(value).map_err(corrupt)?,
                     count: u64::try_from(count).map_err(corrupt)?,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(out)
     }
 
     async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
