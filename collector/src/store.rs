@@ -8,11 +8,13 @@ mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
+mod stamp;
 
 pub use accounts::Accounts;
 pub use check::Grain;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use stamp::Stamp;
 
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -211,7 +213,7 @@ pub struct ResponseQuery {
     /// A page path, or a prefix of one ending in `*`.
     pub page_path: Option<String>,
     /// Only responses older than this `(received_at, id)`: the cursor.
-    pub before: Option<(String, String)>,
+    pub before: Option<(Stamp, String)>,
     /// Only responses whose stored answers, lower-cased, contain this: a
     /// coarse first pass in the database for a word search (it also finds
     /// the word in choice ids), which the caller then checks exactly.

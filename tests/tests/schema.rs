@@ -79,7 +79,8 @@ fn sqlite_class(declared: &str) -> String {
 /// SQLite's do. The narrower `integer`, `smallint` and `real` keep names of
 /// their own (`int4`, `int2`, `float4`): the store's `i64` does not decode
 /// from them, so they must show as a difference. Any other type is named
-/// as PostgreSQL names it (`boolean`, `jsonb`, …), so it differs too.
+/// as PostgreSQL names it (`boolean`, `jsonb`, …), so it differs too,
+/// except `timestamptz`, the time type SQLite does not have.
 fn postgres_class(data_type: &str) -> String {
     let class = match data_type {
         "bigint" => "integer",
@@ -90,6 +91,9 @@ fn postgres_class(data_type: &str) -> String {
         "real" => "float4",
         "numeric" => "numeric",
         "bytea" => "blob",
+        // A time: SQLite keeps RFC 3339 text, PostgreSQL a timestamptz,
+        // and the store's `Stamp` binds and reads either.
+        "timestamp with time zone" => "text",
         other => other,
     };
     class.to_owned()
@@ -568,5 +572,60 @@ async fn a_store_fills_a_new_rollup_from_the_responses_when_it_opens() {
         sqlx::query(sql).execute(&pool).await.unwrap();
     })
     .await;
+    schema.drop().await;
+}
+
+/// PostgreSQL's times were RFC 3339 text before they became `timestamptz`:
+/// rows written then keep their instants (to the microsecond) and read
+/// back through the store as before.
+#[tokio::test]
+async fn postgres_times_stored_as_text_become_timestamptz_with_their_instants() {
+    let schema = Schema::create().await;
+    let pg = store::connect_raw_postgres(&schema.url()).await.unwrap();
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../collector/migrations/postgres"
+    )))
+    .await
+    .unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| !m.description.contains("timestamptz") && m.version < 8)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pg).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, owner, created_at)
+         VALUES ('u1', 'cx@acme.test', 'x', 1, '2026-11-24T07:15:43.123456789Z')",
+    )
+    .execute(&pg)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, created_at, expires_at)
+         VALUES ('h1', 'u1', '2026-11-24T07:15:43.000000000Z', '2099-01-01T00:00:00.000000000Z'),
+                ('h2', 'u1', '2025-11-24T07:15:43.000000000Z', '2025-11-25T00:00:00.000000000Z')",
+    )
+    .execute(&pg)
+    .await
+    .unwrap();
+    let store = store::connect(&schema.url()).await.unwrap();
+    let user = store.session_user("h1").await.unwrap().unwrap();
+    assert_eq!(user.created_at, "2026-11-24T07:15:43.123457000Z");
+    // This one ended a year ago.
+    assert!(store.session_user("h2").await.unwrap().is_none());
+    let kind: String = sqlx::query_scalar(
+        "SELECT data_type FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'responses'
+           AND column_name = 'received_at'",
+    )
+    .fetch_one(&pg)
+    .await
+    .unwrap();
+    assert_eq!(kind, "timestamp with time zone");
+    drop(store);
+    drop(pg);
     schema.drop().await;
 }

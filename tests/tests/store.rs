@@ -484,7 +484,7 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
         row.received_at = start + time::Duration::hours(hour);
         store.insert_responses(&[row]).await.unwrap();
     }
-    let query = |before: Option<(String, String)>| store::ResponseQuery {
+    let query = |before: Option<(store::Stamp, String)>| store::ResponseQuery {
         site: site.clone(),
         survey: None,
         from: None,
@@ -534,11 +534,8 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
     q.limit = 3;
     let page = store.responses_page(&q).await.unwrap();
     let last = page.last().unwrap();
-    let rest = listed(query(Some((
-        last.response.received_at.clone(),
-        last.id.to_string(),
-    ))))
-    .await;
+    let at = store::Stamp::parse(&last.response.received_at).unwrap();
+    let rest = listed(query(Some((at, last.id.to_string())))).await;
     assert_eq!(rest, [ids[0]]);
 }
 

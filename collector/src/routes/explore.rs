@@ -17,7 +17,7 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::routes::extract::{ApiQuery, ResponseParam, Segment, SiteReader};
-use crate::store::{ListedResponse, ResponseQuery, Site, StoredResponse};
+use crate::store::{ListedResponse, ResponseQuery, Site, Stamp, StoreError, StoredResponse};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -172,7 +172,7 @@ impl Filter {
             .cursor
             .map(|c| {
                 c.split_once('~')
-                    .map(|(at, id)| (at.to_owned(), id.to_owned()))
+                    .and_then(|(at, id)| Some((Stamp::parse(at).ok()?, id.to_owned())))
                     .ok_or_else(|| {
                         invalid(
                             "cursor",
@@ -493,8 +493,9 @@ async fn fill(
         let full = batch.len() == filter.query.limit as usize;
         for listed in batch {
             scanned += 1;
-            filter.query.before =
-                Some((listed.response.received_at.clone(), listed.id.to_string()));
+            let at = Stamp::parse(&listed.response.received_at)
+                .map_err(|e| StoreError::Corrupt(format!("received_at: {e}")))?;
+            filter.query.before = Some((at, listed.id.to_string()));
             let def = definitions
                 .get(&listed.response.survey, listed.response.survey_version)
                 .await?;

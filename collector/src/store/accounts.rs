@@ -2,14 +2,14 @@
 //! sessions and API tokens. Session ids and tokens arrive here already
 //! hashed (`crate::accounts`): the database never holds a usable secret.
 
-use super::rows::{corrupt, now_rfc3339, rfc3339, slug_of};
+use super::rows::{corrupt, slug_of};
 use super::sql::{Backend, RowsAffected, SqlStore};
+use super::stamp::Stamp;
 use super::{ApiToken, Member, NewUser, Role, StoreError, User};
 use async_trait::async_trait;
 use sori_protocol::Slug;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Accounts, sessions and tokens; every [`Store`](super::Store) is one.
 #[async_trait]
@@ -53,7 +53,7 @@ pub trait Accounts: Send + Sync {
 
 const USER_COLUMNS: &str = "id, email, password_hash, owner, created_at";
 
-type UserRow = (String, String, String, i64, String);
+type UserRow = (String, String, String, i64, Stamp);
 
 fn user_of((id, email, password_hash, owner, created_at): UserRow) -> User {
     User {
@@ -61,7 +61,7 @@ fn user_of((id, email, password_hash, owner, created_at): UserRow) -> User {
         email,
         password_hash,
         owner: owner != 0,
-        created_at,
+        created_at: created_at.to_string(),
     }
 }
 
@@ -73,15 +73,15 @@ fn role_of(raw: &str) -> Result<Role, StoreError> {
     }
 }
 
-type TokenRow = (String, String, String, Option<String>, Option<String>);
+type TokenRow = (String, String, Stamp, Option<Stamp>, Option<Stamp>);
 
 fn token_of((id, name, created_at, last_used_at, revoked_at): TokenRow) -> ApiToken {
     ApiToken {
         id,
         name,
-        created_at,
-        last_used_at,
-        revoked_at,
+        created_at: created_at.to_string(),
+        last_used_at: last_used_at.map(String::from),
+        revoked_at: revoked_at.map(String::from),
     }
 }
 
@@ -97,6 +97,8 @@ where
     for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Stamp: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Stamp>: Encode<'q, DB>,
     usize: ColumnIndex<DB::Row>,
     &'static str: ColumnIndex<DB::Row>,
 {
@@ -109,7 +111,7 @@ where
         .bind(user.email.as_str())
         .bind(user.password_hash.as_str())
         .bind(i64::from(user.owner))
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -199,15 +201,15 @@ where
         )
         .bind(id_hash)
         .bind(user_id)
-        .bind(now_rfc3339())
-        .bind(rfc3339(expires_at))
+        .bind(Stamp::now())
+        .bind(Stamp(expires_at))
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     async fn session_user(&self, id_hash: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<(String, String, String, i64, String, String)> = sqlx::query_as(
+        let row: Option<(String, String, String, i64, Stamp, Stamp)> = sqlx::query_as(
             "SELECT u.id, u.email, u.password_hash, u.owner, u.created_at, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
         )
@@ -217,10 +219,7 @@ where
         let Some((id, email, hash, owner, created_at, expires_at)) = row else {
             return Ok(None);
         };
-        // Compared as times, not as text: RFC 3339 strings with and without
-        // fractional seconds do not sort as the instants they name.
-        let expires = OffsetDateTime::parse(&expires_at, &Rfc3339).map_err(corrupt)?;
-        if expires <= OffsetDateTime::now_utc() {
+        if expires_at.0 <= OffsetDateTime::now_utc() {
             self.delete_session(id_hash).await?;
             return Ok(None);
         }
@@ -242,10 +241,11 @@ where
         name: &str,
         token_hash: &str,
     ) -> Result<ApiToken, StoreError> {
+        let created = Stamp::now();
         let token = ApiToken {
             id: uuid::Uuid::now_v7().to_string(),
             name: name.to_owned(),
-            created_at: now_rfc3339(),
+            created_at: created.to_string(),
             last_used_at: None,
             revoked_at: None,
         };
@@ -257,7 +257,7 @@ where
         .bind(user_id)
         .bind(name)
         .bind(token_hash)
-        .bind(token.created_at.as_str())
+        .bind(created)
         .execute(&self.pool)
         .await?;
         Ok(token)
@@ -266,7 +266,7 @@ where
     async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let row: Option<(String, UserRow)> = sqlx::query_as::<
             _,
-            (String, String, String, String, i64, String),
+            (String, String, String, String, i64, Stamp),
         >(
             "SELECT t.id, u.id, u.email, u.password_hash, u.owner, u.created_at
              FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -280,7 +280,7 @@ where
             return Ok(None);
         };
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now_rfc3339())
+            .bind(Stamp::now())
             .bind(token_id)
             .execute(&self.pool)
             .await?;
@@ -303,7 +303,7 @@ where
             "UPDATE api_tokens SET revoked_at = $1
              WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         )
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .bind(token_id)
         .bind(user_id)
         .execute(&self.pool)

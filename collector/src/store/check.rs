@@ -11,7 +11,6 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use time::format_description::well_known::Rfc3339;
 
 /// How long a rollup cell's period is. Every answer is counted once at each
 /// grain, in the period its response was first saved in, in the site's time
@@ -195,10 +194,9 @@ impl Cells {
         &mut self,
         row: &RowCells<'_>,
         scores: &str,
-        received_at: &str,
+        first: time::OffsetDateTime,
     ) -> Result<(), StoreError> {
         let scores: Vec<RolledScore> = serde_json::from_str(scores).map_err(corrupt)?;
-        let first = time::OffsetDateTime::parse(received_at, &Rfc3339).map_err(corrupt)?;
         self.add_scores(row, &scores, first, 1);
         Ok(())
     }
@@ -288,6 +286,9 @@ mod tests {
             device: "mobile",
         };
         for at in times {
+            let at =
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                    .unwrap();
             cells.add_response(&row, scores, at).unwrap();
         }
         cells

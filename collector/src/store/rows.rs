@@ -1,28 +1,11 @@
 //! What the SQLite and PostgreSQL stores share: turning column values into
-//! model types, and the text forms of times and JSON both keep.
+//! model types, and the text form of JSON both keep.
 
 use super::StoreError;
+use super::stamp::Stamp;
 use crate::faq::Article;
 use sori_protocol::{Locale, Slug, SurveyDefinition};
 use sqlx::{ColumnIndex, Decode, Row, Type};
-use time::format_description::well_known::Rfc3339;
-
-pub(super) fn now_rfc3339() -> String {
-    rfc3339(time::OffsetDateTime::now_utc())
-}
-
-/// Times as stored: RFC 3339 in UTC with all nine fraction digits, so
-/// their text sorts in time order (`…:05Z` would sort after `…:05.5Z`).
-const STORED: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
-);
-
-pub(super) fn rfc3339(t: time::OffsetDateTime) -> String {
-    let utc = t.to_offset(time::UtcOffset::UTC);
-    utc.format(STORED)
-        .or_else(|_| utc.format(&Rfc3339))
-        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
-}
 
 pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -54,6 +37,7 @@ where
     &'static str: ColumnIndex<R>,
     String: Decode<'r, R::Database> + Type<R::Database>,
     i64: Decode<'r, R::Database> + Type<R::Database>,
+    Stamp: Decode<'r, R::Database> + Type<R::Database>,
 {
     let text = |column: &'static str| -> Result<String, StoreError> {
         row.try_get::<String, _>(column).map_err(corrupt)
@@ -72,7 +56,10 @@ where
         tags: serde_json::from_str(&text("tags")?).map_err(corrupt)?,
         order: i32::try_from(number("ord")?).map_err(corrupt)?,
         views: count_of(number("views")?),
-        updated_at: text("updated_at")?,
+        updated_at: row
+            .try_get::<Stamp, _>("updated_at")
+            .map_err(corrupt)?
+            .to_string(),
     })
 }
 
@@ -82,24 +69,4 @@ pub(super) fn is_transient(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
         .is_some_and(|code| code == "40P01" || code == "40001")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stored_times_have_a_fixed_width_and_sort_as_text() {
-        let at = |s: i64, ns: u32| {
-            time::OffsetDateTime::from_unix_timestamp(s)
-                .unwrap()
-                .replace_nanosecond(ns)
-                .unwrap()
-        };
-        let whole = super::rfc3339(at(1_800_000_000, 0));
-        let half = super::rfc3339(at(1_800_000_000, 500_000_000));
-        let later = super::rfc3339(at(1_800_000_001, 0));
-        assert_eq!(whole, "2027-01-15T08:00:00.000000000Z");
-        assert!(whole < half && half < later, "{whole} {half} {later}");
-        let seoul = at(1_800_000_000, 0).to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap());
-        assert_eq!(super::rfc3339(seoul), whole);
-    }
 }

@@ -1,6 +1,7 @@
 //! The store's queries, written once for SQLite and PostgreSQL: `$n`
 //! placeholders (SQLite reads `$NNN` as argument NNN too), `CAST` rather
-//! than `::`, integers for flags, text for times and JSON. [`SqlStore`] runs
+//! than `::`, integers for flags, text for JSON, a [`Stamp`] for times
+//! (`timestamptz` on PostgreSQL, RFC 3339 text on SQLite). [`SqlStore`] runs
 //! them on either through sqlx's generic traits; each backend's file opens
 //! its pool and says, as a [`Backend`], how a rollup check and a repair
 //! begin there.
@@ -14,9 +15,10 @@
 
 use super::check::{self, RollupCheck, RollupKey};
 use super::rows::{
-    ARTICLE_COLUMNS, article_of, corrupt, count_of, is_transient, locale_of, now_rfc3339,
-    parse_definition, rfc3339, slug_of,
+    ARTICLE_COLUMNS, article_of, corrupt, count_of, is_transient, locale_of, parse_definition,
+    slug_of,
 };
+use super::stamp::Stamp;
 use super::{
     ArticleCounts, Dimension, FaqCounts, Grain, Inserted, ListedResponse, MISSING_REASONS,
     MissingReason, NewResponse, PeriodCount, PeriodSpan, QueryCount, ResponseQuery, RolledScore,
@@ -29,7 +31,6 @@ use futures_util::TryStreamExt;
 use jiff::tz::TimeZone;
 use sori_protocol::{DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
-use time::format_description::well_known::Rfc3339;
 
 /// The store on one SQL database; [`SqliteStore`](super::SqliteStore) and
 /// [`PgStore`](super::PgStore) name the two it runs on.
@@ -73,17 +74,7 @@ type StoredCell = (
 
 /// What a save needs of the stored row of its response: site, survey,
 /// version, finished, seq, scores, first arrival, locale, device.
-type StoredRow = (
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-);
+type StoredRow = (String, String, i64, i64, i64, String, Stamp, String, String);
 
 impl<DB> SqlStore<DB>
 where
@@ -96,6 +87,8 @@ where
     for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Stamp: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Stamp>: Encode<'q, DB>,
     usize: ColumnIndex<DB::Row>,
     &'static str: ColumnIndex<DB::Row>,
 {
@@ -152,7 +145,7 @@ where
             answers: serde_json::from_str(&answers).map_err(corrupt)?,
             faq_article: faq_article.as_deref().map(slug_of).transpose()?,
             faq_query: row.get("faq_query"),
-            received_at: row.get("received_at"),
+            received_at: row.get::<Stamp, _>("received_at").to_string(),
         })
     }
 
@@ -230,7 +223,7 @@ where
         .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
         .bind(answers_json(r))
         .bind(serde_json::to_string(&scores).map_err(corrupt)?)
-        .bind(rfc3339(new.received_at))
+        .bind(Stamp(new.received_at))
         .bind(&id)
         .bind(seq)
         .execute(&mut **tx)
@@ -239,7 +232,7 @@ where
         if updated == 0 {
             return Ok(None);
         }
-        let first = time::OffsetDateTime::parse(&received_at, &Rfc3339).map_err(corrupt)?;
+        let first = received_at.0;
         let old: Vec<RolledScore> = serde_json::from_str(&old_scores).map_err(corrupt)?;
         // The row keeps its first device; a later save may change its language.
         let cells = |locale| check::RowCells {
@@ -285,7 +278,7 @@ where
         .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
         .bind(answers_json(r))
         .bind(serde_json::to_string(&scores).map_err(corrupt)?)
-        .bind(rfc3339(new.received_at))
+        .bind(Stamp(new.received_at))
         .bind(r.faq_article.as_ref().map(Slug::as_str))
         .bind(r.faq_query.as_deref())
         .execute(&mut **tx)
@@ -348,7 +341,7 @@ where
         }
         let mut cells = check::Cells::default();
         let mut responses = 0u64;
-        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, String)>(
+        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, Stamp)>(
             "SELECT site_key, survey_id, locale, device, scores, received_at FROM responses
              WHERE CAST($1 AS TEXT) IS NULL OR site_key = $1",
         )
@@ -364,7 +357,7 @@ where
                 locale: &locale,
                 device: &device,
             };
-            cells.add_response(&row, &scores, &received_at)?;
+            cells.add_response(&row, &scores, received_at.0)?;
             responses += 1;
         }
         Ok((cells, responses))
@@ -424,7 +417,7 @@ where
 /// A survey as read from its `status`, `archived_at` and definition columns.
 fn stored_survey(
     status: &str,
-    archived_at: &Option<String>,
+    archived_at: &Option<Stamp>,
     json: &str,
 ) -> Result<StoredSurvey, StoreError> {
     Ok(StoredSurvey {
@@ -486,6 +479,8 @@ where
     for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Stamp: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Stamp>: Encode<'q, DB>,
     usize: ColumnIndex<DB::Row>,
     &'static str: ColumnIndex<DB::Row>,
 {
@@ -553,7 +548,7 @@ where
         .bind(origins)
         .bind(site.default_locale.code())
         .bind(&site.time_zone)
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .bind(i64::from(site.fatigue.cooldown_hours))
         .bind(i64::from(site.fatigue.session_cap))
         .execute(&mut *tx)
@@ -582,7 +577,7 @@ where
         .bind(def.id.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-        let now = now_rfc3339();
+        let now = Stamp::now();
         let mut stored = def.clone();
         let unchanged = match &current {
             Some((version, json)) => {
@@ -592,7 +587,7 @@ where
             None => false,
         };
         let (status, archived) = status.to_columns();
-        let archived_at = archived.then(|| now.clone());
+        let archived_at = archived.then_some(now);
         if !unchanged {
             stored.version = current.as_ref().map_or(1, |(v, _)| *v as u32 + 1);
             sqlx::query(
@@ -606,7 +601,7 @@ where
             .bind(def.id.as_str())
             .bind(status)
             .bind(i64::from(stored.version))
-            .bind(&now)
+            .bind(now)
             .bind(archived_at)
             .execute(&mut *tx)
             .await?;
@@ -618,7 +613,7 @@ where
             .bind(def.id.as_str())
             .bind(i64::from(stored.version))
             .bind(serde_json::to_string(&stored).map_err(corrupt)?)
-            .bind(&now)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
         } else {
@@ -627,7 +622,7 @@ where
                  WHERE site_key = $4 AND id = $5",
             )
             .bind(status)
-            .bind(&now)
+            .bind(now)
             .bind(archived_at)
             .bind(site.as_str())
             .bind(def.id.as_str())
@@ -639,7 +634,7 @@ where
     }
 
     async fn surveys(&self, site: &Slug) -> Result<Vec<StoredSurvey>, StoreError> {
-        let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        let rows: Vec<(String, Option<Stamp>, String)> = sqlx::query_as(
             "SELECT s.status, s.archived_at, v.definition FROM surveys s
              JOIN survey_versions v ON v.site_key = s.site_key AND v.survey_id = s.id
                  AND v.version = s.current_version
@@ -660,7 +655,7 @@ where
         status: SurveyStatus,
     ) -> Result<Option<StoredSurvey>, StoreError> {
         let (status, archived) = status.to_columns();
-        let now = now_rfc3339();
+        let now = Stamp::now();
         // Archiving again keeps the first time it was archived.
         let changed = sqlx::query(
             "UPDATE surveys SET status = $1, updated_at = $2,
@@ -668,7 +663,7 @@ where
              WHERE site_key = $4 AND id = $5",
         )
         .bind(status)
-        .bind(&now)
+        .bind(now)
         .bind(i64::from(archived))
         .bind(site.as_str())
         .bind(survey.as_str())
@@ -705,7 +700,7 @@ where
         survey: &Slug,
         version: u32,
     ) -> Result<Option<StoredSurvey>, StoreError> {
-        let row: Option<(String, Option<String>, String)> = sqlx::query_as(
+        let row: Option<(String, Option<Stamp>, String)> = sqlx::query_as(
             "SELECT s.status, s.archived_at, v.definition FROM survey_versions v
              JOIN surveys s ON s.site_key = v.site_key AND s.id = v.survey_id
              WHERE v.site_key = $1 AND v.survey_id = $2 AND v.version = $3",
@@ -765,8 +760,8 @@ where
         )
         .bind(q.site.as_str())
         .bind(q.survey.as_ref().map(Slug::as_str))
-        .bind(q.from.map(rfc3339))
-        .bind(q.to.map(rfc3339))
+        .bind(q.from.map(Stamp))
+        .bind(q.to.map(Stamp))
         .bind(q.locale.map(Locale::code))
         .bind(q.device.map(DeviceClass::name))
         .bind(exact)
@@ -982,7 +977,7 @@ where
         .bind(&a.category)
         .bind(serde_json::to_string(&a.tags).map_err(corrupt)?)
         .bind(i64::from(a.order))
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .execute(&mut *tx)
         .await?;
         Self::bump_faq_version(&mut tx, site).await?;
@@ -1101,7 +1096,7 @@ where
         .bind(locale.code())
         .bind(query)
         .bind(none)
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -1150,7 +1145,7 @@ where
         .bind(&respondent)
         .bind(i64::from(vote.helpful))
         .bind(vote.reason.as_deref())
-        .bind(now_rfc3339())
+        .bind(Stamp::now())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -1199,7 +1194,7 @@ where
                 no_results: count_of(row.get("no_results")),
             });
         }
-        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String, String, String, Stamp)> = sqlx::query_as(
             "SELECT v.article, v.locale, a.title, v.reason, v.voted_at FROM faq_votes v
              JOIN faq_articles a ON a.site_key = v.site_key AND a.locale = v.locale AND a.id = v.article
              WHERE v.site_key = $1 AND v.helpful = 0 AND v.reason IS NOT NULL
@@ -1217,7 +1212,7 @@ where
                     locale: locale_of(&locale)?,
                     title,
                     reason,
-                    voted_at,
+                    voted_at: voted_at.to_string(),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
