@@ -246,17 +246,23 @@ pub struct ScoreCount {
     pub count: u64,
 }
 
-/// Which rollup cells to read: one scale (answers on different scales do
-/// not mix), optionally one survey and question, over `spans` of periods.
+/// Which answers a figure counts, besides when: one scale of a site
+/// (answers on different scales do not mix), optionally one survey and
+/// question, language and class of device.
 #[derive(Clone, Debug)]
-pub struct RollupQuery {
+pub struct ScoreFilter {
     pub site: Slug,
     pub scale: Scale,
     pub survey: Option<Slug>,
     pub question: Option<Slug>,
-    /// Only answers given in this language, on this class of device.
     pub locale: Option<Locale>,
     pub device: Option<DeviceClass>,
+}
+
+/// Which rollup cells to read: the filter's, over `spans` of periods.
+#[derive(Clone, Debug)]
+pub struct RollupQuery {
+    pub filter: ScoreFilter,
     /// Disjoint runs of periods; a day inside a month read whole must not
     /// be read again.
     pub spans: Vec<PeriodSpan>,
@@ -278,6 +284,25 @@ pub enum Dimension {
     Question,
     Locale,
     Device,
+}
+
+/// What a breakdown by a response's own fields reads: the filter's
+/// answers whose responses were first saved in `[from, to)`.
+#[derive(Clone, Debug)]
+pub struct ScanQuery {
+    pub filter: ScoreFilter,
+    pub from: time::OffsetDateTime,
+    pub to: time::OffsetDateTime,
+}
+
+/// A field of each response that can take any number of values, so it is
+/// not in the rollup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResponseField {
+    /// The page it was answered on.
+    PagePath,
+    /// An `identify` attribute; responses without it are not counted.
+    Attribute(String),
 }
 
 /// How many gave `value` in one segment (a survey id, question id, locale
@@ -481,6 +506,13 @@ pub trait Store: Accounts + Send + Sync + 'static {
         &self,
         query: &RollupQuery,
         by: Dimension,
+    ) -> Result<Vec<SegmentCount>, StoreError>;
+    /// Counts of one scale per value of a response field, read from the
+    /// responses themselves: the cost grows with the responses in range.
+    async fn field_counts(
+        &self,
+        query: &ScanQuery,
+        field: &ResponseField,
     ) -> Result<Vec<SegmentCount>, StoreError>;
     /// All-time score counts from the rollup, optionally for one survey.
     async fn score_counts(

@@ -37,6 +37,22 @@ async fn get(app: &TestApp, path_and_query: &str) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
+/// Each figure of `list` as (its `key`, n, score).
+fn figures(v: &Value, list: &str, key: &str) -> Vec<(String, u64, Value)> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} in {v}"))
+        .iter()
+        .map(|f| {
+            (
+                f[key].as_str().unwrap().to_owned(),
+                f["n"].as_u64().unwrap(),
+                f["score"].clone(),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone() {
     let app = TestApp::spawn().await;
@@ -52,18 +68,7 @@ async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone() {
     let (status, trend) = get(&app, "trend?scale=csat&from=2026-11-02&to=2026-11-04").await;
     assert_eq!(status, 200, "{trend}");
     assert_eq!(trend["time_zone"], "Asia/Seoul");
-    let points: Vec<(String, u64, Value)> = trend["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["date"].as_str().unwrap().to_owned(),
-                p["n"].as_u64().unwrap(),
-                p["score"].clone(),
-            )
-        })
-        .collect();
+    let points = figures(&trend, "points", "date");
     assert_eq!(
         points,
         [
@@ -387,18 +392,7 @@ async fn breakdowns_and_comparisons_by_language_and_device() {
     let range = "from=2026-11-01&to=2026-11-30";
     let (status, by_device) = get(&app, &format!("breakdown?scale=csat&by=device&{range}")).await;
     assert_eq!(status, 200, "{by_device}");
-    let segments: Vec<(String, u64, Value)> = by_device["segments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["segment"].as_str().unwrap().to_owned(),
-                s["n"].as_u64().unwrap(),
-                s["score"].clone(),
-            )
-        })
-        .collect();
+    let segments = figures(&by_device, "segments", "segment");
     assert_eq!(
         segments,
         [
@@ -481,11 +475,117 @@ async fn breakdowns_and_comparisons_by_language_and_device() {
             );
         }
     }
-    let (status, bad) = get(&app, "breakdown?scale=csat&by=page").await;
+    let (status, bad) = get(&app, "breakdown?scale=csat&by=shoe_size").await;
     assert_eq!(status, 400, "{bad}");
     let (status, bad) = get(&app, "compare?scale=csat&b_device=fridge").await;
     assert_eq!(
         (status, bad["error"]["field"].as_str()),
         (422, Some("b_device"))
+    );
+}
+
+/// Page paths and `identify` attributes can take any number of values, so
+/// a breakdown by them reads the responses themselves: each answer counts
+/// under its page, or its attribute's value; answers without the attribute
+/// are not counted, nor those outside the days asked for.
+#[tokio::test]
+async fn breakdowns_by_page_and_attribute_read_the_responses() {
+    let app = TestApp::spawn().await;
+    let store = store::connect(&app.database_url).await.unwrap();
+    let mut batch = Vec::new();
+    for (page, plan, score, times, at) in [
+        (
+            "/checkout",
+            Some("pro"),
+            5,
+            6,
+            datetime!(2026-11-10 03:00 UTC),
+        ),
+        (
+            "/checkout",
+            Some("free"),
+            1,
+            2,
+            datetime!(2026-11-10 03:00 UTC),
+        ),
+        (
+            "/pricing",
+            Some("free"),
+            2,
+            3,
+            datetime!(2026-11-11 03:00 UTC),
+        ),
+        ("/pricing", None, 4, 1, datetime!(2026-11-11 03:00 UTC)),
+        // 23:30 on 30 November in Seoul, then 00:30 on 1 December.
+        ("/late", Some("pro"), 5, 1, datetime!(2026-11-30 14:30 UTC)),
+        ("/late", Some("pro"), 5, 1, datetime!(2026-11-30 15:30 UTC)),
+    ] {
+        for _ in 0..times {
+            let mut response = csat_response("checkout", 1, score);
+            response.page_path = page.into();
+            if let Some(plan) = plan {
+                response.attributes.insert("plan".into(), plan.into());
+            }
+            batch.push(NewResponse {
+                site: Slug::parse(SITE).unwrap(),
+                received_at: at,
+                response,
+            });
+        }
+    }
+    store.insert_responses(&batch).await.unwrap();
+    let range = "from=2026-11-01&to=2026-11-30";
+    let rows = |v: &Value| -> Vec<(String, u64, f64)> {
+        figures(v, "segments", "segment")
+            .into_iter()
+            .map(|(segment, n, score)| (segment, n, score.as_f64().unwrap()))
+            .collect()
+    };
+    let (status, by_page) = get(&app, &format!("breakdown?scale=csat&by=page&{range}")).await;
+    assert_eq!(status, 200, "{by_page}");
+    assert_eq!(
+        rows(&by_page),
+        [
+            ("/checkout".to_owned(), 8, 75.0),
+            ("/pricing".to_owned(), 4, 25.0),
+            ("/late".to_owned(), 1, 100.0),
+        ]
+    );
+    assert_eq!(by_page["other_segments"], 0);
+    let (status, by_plan) = get(
+        &app,
+        &format!("breakdown?scale=csat&by=attribute&attribute=plan&{range}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{by_plan}");
+    assert_eq!(by_plan["attribute"], "plan");
+    assert_eq!(
+        rows(&by_plan),
+        [("pro".to_owned(), 7, 100.0), ("free".to_owned(), 5, 0.0)]
+    );
+    // Narrowed like any breakdown; NPS answers there are none of.
+    let (_, checkout_plans) = get(
+        &app,
+        "breakdown?scale=csat&by=attribute&attribute=plan&survey=checkout\
+         &from=2026-11-11&to=2026-11-11",
+    )
+    .await;
+    assert_eq!(rows(&checkout_plans), [("free".to_owned(), 3, 0.0)]);
+    let (_, nps) = get(&app, &format!("breakdown?scale=nps&by=page&{range}")).await;
+    assert_eq!(rows(&nps), []);
+    let (status, bad) = get(&app, &format!("breakdown?scale=csat&by=attribute&{range}")).await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (422, Some("attribute"))
+    );
+    let (status, bad) = get(
+        &app,
+        "breakdown?scale=csat&by=page&from=2024-01-01&to=2026-11-30",
+    )
+    .await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (422, Some("from")),
+        "{bad}"
     );
 }

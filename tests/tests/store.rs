@@ -564,12 +564,14 @@ async fn rollup_counts_follow_the_sites_days_and_months(store: &dyn Store) {
         store.insert_responses(&[row]).await.unwrap();
     }
     let query = |grain, from, until, scale| store::RollupQuery {
-        site: site.clone(),
-        scale,
-        survey: Some(slug("checkout")),
-        question: None,
-        locale: None,
-        device: None,
+        filter: store::ScoreFilter {
+            site: site.clone(),
+            scale,
+            survey: Some(slug("checkout")),
+            question: None,
+            locale: None,
+            device: None,
+        },
         spans: vec![PeriodSpan { grain, from, until }],
     };
     let cells = |q| async move {
@@ -623,7 +625,7 @@ async fn rollup_counts_follow_the_sites_days_and_months(store: &dyn Store) {
         ]
     );
     let mut korean = query(Grain::Month, 0, 300_000, Scale::Csat);
-    korean.locale = Some(Locale::Ko);
+    korean.filter.locale = Some(Locale::Ko);
     assert!(cells(korean).await.is_empty());
     // In UTC the 20:00 answer is still on 30 November.
     let mut moved = store.site(&site).await.unwrap().unwrap();

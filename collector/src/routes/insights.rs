@@ -1,6 +1,6 @@
 //! Scores over time, by segment and side by side, read from the score
 //! rollup (which counts per day and per month in the site's time zone, by
-//! language and device), never from the responses themselves. A range
+//! language and device), not from the responses themselves. A range
 //! reads its whole months as months and only the days at its ends as days,
 //! so its cost grows with the months and days it covers, not with the
 //! responses: `benches/insights.rs` measures them at a million.
@@ -9,7 +9,10 @@
 //!   one figure per day, week (from Monday) or month in the site's time
 //!   zone, empty ones included;
 //! - `GET /v1/admin/sites/{key}/breakdown?scale=&by=&from=&to=`: one figure
-//!   per survey, question, language or device;
+//!   per survey, question, language or device (from the rollup), or per
+//!   page path or value of an `identify` attribute (`by=attribute&
+//!   attribute=plan`), which can take any number of values and so are read
+//!   from the responses themselves, at most a year of them;
 //! - `GET /v1/admin/sites/{key}/compare?scale=&from=&to=[&b_from=&b_to=]`:
 //!   two periods, or two slices (`b_survey`, `b_locale`, `b_device`), the
 //!   difference with its 95% interval and whether it is significant at 5%.
@@ -17,8 +20,7 @@
 //! Each also takes a slice: `survey`, `question`, `locale`, `device`.
 //! `scale` is `csat`, `nps`, `ces`, `yes_no` or `rating` (a rating needs its
 //! `question`: ratings of different lengths do not mix). Dates are days in
-//! the site's time zone, both included. Page paths and `identify` attributes are not in the rollup (there can be
-//! any number of them); the responses list filters by them.
+//! the site's time zone, both included.
 
 use super::summary::{Figure, fixed};
 use crate::AppState;
@@ -26,7 +28,10 @@ use crate::error::AppError;
 use crate::routes::extract::{ApiQuery, SiteReader};
 use crate::stats::buckets::{Bucket, Granularity, buckets};
 use crate::stats::compare::{self, Difference};
-use crate::store::{Dimension, Grain, PeriodSpan, RollupQuery, Site};
+use crate::store::{
+    Dimension, Grain, PeriodSpan, ResponseField, RollupQuery, ScanQuery, ScoreFilter, SegmentCount,
+    Site,
+};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +44,14 @@ use sori_protocol::{DeviceClass, ErrorCode, FieldError, Locale, QuestionKind, Sc
 
 /// The most buckets one trend may have (a year and a bit of days).
 const MAX_BUCKETS: usize = 400;
+
+/// The most days a breakdown by page or attribute reads (it reads the
+/// responses themselves).
+const MAX_SCAN_DAYS: i32 = 366;
+
+/// The most segments a breakdown lists; the rest are counted in
+/// `other_segments`.
+const MAX_SEGMENTS: usize = 100;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -220,13 +233,19 @@ impl Slice {
         months: bool,
     ) -> RollupQuery {
         RollupQuery {
+            filter: self.filter(site, scale),
+            spans: period_spans(from, to, months),
+        }
+    }
+
+    fn filter(&self, site: &Site, scale: Scale) -> ScoreFilter {
+        ScoreFilter {
             site: site.key.clone(),
             scale,
             survey: self.survey.clone(),
             question: self.question.clone(),
             locale: self.locale,
             device: self.device,
-            spans: period_spans(from, to, months),
         }
     }
 }
@@ -336,6 +355,12 @@ fn spans(
         ));
     }
     Ok(spans)
+}
+
+/// A bucket's edge as the store takes a time.
+fn time_of(at: jiff::Timestamp) -> Result<time::OffsetDateTime, AppError> {
+    time::OffsetDateTime::from_unix_timestamp(at.as_second())
+        .map_err(|e| invalid("from", format!("the range cannot be laid out: {e}")))
 }
 
 /// Days `from` to `to`, both included, as one bucket.
@@ -590,13 +615,41 @@ async fn compare_route(
     }))
 }
 
+/// What a breakdown splits by: a dimension of the rollup, or a field of
+/// the responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum By {
+    Survey,
+    Question,
+    Locale,
+    Device,
+    Page,
+    Attribute,
+}
+
+impl By {
+    fn name(self) -> &'static str {
+        match self {
+            By::Survey => "survey",
+            By::Question => "question",
+            By::Locale => "locale",
+            By::Device => "device",
+            By::Page => "page",
+            By::Attribute => "attribute",
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BreakdownParams {
     scale: String,
     /// `csv` for the table as CSV.
     format: Option<Format>,
-    by: Dimension,
+    by: By,
+    /// The attribute's name, with `by=attribute`.
+    attribute: Option<String>,
     from: Option<String>,
     to: Option<String>,
     survey: Option<String>,
@@ -609,11 +662,15 @@ struct BreakdownParams {
 struct Breakdown {
     site: Slug,
     scale: String,
-    by: Dimension,
+    by: By,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attribute: Option<String>,
     from: String,
     to: String,
-    /// Most answers first.
+    /// Most answers first, at most [`MAX_SEGMENTS`].
     segments: Vec<Segment>,
+    /// How many segments with fewer answers were left out.
+    other_segments: usize,
 }
 
 #[derive(Serialize)]
@@ -640,10 +697,53 @@ async fn breakdown(
     )?;
     let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
-    period(&zone, from, to)?;
+    let whole = period(&zone, from, to)?;
+    let dimension = match p.by {
+        By::Survey => Some(Dimension::Survey),
+        By::Question => Some(Dimension::Question),
+        By::Locale => Some(Dimension::Locale),
+        By::Device => Some(Dimension::Device),
+        By::Page | By::Attribute => None,
+    };
+    let counts: Vec<SegmentCount> = match dimension {
+        Some(dimension) => {
+            let query = slice.query(&site, scale, (from, to), true);
+            app.store.segment_counts(&query, dimension).await?
+        }
+        None => {
+            let field = match (p.by, &p.attribute) {
+                (By::Attribute, Some(name)) if !name.is_empty() => {
+                    ResponseField::Attribute(name.clone())
+                }
+                (By::Attribute, _) => {
+                    return Err(FieldError::new(
+                        "attribute",
+                        ErrorCode::Required,
+                        "by=attribute needs the attribute's name",
+                    )
+                    .into());
+                }
+                _ => ResponseField::PagePath,
+            };
+            if (to - from).get_days() >= MAX_SCAN_DAYS {
+                return Err(invalid(
+                    "from",
+                    format!(
+                        "a breakdown by {} reads the responses themselves: at most {MAX_SCAN_DAYS} days",
+                        p.by.name()
+                    ),
+                ));
+            }
+            let scan = ScanQuery {
+                filter: slice.filter(&site, scale),
+                from: time_of(whole.start)?,
+                to: time_of(whole.end)?,
+            };
+            app.store.field_counts(&scan, &field).await?
+        }
+    };
     let mut by_segment: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
-    let query = slice.query(&site, scale, (from, to), true);
-    for count in app.store.segment_counts(&query, p.by).await? {
+    for count in counts {
         let dist = by_segment
             .entry(count.segment)
             .or_insert_with(|| empty(scale));
@@ -663,24 +763,33 @@ async fn breakdown(
         })
         .collect();
     segments.sort_by_key(|s| std::cmp::Reverse(s.figure.n()));
+    let other_segments = segments.len().saturating_sub(MAX_SEGMENTS);
+    segments.truncate(MAX_SEGMENTS);
+    let attribute = p.attribute.filter(|_| p.by == By::Attribute);
     if p.format == Some(Format::Csv) {
-        let by = serde_json::to_value(p.by)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let by = match &attribute {
+            Some(name) => name.as_str(),
+            None => p.by.name(),
+        };
         let rows = segments
             .iter()
             .map(|s| (s.segment.clone(), s.figure.row()))
             .collect();
-        return Ok(csv_table(&format!("{}-by-{by}", site.key), &by, rows));
+        return Ok(csv_table(
+            &format!("{}-by-{}", site.key, p.by.name()),
+            by,
+            rows,
+        ));
     }
     Ok(Json(Breakdown {
         site: site.key,
         scale: p.scale,
         by: p.by,
+        attribute,
         from: from.to_string(),
         to: to.to_string(),
         segments,
+        other_segments,
     })
     .into_response())
 }

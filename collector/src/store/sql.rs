@@ -21,9 +21,10 @@ use super::rows::{
 use super::stamp::Stamp;
 use super::{
     ArticleCounts, Dimension, FaqCounts, Grain, Inserted, ListedResponse, MISSING_REASONS,
-    MissingReason, NewResponse, PeriodCount, PeriodSpan, QueryCount, ResponseQuery, RolledScore,
-    RollupQuery, ScoreCount, SegmentCount, Site, Store, StoreError, StoredResponse, StoredSurvey,
-    SurveyStatus, Vote, VoteOutcome, answers_json, scores_of,
+    MissingReason, NewResponse, PeriodCount, PeriodSpan, QueryCount, ResponseField, ResponseQuery,
+    RolledScore, RollupQuery, ScanQuery, ScoreCount, ScoreFilter, SegmentCount, Site, Store,
+    StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
+    scores_of,
 };
 use crate::faq::Article;
 use async_trait::async_trait;
@@ -445,7 +446,7 @@ const ROLLUP_FILTER: &str = "site_key = $1 AND scale = $2
 
 fn bind_rollup_filter<'q, DB, O>(
     query: sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>,
-    q: &'q RollupQuery,
+    q: &'q ScoreFilter,
     span: PeriodSpan,
 ) -> sqlx::query::QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
 where
@@ -900,9 +901,10 @@ where
         );
         let mut out = Vec::new();
         for &span in &q.spans {
-            let rows: Vec<(i64, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q, span)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows: Vec<(i64, i64, i64)> =
+                bind_rollup_filter(sqlx::query_as(&sql), &q.filter, span)
+                    .fetch_all(&self.pool)
+                    .await?;
             for (period, value, count) in rows {
                 out.push(PeriodCount {
                     grain: span.grain,
@@ -934,9 +936,10 @@ where
         );
         let mut out = Vec::new();
         for &span in &q.spans {
-            let rows: Vec<(String, i64, i64)> = bind_rollup_filter(sqlx::query_as(&sql), q, span)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows: Vec<(String, i64, i64)> =
+                bind_rollup_filter(sqlx::query_as(&sql), &q.filter, span)
+                    .fetch_all(&self.pool)
+                    .await?;
             for (segment, value, count) in rows {
                 out.push(SegmentCount {
                     segment,
@@ -946,6 +949,64 @@ where
             }
         }
         Ok(out)
+    }
+
+    async fn field_counts(
+        &self,
+        q: &ScanQuery,
+        field: &ResponseField,
+    ) -> Result<Vec<SegmentCount>, StoreError> {
+        let f = &q.filter;
+        let mut rows = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT page_path, attributes, scores FROM responses
+             WHERE site_key = $1 AND received_at >= $2 AND received_at < $3
+               AND (CAST($4 AS TEXT) IS NULL OR survey_id = $4)
+               AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
+               AND (CAST($6 AS TEXT) IS NULL OR device = $6)",
+        )
+        .bind(f.site.as_str())
+        .bind(Stamp(q.from))
+        .bind(Stamp(q.to))
+        .bind(f.survey.as_ref().map(Slug::as_str))
+        .bind(f.locale.map(Locale::code))
+        .bind(f.device.map(DeviceClass::name))
+        .fetch(&self.pool);
+        let scale = f.scale.name();
+        let mut counts: std::collections::BTreeMap<(String, u8), u64> = Default::default();
+        while let Some((page_path, attributes, scores)) = rows.try_next().await? {
+            let scores: Vec<RolledScore> = serde_json::from_str(&scores).map_err(corrupt)?;
+            let mut wanted = scores
+                .into_iter()
+                .filter(|s| {
+                    s.scale == scale && f.question.as_ref().is_none_or(|id| &s.question == id)
+                })
+                .peekable();
+            if wanted.peek().is_none() {
+                continue;
+            }
+            let segment = match field {
+                ResponseField::PagePath => page_path,
+                ResponseField::Attribute(name) => {
+                    let mut attributes: std::collections::BTreeMap<String, String> =
+                        serde_json::from_str(&attributes).map_err(corrupt)?;
+                    match attributes.remove(name) {
+                        Some(value) => value,
+                        None => continue,
+                    }
+                }
+            };
+            for score in wanted {
+                *counts.entry((segment.clone(), score.value)).or_default() += 1;
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((segment, value), count)| SegmentCount {
+                segment,
+                value,
+                count,
+            })
+            .collect())
     }
 
     async fn put_article(&self, site: &Slug, a: &Article) -> Result<bool, StoreError> {
