@@ -3,6 +3,7 @@
 //! shapes of the answers it shows. The dashboard uses exactly the API that
 //! scripts use; nothing here is private to it.
 
+use crate::i18n::Lang;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -193,6 +194,9 @@ pub struct Difference {
 /// `GET …/breakdown`: a figure per segment, most answers first.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Breakdown {
+    /// The days it covers, both included, in the site's time zone.
+    pub from: String,
+    pub to: String,
     pub segments: Vec<Segment>,
 }
 
@@ -201,6 +205,42 @@ pub struct Segment {
     pub segment: String,
     #[serde(flatten)]
     pub figure: Figure,
+}
+
+/// `GET …/surveys`: a survey as the dashboard names it; the rest of its
+/// definition (trigger, targeting) is not read here.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SurveyInfo {
+    pub id: String,
+    /// The author's name for it, meant for the dashboard.
+    pub name: String,
+    pub questions: Vec<QuestionInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct QuestionInfo {
+    pub id: String,
+    /// `csat`, `nps`, `ces`, `yes_no`, `rating`, `text`, …
+    pub kind: String,
+    pub prompt: Localized,
+}
+
+/// A text in each language it was written in.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Localized {
+    pub en: Option<String>,
+    pub ko: Option<String>,
+}
+
+impl Localized {
+    /// The text in `lang`, else in the other language.
+    pub fn get(&self, lang: Lang) -> Option<&str> {
+        let (first, second) = match lang {
+            Lang::En => (&self.en, &self.ko),
+            Lang::Ko => (&self.ko, &self.en),
+        };
+        first.as_deref().or(second.as_deref())
+    }
 }
 
 /// `GET …/faq/insights`: the help center's figures.

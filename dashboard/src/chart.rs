@@ -2,7 +2,7 @@
 //! around it, days without answers left as gaps. The numbers behind it are
 //! in a table for anyone who cannot see the chart.
 
-use crate::api::Point;
+use crate::api::{Interval, Point};
 use crate::{number, use_app};
 use leptos::prelude::*;
 
@@ -189,6 +189,36 @@ pub fn Sparkline(points: Vec<Point>, label: &'static str) -> impl IntoView {
     view! {
         <svg class="sparkline" viewBox=format!("0 0 {W} {H}") role="img" aria-label=latest>
             {lines}
+        </svg>
+    }
+}
+
+/// A score and its 95% interval on one small bar: the interval as a band,
+/// the score as a mark across it, on the scale's whole range (0 to 100,
+/// or −100 to 100 with a mark at 0 for NPS). Hidden from screen readers:
+/// the same numbers are written beside it.
+#[component]
+pub fn IntervalBar(score: Option<f64>, ci: Option<Interval>, lowest: f64) -> impl IntoView {
+    const W: f64 = 100.0;
+    const H: f64 = 12.0;
+    // Inset a little, so a mark at either end is drawn whole.
+    let at = move |v: f64| 2.0 + (W - 4.0) * (v.clamp(lowest, 100.0) - lowest) / (100.0 - lowest);
+    let zero = (lowest < 0.0).then(|| {
+        view! { <line class="zero" x1=at(0.0) y1="0" x2=at(0.0) y2=H/> }
+    });
+    let band = ci.map(|c| {
+        // At least a sliver: a very narrow interval is still drawn.
+        let width = (at(c.high) - at(c.low)).max(1.0);
+        view! { <rect class="ci" x=at(c.low) y="2" width=width height=H - 4.0/> }
+    });
+    let mark = score.map(|s| view! { <line class="mark" x1=at(s) y1="0" x2=at(s) y2=H/> });
+    view! {
+        <svg class="interval-bar" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none"
+            aria-hidden="true" focusable="false">
+            <line class="track" x1="0" y1=H / 2.0 x2=W y2=H / 2.0/>
+            {zero}
+            {band}
+            {mark}
         </svg>
     }
 }

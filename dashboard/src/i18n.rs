@@ -30,6 +30,27 @@ impl Lang {
     }
 }
 
+/// A language's name in itself, as the language menus show it.
+pub fn language_name(code: &str) -> Option<&'static str> {
+    match code {
+        "en" => Some("English"),
+        "ko" => Some("한국어"),
+        _ => None,
+    }
+}
+
+impl Text {
+    /// A class of device as people say it.
+    pub fn device_name(&self, class: &str) -> Option<&'static str> {
+        match class {
+            "desktop" => Some(self.desktop),
+            "mobile" => Some(self.mobile),
+            "tablet" => Some(self.tablet),
+            _ => None,
+        }
+    }
+}
+
 pub struct Text {
     pub product: &'static str,
     pub other_language: &'static str,
@@ -131,6 +152,17 @@ pub struct Text {
     pub by_day: &'static str,
     pub by_week: &'static str,
     pub by_month: &'static str,
+    pub breakdowns: &'static str,
+    pub break_down_by: &'static str,
+    pub survey: &'static str,
+    pub question: &'static str,
+    pub per_survey: &'static str,
+    pub per_question: &'static str,
+    pub per_language: &'static str,
+    pub per_device: &'static str,
+    pub breakdown_empty: &'static str,
+    pub few_note: &'static str,
+    pub answers_col: &'static str,
 }
 
 static EN: Text = Text {
@@ -234,6 +266,17 @@ static EN: Text = Text {
     by_day: "Day",
     by_week: "Week",
     by_month: "Month",
+    breakdowns: "Breakdowns",
+    break_down_by: "Break down by",
+    survey: "Survey",
+    question: "Question",
+    per_survey: "by survey",
+    per_question: "by question",
+    per_language: "by language",
+    per_device: "by device",
+    breakdown_empty: "No answers with this score in these days. Choose other days or another score.",
+    few_note: "“few answers”: fewer than 30, so the interval is wide. Read with care.",
+    answers_col: "Answers (n)",
 };
 
 static KO: Text = Text {
@@ -337,4 +380,15 @@ static KO: Text = Text {
     by_day: "일",
     by_week: "주",
     by_month: "월",
+    breakdowns: "구분별 점수",
+    break_down_by: "나눌 기준",
+    survey: "설문",
+    question: "질문",
+    per_survey: "설문별",
+    per_question: "질문별",
+    per_language: "언어별",
+    per_device: "기기별",
+    breakdown_empty: "이 기간에는 이 점수의 응답이 없어요. 다른 기간이나 점수를 골라 보세요.",
+    few_note: "“응답 적음”: 30개 미만이라 구간이 넓어요. 신중히 보세요.",
+    answers_col: "응답 수 (n)",
 };

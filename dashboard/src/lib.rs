@@ -4,10 +4,12 @@
 //! scripts use.
 //!
 //! Pages are chosen by the URL's fragment (`#/sites/acme`,
-//! `#/sites/acme/responses`), so the collector serves one page and the
-//! browser's back button works.
+//! `#/sites/acme/responses`, `#/sites/acme/breakdown`), so the collector
+//! serves one page and the browser's back button works.
 
 mod api;
+mod breakdown;
+mod catalog;
 mod chart;
 mod compare;
 mod help;
@@ -18,7 +20,7 @@ mod responses;
 
 use api::{Failure, Login, Me};
 use i18n::{Lang, Text};
-use leptos::either::{Either, EitherOf4, EitherOf5};
+use leptos::either::{Either, EitherOf4, EitherOf6};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -28,6 +30,7 @@ enum Route {
     Sites,
     Overview(String),
     Responses(String),
+    Breakdown(String),
     Help(String),
     Members(String),
     Compare(String),
@@ -44,6 +47,7 @@ impl Route {
         match parts.as_slice() {
             ["sites", key] => Route::Overview((*key).to_owned()),
             ["sites", key, "responses"] => Route::Responses((*key).to_owned()),
+            ["sites", key, "breakdown"] => Route::Breakdown((*key).to_owned()),
             ["sites", key, "help"] => Route::Help((*key).to_owned()),
             ["sites", key, "members"] => Route::Members((*key).to_owned()),
             ["sites", key, "compare"] => Route::Compare((*key).to_owned()),
@@ -316,6 +320,7 @@ fn SitePage(route: Route) -> impl IntoView {
     let key = match &route {
         Route::Overview(key)
         | Route::Responses(key)
+        | Route::Breakdown(key)
         | Route::Help(key)
         | Route::Members(key)
         | Route::Compare(key) => key.clone(),
@@ -335,19 +340,21 @@ fn SitePage(route: Route) -> impl IntoView {
         }
     });
     let here = |r: fn(&Route) -> bool| r(&route);
-    let (on_overview, on_responses, on_compare, on_help, on_members) = (
+    let (on_overview, on_responses, on_breakdown, on_compare, on_help, on_members) = (
         here(|r| matches!(r, Route::Overview(_))),
         here(|r| matches!(r, Route::Responses(_))),
+        here(|r| matches!(r, Route::Breakdown(_))),
         here(|r| matches!(r, Route::Compare(_))),
         here(|r| matches!(r, Route::Help(_))),
         here(|r| matches!(r, Route::Members(_))),
     );
     let page = match route {
-        Route::Responses(_) => EitherOf5::B(view! { <responses::Responses site=key.clone()/> }),
-        Route::Help(_) => EitherOf5::C(view! { <help::Help site=key.clone()/> }),
-        Route::Members(_) => EitherOf5::D(view! { <people::Members site=key.clone()/> }),
-        Route::Compare(_) => EitherOf5::E(view! { <compare::Compare site=key.clone()/> }),
-        _ => EitherOf5::A(view! { <overview::Overview site=key.clone()/> }),
+        Route::Responses(_) => EitherOf6::B(view! { <responses::Responses site=key.clone()/> }),
+        Route::Help(_) => EitherOf6::C(view! { <help::Help site=key.clone()/> }),
+        Route::Members(_) => EitherOf6::D(view! { <people::Members site=key.clone()/> }),
+        Route::Compare(_) => EitherOf6::E(view! { <compare::Compare site=key.clone()/> }),
+        Route::Breakdown(_) => EitherOf6::F(view! { <breakdown::Breakdowns site=key.clone()/> }),
+        _ => EitherOf6::A(view! { <overview::Overview site=key.clone()/> }),
     };
     view! {
         <nav class="site-nav" aria-label=move || app.text().main_nav>
@@ -355,6 +362,7 @@ fn SitePage(route: Route) -> impl IntoView {
             <span aria-hidden="true">" / "</span>
             {link(base.clone(), on_overview, |t| t.overview)}
             {link(format!("{base}/responses"), on_responses, |t| t.responses)}
+            {link(format!("{base}/breakdown"), on_breakdown, |t| t.breakdowns)}
             {link(format!("{base}/compare"), on_compare, |t| t.compare_page)}
             {link(format!("{base}/help"), on_help, |t| t.help_center)}
             {link(format!("{base}/members"), on_members, |t| t.members)}

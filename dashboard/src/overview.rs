@@ -6,7 +6,7 @@
 
 use crate::api::{self, Breakdown, Comparison, Figure, Summary, Trend};
 use crate::chart::TrendChart;
-use crate::i18n::Text;
+use crate::i18n::{Text, language_name};
 use crate::{number, use_app};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -255,14 +255,10 @@ fn SegmentTable(title: &'static str, breakdown: Breakdown) -> impl IntoView {
         .segments
         .into_iter()
         .map(|s| {
-            let name = match s.segment.as_str() {
-                "desktop" => t.desktop.to_owned(),
-                "mobile" => t.mobile.to_owned(),
-                "tablet" => t.tablet.to_owned(),
-                "en" => "English".to_owned(),
-                "ko" => "한국어".to_owned(),
-                other => other.to_owned(),
-            };
+            let name = t
+                .device_name(&s.segment)
+                .or_else(|| language_name(&s.segment))
+                .map_or_else(|| s.segment.clone(), str::to_owned);
             let score = s
                 .figure
                 .score
