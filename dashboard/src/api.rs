@@ -176,6 +176,7 @@ pub struct Comparison {
 pub struct Side {
     pub from: String,
     pub to: String,
+    pub survey: Option<String>,
     pub locale: Option<String>,
     pub device: Option<String>,
     #[serde(flatten)]

@@ -51,6 +51,15 @@ impl Catalog {
             .any(|s| s.questions.iter().any(|q| q.kind == scale))
     }
 
+    /// The surveys that ask a question of `scale`, as (id, name).
+    pub fn surveys_asking(&self, scale: &str) -> Vec<(String, String)> {
+        self.surveys
+            .iter()
+            .filter(|s| s.questions.iter().any(|q| q.kind == scale))
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect()
+    }
+
     /// The author's name for survey `id`, when it is known and not blank.
     pub fn survey_name(&self, id: &str) -> Option<&str> {
         self.surveys

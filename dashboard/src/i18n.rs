@@ -162,6 +162,7 @@ pub struct Text {
     pub per_device: &'static str,
     pub breakdown_empty: &'static str,
     pub few_note: &'static str,
+    pub same_as_a: &'static str,
     pub answers_col: &'static str,
 }
 
@@ -253,7 +254,7 @@ static EN: Text = Text {
     yes_share: "Yes answers",
     compare: "Compare",
     difference: "A minus B",
-    compare_defaults: "Left empty, A is the last 30 days, and B the 30 days before — or the same days when B is another device or language.",
+    compare_defaults: "Left empty, A is the last 30 days, and B the 30 days before — or the same days when B is another survey, device or language. “Same as A” keeps A's choice for B.",
     compare_page: "Compare",
     distribution: "How the answers spread",
     band: "Score",
@@ -276,6 +277,7 @@ static EN: Text = Text {
     per_device: "by device",
     breakdown_empty: "No answers with this score in these days. Choose other days or another score.",
     few_note: "“few answers”: fewer than 30, so the interval is wide. Read with care.",
+    same_as_a: "Same as A",
     answers_col: "Answers (n)",
 };
 
@@ -367,7 +369,7 @@ static KO: Text = Text {
     yes_share: "예 응답",
     compare: "비교",
     difference: "A − B",
-    compare_defaults: "비워 두면 A는 최근 30일, B는 그 전 30일이에요. B가 다른 기기나 언어면 같은 기간이에요.",
+    compare_defaults: "비워 두면 A는 최근 30일, B는 그 전 30일이에요. B가 다른 설문, 기기, 언어면 같은 기간이에요. “A와 같음”은 B에도 A의 선택을 써요.",
     compare_page: "비교",
     distribution: "응답 분포",
     band: "점수",
@@ -390,5 +392,6 @@ static KO: Text = Text {
     per_device: "기기별",
     breakdown_empty: "이 기간에는 이 점수의 응답이 없어요. 다른 기간이나 점수를 골라 보세요.",
     few_note: "“응답 적음”: 30개 미만이라 구간이 넓어요. 신중히 보세요.",
+    same_as_a: "A와 같음",
     answers_col: "응답 수 (n)",
 };
