@@ -1,6 +1,7 @@
 //! The CX dashboard in a real browser: sign in, read a site's scores with
 //! their sample and interval, watch a response answered in another tab
-//! arrive without a reload, and read it on the responses page.
+//! arrive without a reload, and read it on the responses page; split a
+//! score by segment, and compare one survey with another.
 
 #![allow(clippy::unwrap_used)] // a test should panic at the step that failed
 
@@ -264,6 +265,23 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         anyhow::ensure!(wider <= 0.0, "the responses are {wider} px wider than the phone");
         assert_page_accessible(&client, "the responses, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-responses-phone-dark-ko").await?;
+        follow(&client, "구분별 점수").await?;
+        client.wait().for_element(Locator::Css("section.breakdown tbody tr")).await?;
+        let wider = overflow(&client).await?;
+        anyhow::ensure!(wider <= 0.0, "the breakdowns are {wider} px wider than the phone");
+        let hidden = client
+            .execute(
+                "const s = document.querySelector('section.breakdown');
+                 return s.scrollWidth - s.clientWidth;",
+                vec![],
+            )
+            .await?;
+        anyhow::ensure!(
+            hidden.as_f64() == Some(0.0),
+            "the table is {hidden} px wider than its box"
+        );
+        assert_page_accessible(&client, "the breakdowns, dark, Korean, phone").await?;
+        keep_screenshot(&client, "dashboard-breakdown-phone-dark-ko").await?;
         Ok(())
     })
     .await;
@@ -425,6 +443,247 @@ async fn the_dashboard_overview_on_a_desktop() {
             Ok(text_of(&client, "ul.tokens").await?.contains("revoked"))
         })
         .await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// The rows of the breakdown on screen: each segment's id, its n, and
+/// its name as shown.
+async fn breakdown_rows(client: &Client) -> anyhow::Result<Vec<(String, u64, String)>> {
+    let rows = client
+        .execute(
+            "return [...document.querySelectorAll('section.breakdown tbody tr')].map(tr =>
+               [tr.dataset.segment, Number(tr.querySelector('.n').textContent),
+                tr.querySelector('th').textContent]);",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(rows)?)
+}
+
+/// The body of what the API answers `path` with, asked from the page with
+/// its session.
+async fn fetch_in_page(client: &Client, path: &str) -> anyhow::Result<String> {
+    let body = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));",
+            vec![serde_json::json!(path)],
+        )
+        .await?;
+    Ok(body.as_str().unwrap_or_default().to_owned())
+}
+
+/// Sets a date field the way typing a whole date does.
+async fn set_date(client: &Client, css: &str, date: &str) -> anyhow::Result<()> {
+    client
+        .execute(
+            "const field = document.querySelector(arguments[0]);
+             field.value = arguments[1];
+             field.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::json!(css), serde_json::json!(date)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The breakdowns page splits satisfaction by survey and by device with the
+/// API's figures, says when a range has no answers, and the compare page
+/// sets one survey against another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_breakdowns_page_splits_a_score_and_compare_sets_survey_against_survey() {
+    let demo = DemoTest::with_history(30).await;
+    let dashboard = format!("{}/dashboard/", demo.app.url);
+    demo.browse(|client, _| async move {
+        client.set_window_size(1280, 1000).await?;
+        sign_in_to_overview(&client, &dashboard).await?;
+        follow(&client, "Breakdowns").await?;
+        // By survey at first: each CSAT survey by its name, with its id.
+        client
+            .wait()
+            .for_element(Locator::Css("section.breakdown tbody tr"))
+            .await?;
+        let rows = breakdown_rows(&client).await?;
+        let invoices = rows
+            .iter()
+            .find(|(id, _, _)| id == "invoice-csat")
+            .ok_or_else(|| anyhow::anyhow!("no invoice-csat row: {rows:?}"))?;
+        anyhow::ensure!(
+            invoices.2.contains("Invoices page satisfaction"),
+            "{invoices:?}"
+        );
+        assert_page_accessible(&client, "the breakdowns page by survey").await?;
+        keep_screenshot(&client, "dashboard-breakdown-survey-desktop").await?;
+
+        // By device: the same n as the API gives for the same query.
+        client
+            .find(Locator::Css("select#bd-by"))
+            .await?
+            .select_by_value("device")
+            .await?;
+        press(&client, ".filters button.primary").await?;
+        wait_until("the table is by device", async || {
+            Ok(text_of(&client, "#breakdown-title")
+                .await?
+                .contains("by device"))
+        })
+        .await?;
+        let rows = breakdown_rows(&client).await?;
+        let csv = client
+            .find(Locator::Css(".breakdown-head a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        anyhow::ensure!(csv.ends_with("&format=csv"), "{csv}");
+        let json = csv.trim_end_matches("&format=csv");
+        anyhow::ensure!(json.contains("by=device"), "{json}");
+        let answer = fetch_in_page(&client, json).await?;
+        let answer: serde_json::Value = serde_json::from_str(&answer)?;
+        let from_api: Vec<(String, u64)> = answer["segments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                (
+                    s["segment"].as_str().unwrap_or("").to_owned(),
+                    s["n"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        let shown: Vec<(String, u64)> = rows.iter().map(|(id, n, _)| (id.clone(), *n)).collect();
+        anyhow::ensure!(
+            shown == from_api && shown.len() == 3,
+            "the table says {shown:?}, the API {from_api:?}"
+        );
+        let phones = rows.iter().find(|(id, _, _)| id == "mobile").unwrap();
+        anyhow::ensure!(phones.2 == "Phone" && phones.1 > 0, "{phones:?}");
+        let table = fetch_in_page(&client, &csv).await?;
+        anyhow::ensure!(
+            // `text()` drops the byte order mark, if the CSV has one.
+            table
+                .trim_start_matches('\u{feff}')
+                .starts_with("device,n,score,ci95_low,ci95_high,low_sample"),
+            "{table:?}"
+        );
+        assert_page_accessible(&client, "the breakdowns page by device").await?;
+        keep_screenshot(&client, "dashboard-breakdown-device-desktop").await?;
+
+        // Days without answers: said so, in place of a table.
+        set_date(&client, "#bd-from", "2001-01-01").await?;
+        set_date(&client, "#bd-to", "2001-01-31").await?;
+        press(&client, ".filters button.primary").await?;
+        let empty = text_of(&client, "p.empty").await?;
+        anyhow::ensure!(empty.contains("No answers"), "{empty}");
+        anyhow::ensure!(
+            client
+                .find_all(Locator::Css("section.breakdown"))
+                .await?
+                .is_empty(),
+            "a table is still shown"
+        );
+        assert_page_accessible(&client, "the breakdowns page with no answers").await?;
+        keep_screenshot(&client, "dashboard-breakdown-empty-desktop").await?;
+
+        // One CSAT survey against the other, over the same days.
+        follow(&client, "Compare").await?;
+        for (select, value) in [
+            ("select#a-survey", "invoice-csat"),
+            ("select#b-survey", "send-csat"),
+        ] {
+            client
+                .wait()
+                .for_element(Locator::Css(&format!("{select} option[value={value}]")))
+                .await?;
+            client
+                .find(Locator::Css(select))
+                .await?
+                .select_by_value(value)
+                .await?;
+        }
+        press(&client, ".compare-form button.primary").await?;
+        wait_until("the comparison is shown", async || {
+            Ok(text_of(&client, "[aria-live] .cards")
+                .await?
+                .contains("A minus B"))
+        })
+        .await?;
+        let outcome = text_of(&client, "[aria-live] .cards").await?;
+        anyhow::ensure!(
+            outcome.contains("Invoices page satisfaction")
+                && outcome.contains("CSAT after sending an invoice"),
+            "{outcome}"
+        );
+        let scores = client
+            .execute(
+                "return [...document.querySelectorAll('[aria-live] .card .score')]
+                   .map(p => p.textContent);",
+                vec![],
+            )
+            .await?;
+        let scores: Vec<String> = serde_json::from_value(scores)?;
+        let answer = fetch_in_page(
+            &client,
+            "/v1/admin/sites/demo/compare?scale=csat&survey=invoice-csat&b_survey=send-csat",
+        )
+        .await?;
+        let answer: serde_json::Value = serde_json::from_str(&answer)?;
+        let difference = answer["difference"]["difference"].as_f64().unwrap_or(0.0);
+        anyhow::ensure!(
+            scores.len() == 3 && scores[0] != scores[1] && difference != 0.0,
+            "A, B and the difference: {scores:?}; the API: {answer}"
+        );
+        anyhow::ensure!(
+            answer["a"]["n"].as_u64() > Some(0) && answer["b"]["survey"] == "send-csat",
+            "{answer}"
+        );
+        let shown: f64 = scores[2].trim_start_matches('+').parse()?;
+        anyhow::ensure!(
+            (shown - difference).abs() < 0.051,
+            "the page says {shown}, the API {difference}"
+        );
+        assert_page_accessible(&client, "the compare page, survey against survey").await?;
+        client
+            .execute(
+                "document.querySelector('[aria-live] .cards').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        keep_screenshot(&client, "dashboard-compare-surveys-desktop").await?;
+
+        // The breakdowns in Korean, to look at.
+        follow(&client, "한국어").await?;
+        follow(&client, "구분별 점수").await?;
+        client
+            .wait()
+            .for_element(Locator::Css("section.breakdown tbody tr"))
+            .await?;
+        let head = text_of(&client, "section.breakdown thead").await?;
+        anyhow::ensure!(head.contains("응답 수"), "{head}");
+        keep_screenshot(&client, "dashboard-breakdown-survey-desktop-ko").await?;
+        // One day by device: tablets are few, and marked so.
+        let yesterday = client
+            .execute(
+                "const d = new Date(document.querySelector('#bd-to').value + 'T12:00:00Z');
+                 d.setUTCDate(d.getUTCDate() - 1);
+                 return d.toISOString().slice(0, 10);",
+                vec![],
+            )
+            .await?;
+        let yesterday = yesterday.as_str().unwrap_or("");
+        set_date(&client, "#bd-from", yesterday).await?;
+        set_date(&client, "#bd-to", yesterday).await?;
+        client
+            .find(Locator::Css("select#bd-by"))
+            .await?
+            .select_by_value("device")
+            .await?;
+        press(&client, ".filters button.primary").await?;
+        let badge = text_of(&client, "section.breakdown tbody .badge").await?;
+        anyhow::ensure!(badge == "응답 적음", "{badge}");
+        assert_page_accessible(&client, "one day by device, in Korean").await?;
+        keep_screenshot(&client, "dashboard-breakdown-device-day-desktop-ko").await?;
         Ok(())
     })
     .await;
