@@ -395,6 +395,12 @@ async fn the_dashboard_overview_on_a_desktop() {
         // Members: the demo user is the site's admin; a stranger's email is
         // refused with a reason.
         follow(&client, "Members").await?;
+        // The help center has a `.segment-table` too: read only once the
+        // members page is the one on screen.
+        wait_until("the members page is shown", async || {
+            Ok(text_of(&client, "nav a[aria-current=page]").await? == "Members")
+        })
+        .await?;
         let members = text_of(&client, ".segment-table tbody").await?;
         anyhow::ensure!(
             members.contains("cx@demo.sori") && members.contains("Admin"),
