@@ -286,19 +286,39 @@ pub enum Dimension {
     Device,
 }
 
-/// What a breakdown by a response's own fields reads: the filter's
-/// answers whose responses were first saved in `[from, to)`.
+/// What a figure over the responses themselves reads (when it is narrowed
+/// or split by a page or an `identify` attribute, which can take any number
+/// of values and so are not in the rollup): the filter's answers whose
+/// responses were first saved in `[from, to)`.
 #[derive(Clone, Debug)]
 pub struct ScanQuery {
     pub filter: ScoreFilter,
     pub from: time::OffsetDateTime,
     pub to: time::OffsetDateTime,
+    /// Only responses on this page, or under a prefix ending in `*`.
+    pub page_path: Option<String>,
+    /// Only responses with each of these `identify` attributes.
+    pub attributes: BTreeMap<String, String>,
 }
 
-/// A field of each response that can take any number of values, so it is
-/// not in the rollup.
+/// How a scan of the responses groups its counts into segments.
+#[derive(Clone, Debug)]
+pub enum ScanGroup {
+    /// Every answer in one segment, named "".
+    All,
+    /// Per day of the first save in this zone, named `YYYY-MM-DD`.
+    Day(jiff::tz::TimeZone),
+    /// Per value of a field.
+    Field(ResponseField),
+}
+
+/// A field of a response, or of its answer, to split counts by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResponseField {
+    Survey,
+    Question,
+    Locale,
+    Device,
     /// The page it was answered on.
     PagePath,
     /// An `identify` attribute; responses without it are not counted.
@@ -507,12 +527,12 @@ pub trait Store: Accounts + Send + Sync + 'static {
         query: &RollupQuery,
         by: Dimension,
     ) -> Result<Vec<SegmentCount>, StoreError>;
-    /// Counts of one scale per value of a response field, read from the
-    /// responses themselves: the cost grows with the responses in range.
-    async fn field_counts(
+    /// Counts of one scale per segment of `group`, read from the responses
+    /// themselves: the cost grows with the responses in range.
+    async fn scan_counts(
         &self,
         query: &ScanQuery,
-        field: &ResponseField,
+        group: &ScanGroup,
     ) -> Result<Vec<SegmentCount>, StoreError>;
     /// All-time score counts from the rollup, optionally for one survey.
     async fn score_counts(

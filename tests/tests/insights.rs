@@ -578,6 +578,74 @@ async fn breakdowns_by_page_and_attribute_read_the_responses() {
         (status, bad["error"]["field"].as_str()),
         (422, Some("attribute"))
     );
+    // A slice by page or attribute, in a trend, a breakdown by a dimension
+    // of the rollup and a comparison, is counted from the responses too.
+    let (status, checkout) = get(
+        &app,
+        "trend?scale=csat&page=/checkout&from=2026-11-09&to=2026-11-11",
+    )
+    .await;
+    assert_eq!(status, 200, "{checkout}");
+    let days: Vec<(String, u64)> = figures(&checkout, "points", "date")
+        .into_iter()
+        .map(|(date, n, _)| (date, n))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-11-09".to_owned(), 0),
+            ("2026-11-10".to_owned(), 8),
+            ("2026-11-11".to_owned(), 0)
+        ]
+    );
+    let (_, late_days) = get(
+        &app,
+        "trend?scale=csat&page=/l*&from=2026-11-30&to=2026-12-01",
+    )
+    .await;
+    assert_eq!(
+        figures(&late_days, "points", "date")
+            .into_iter()
+            .map(|(_, n, _)| n)
+            .collect::<Vec<_>>(),
+        [1, 1],
+        "a page prefix, and each answer in its Seoul day"
+    );
+    let (_, pro_surveys) = get(
+        &app,
+        &format!("breakdown?scale=csat&by=survey&attr.plan=pro&{range}"),
+    )
+    .await;
+    assert_eq!(rows(&pro_surveys), [("checkout".to_owned(), 7, 100.0)]);
+    let (status, plans) = get(
+        &app,
+        &format!("compare?scale=csat&attr.plan=pro&b_attr.plan=free&{range}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{plans}");
+    assert_eq!(plans["a"]["attributes"]["plan"], "pro");
+    assert_eq!(plans["b"]["attributes"]["plan"], "free");
+    assert_eq!(
+        (plans["a"]["n"].as_u64(), plans["b"]["n"].as_u64()),
+        (Some(7), Some(5))
+    );
+    assert_eq!(plans["difference"]["difference"], 100.0);
+    assert_eq!(plans["difference"]["significant"], true, "{plans}");
+    let (status, pages) = get(
+        &app,
+        &format!("compare?scale=csat&page=/checkout&b_page=/pricing&{range}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{pages}");
+    assert_eq!(pages["difference"]["difference"], 50.0);
+    let (status, bad) = get(&app, &format!("trend?scale=csat&plan=pro&{range}")).await;
+    assert_eq!(status, 400, "an unknown parameter: {bad}");
+    assert!(
+        bad["error"]["message"].as_str().unwrap().contains("'plan'"),
+        "{bad}"
+    );
+    let (status, bad) = get(&app, &format!("trend?scale=csat&b_attr.plan=pro&{range}")).await;
+    assert_eq!(status, 400, "b_ is for comparisons: {bad}");
     let (status, bad) = get(
         &app,
         "breakdown?scale=csat&by=page&from=2024-01-01&to=2026-11-30",

@@ -12,12 +12,14 @@
 //!   per survey, question, language or device (from the rollup), or per
 //!   page path or value of an `identify` attribute (`by=attribute&
 //!   attribute=plan`), which can take any number of values and so are read
-//!   from the responses themselves, at most a year of them;
+//!   from the responses themselves;
 //! - `GET /v1/admin/sites/{key}/compare?scale=&from=&to=[&b_from=&b_to=]`:
-//!   two periods, or two slices (`b_survey`, `b_locale`, `b_device`), the
-//!   difference with its 95% interval and whether it is significant at 5%.
+//!   two periods, or two slices (`b_survey`, `b_locale`, `b_device`,
+//!   `b_page`, `b_attr.NAME`), the difference with its 95% interval and
+//!   whether it is significant at 5%.
 //!
-//! Each also takes a slice: `survey`, `question`, `locale`, `device`.
+//! Each also takes a slice: `survey`, `question`, `locale`, `device`, and
+//! `page` or `attr.NAME`, which make it read the responses (at most a year).
 //! `scale` is `csat`, `nps`, `ces`, `yes_no` or `rating` (a rating needs its
 //! `question`: ratings of different lengths do not mix). Dates are days in
 //! the site's time zone, both included.
@@ -29,8 +31,8 @@ use crate::routes::extract::{ApiQuery, SiteReader};
 use crate::stats::buckets::{Bucket, Granularity, buckets};
 use crate::stats::compare::{self, Difference};
 use crate::store::{
-    Dimension, Grain, PeriodSpan, ResponseField, RollupQuery, ScanQuery, ScoreFilter, SegmentCount,
-    Site,
+    Dimension, Grain, PeriodSpan, ResponseField, RollupQuery, ScanGroup, ScanQuery, ScoreFilter,
+    SegmentCount, Site,
 };
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -41,6 +43,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use sori_protocol::{DeviceClass, ErrorCode, FieldError, Locale, QuestionKind, Scale, Slug};
+use std::collections::BTreeMap;
 
 /// The most buckets one trend may have (a year and a bit of days).
 const MAX_BUCKETS: usize = 400;
@@ -177,7 +180,9 @@ async fn scale_of(
 }
 
 /// Which answers a figure counts, besides when: a survey, a question, a
-/// language, a class of device; each optional.
+/// language, a class of device, a page, `identify` attributes; each
+/// optional. A page or an attribute is not in the rollup: a slice with one
+/// is counted from the responses.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 struct Slice {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,14 +193,27 @@ struct Slice {
     locale: Option<Locale>,
     #[serde(skip_serializing_if = "Option::is_none")]
     device: Option<DeviceClass>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, String>,
 }
 
 impl Slice {
-    /// From the query's `survey`, `question`, `locale` and `device` (or
-    /// their `prefix`ed names, for a comparison's side `b`).
+    /// From the query's `survey`, `question`, `locale`, `device`, `page`
+    /// and `attr.NAME` (or their `prefix`ed names, for a comparison's side
+    /// `b`).
     fn of(prefix: &str, raw: &SliceParams) -> Result<Self, AppError> {
         let field = |name: &str| format!("{prefix}{name}");
+        let attr = field("attr.");
+        let attributes = raw
+            .rest
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(&attr)?.to_owned(), v.clone())))
+            .collect();
         Ok(Self {
+            page: raw.page.clone().filter(|p| !p.is_empty()),
+            attributes,
             survey: slug(&field("survey"), raw.survey.clone())?,
             question: slug(&field("question"), raw.question.clone())?,
             locale: raw
@@ -219,6 +237,38 @@ impl Slice {
                     })
                 })
                 .transpose()?,
+        })
+    }
+
+    /// True when the slice is counted from the responses themselves.
+    fn needs_scan(&self) -> bool {
+        self.page.is_some() || !self.attributes.is_empty()
+    }
+
+    /// The responses the slice counts, first saved from day `from` to day
+    /// `to` in `zone`; at most [`MAX_SCAN_DAYS`] days of them.
+    fn scan(
+        &self,
+        site: &Site,
+        scale: Scale,
+        zone: &TimeZone,
+        (from, to): (Date, Date),
+    ) -> Result<ScanQuery, AppError> {
+        if (to - from).get_days() >= MAX_SCAN_DAYS {
+            return Err(invalid(
+                "from",
+                format!(
+                    "a figure by page or attribute reads the responses themselves: at most {MAX_SCAN_DAYS} days"
+                ),
+            ));
+        }
+        let whole = period(zone, from, to)?;
+        Ok(ScanQuery {
+            filter: self.filter(site, scale),
+            from: time_of(whole.start)?,
+            to: time_of(whole.end)?,
+            page_path: self.page.clone(),
+            attributes: self.attributes.clone(),
         })
     }
 
@@ -288,20 +338,44 @@ fn period_spans(from: Date, to: Date, months: bool) -> Vec<PeriodSpan> {
     }
 }
 
-/// The slice parameters as they come, shared by the routes.
+/// The slice parameters as they come, shared by the routes; `rest` holds
+/// the `attr.NAME` ones (and a comparison's `b_attr.NAME`).
 #[derive(Clone, Debug, Default, Deserialize)]
 struct SliceParams {
     survey: Option<String>,
     question: Option<String>,
     locale: Option<String>,
     device: Option<String>,
+    page: Option<String>,
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
+}
+
+impl SliceParams {
+    /// Refuses a parameter the route does not know: any in `rest` but
+    /// `attr.NAME` (and `b_attr.NAME` when `b`).
+    fn check_rest(&self, known: &str, b: bool) -> Result<(), AppError> {
+        let attribute = |k: &str| {
+            let name = k
+                .strip_prefix("attr.")
+                .or_else(|| k.strip_prefix("b_attr.").filter(|_| b));
+            name.is_some_and(|n| !n.is_empty())
+        };
+        match self.rest.keys().find(|k| !attribute(k)) {
+            None => Ok(()),
+            Some(key) => Err(AppError::Malformed {
+                message: format!("unknown parameter '{key}'; this takes {known} and attr.NAME"),
+            }),
+        }
+    }
 }
 
 fn empty(scale: Scale) -> Vec<u64> {
     vec![0; usize::from(scale.max() - scale.min()) + 1]
 }
 
-/// How many gave each value of `scale` per bucket, from the rollup.
+/// How many gave each value of `scale` per bucket, from the rollup (or
+/// the responses, for a slice by page or attribute).
 ///
 /// The buckets run from day `from` to day `to`; months are read whole only
 /// when each bucket is made of whole months, or there is one bucket.
@@ -314,22 +388,37 @@ async fn distributions(
     (from, to, granularity): (Date, Date, Granularity),
 ) -> Result<Vec<Vec<u64>>, AppError> {
     let mut out = vec![empty(scale); spans.len()];
-    let months = granularity == Granularity::Month || spans.len() == 1;
-    let query = slice.query(site, scale, (from, to), months);
-    for count in app.store.period_counts(&query).await? {
-        let Some(first) = count.grain.first_day(count.period) else {
-            continue;
-        };
+    // Counts by the first day of their period.
+    let counts: Vec<(Date, u8, u64)> = if slice.needs_scan() {
+        let zone = zone(site)?;
+        let scan = slice.scan(site, scale, &zone, (from, to))?;
+        app.store
+            .scan_counts(&scan, &ScanGroup::Day(zone))
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.segment.parse().ok()?, c.value, c.count)))
+            .collect()
+    } else {
+        let months = granularity == Granularity::Month || spans.len() == 1;
+        let query = slice.query(site, scale, (from, to), months);
+        app.store
+            .period_counts(&query)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.grain.first_day(c.period)?, c.value, c.count)))
+            .collect()
+    };
+    for (first, value, count) in counts {
         // The last bucket that starts on or before the period's first day.
         let i = spans.partition_point(|b| b.date <= first);
         let (Some(i), Some(slot)) = (
             i.checked_sub(1),
-            count.value.checked_sub(scale.min()).map(usize::from),
+            value.checked_sub(scale.min()).map(usize::from),
         ) else {
             continue;
         };
         if let Some(cell) = out.get_mut(i).and_then(|d| d.get_mut(slot)) {
-            *cell += count.count;
+            *cell += count;
         }
     }
     Ok(out)
@@ -381,7 +470,6 @@ fn period(zone: &TimeZone, from: Date, to: Date) -> Result<Bucket, AppError> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TrendParams {
     scale: String,
     /// `csv` for the table as CSV.
@@ -389,21 +477,8 @@ struct TrendParams {
     granularity: Option<Granularity>,
     from: Option<String>,
     to: Option<String>,
-    survey: Option<String>,
-    question: Option<String>,
-    locale: Option<String>,
-    device: Option<String>,
-}
-
-impl TrendParams {
-    fn slice(&self) -> SliceParams {
-        SliceParams {
-            survey: self.survey.clone(),
-            question: self.question.clone(),
-            locale: self.locale.clone(),
-            device: self.device.clone(),
-        }
-    }
+    #[serde(flatten)]
+    slice: SliceParams,
 }
 
 #[derive(Serialize)]
@@ -429,7 +504,11 @@ async fn trend(
     ApiQuery(p): ApiQuery<TrendParams>,
 ) -> Result<Response, AppError> {
     let zone = zone(&site)?;
-    let slice = Slice::of("", &p.slice())?;
+    p.slice.check_rest(
+        "scale, format, granularity, from, to, survey, question, locale, device, page",
+        false,
+    )?;
+    let slice = Slice::of("", &p.slice)?;
     let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let granularity = p.granularity.unwrap_or(Granularity::Day);
     let to = date("to", p.to.as_deref())?.unwrap_or_else(|| today(&zone));
@@ -477,20 +556,18 @@ async fn trend(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CompareParams {
     scale: String,
     from: Option<String>,
     to: Option<String>,
     b_from: Option<String>,
     b_to: Option<String>,
-    survey: Option<String>,
-    question: Option<String>,
-    locale: Option<String>,
-    device: Option<String>,
     b_survey: Option<String>,
     b_locale: Option<String>,
     b_device: Option<String>,
+    b_page: Option<String>,
+    #[serde(flatten)]
+    slice: SliceParams,
 }
 
 #[derive(Serialize)]
@@ -558,25 +635,30 @@ async fn compare_route(
     ApiQuery(p): ApiQuery<CompareParams>,
 ) -> Result<Json<Comparison>, AppError> {
     let zone = zone(&site)?;
-    let a = Slice::of(
-        "",
-        &SliceParams {
-            survey: p.survey.clone(),
-            question: p.question.clone(),
-            locale: p.locale.clone(),
-            device: p.device.clone(),
-        },
+    p.slice.check_rest(
+        "scale, from, to, b_from, b_to, survey, question, locale, device, page, b_survey, \
+         b_locale, b_device, b_page, b_attr.NAME",
+        true,
     )?;
+    let a = Slice::of("", &p.slice)?;
     // Side `b` is `a` with whatever its `b_` parameters change.
-    let b = Slice::of(
+    let a_params = &p.slice;
+    let mut b = Slice::of(
         "b_",
         &SliceParams {
-            survey: p.b_survey.clone().or_else(|| p.survey.clone()),
-            question: p.question.clone(),
-            locale: p.b_locale.clone().or_else(|| p.locale.clone()),
-            device: p.b_device.clone().or_else(|| p.device.clone()),
+            survey: p.b_survey.clone().or_else(|| a_params.survey.clone()),
+            question: a_params.question.clone(),
+            locale: p.b_locale.clone().or_else(|| a_params.locale.clone()),
+            device: p.b_device.clone().or_else(|| a_params.device.clone()),
+            page: p.b_page.clone().or_else(|| a_params.page.clone()),
+            rest: a_params.rest.clone(),
         },
     )?;
+    for (name, value) in &a.attributes {
+        b.attributes
+            .entry(name.clone())
+            .or_insert_with(|| value.clone());
+    }
     let scale = scale_of(&app, &site, &p.scale, &a).await?;
     // By default the last 30 days against the 30 before them. A `b` period
     // not given is as long as `a` and ends the day before it starts, unless
@@ -642,7 +724,6 @@ impl By {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct BreakdownParams {
     scale: String,
     /// `csv` for the table as CSV.
@@ -652,10 +733,8 @@ struct BreakdownParams {
     attribute: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    survey: Option<String>,
-    question: Option<String>,
-    locale: Option<String>,
-    device: Option<String>,
+    #[serde(flatten)]
+    slice: SliceParams,
 }
 
 #[derive(Serialize)]
@@ -686,63 +765,46 @@ async fn breakdown(
     ApiQuery(p): ApiQuery<BreakdownParams>,
 ) -> Result<Response, AppError> {
     let zone = zone(&site)?;
-    let slice = Slice::of(
-        "",
-        &SliceParams {
-            survey: p.survey.clone(),
-            question: p.question.clone(),
-            locale: p.locale.clone(),
-            device: p.device.clone(),
-        },
+    p.slice.check_rest(
+        "scale, format, by, attribute, from, to, survey, question, locale, device, page",
+        false,
     )?;
+    let slice = Slice::of("", &p.slice)?;
     let scale = scale_of(&app, &site, &p.scale, &slice).await?;
     let (from, to) = range(&zone, p.from.as_deref(), p.to.as_deref())?;
-    let whole = period(&zone, from, to)?;
-    let dimension = match p.by {
-        By::Survey => Some(Dimension::Survey),
-        By::Question => Some(Dimension::Question),
-        By::Locale => Some(Dimension::Locale),
-        By::Device => Some(Dimension::Device),
-        By::Page | By::Attribute => None,
+    period(&zone, from, to)?;
+    // The rollup's own dimensions, or a field of the responses.
+    let (dimension, field) = match (p.by, &p.attribute) {
+        (By::Survey, _) => (Some(Dimension::Survey), ResponseField::Survey),
+        (By::Question, _) => (Some(Dimension::Question), ResponseField::Question),
+        (By::Locale, _) => (Some(Dimension::Locale), ResponseField::Locale),
+        (By::Device, _) => (Some(Dimension::Device), ResponseField::Device),
+        (By::Page, _) => (None, ResponseField::PagePath),
+        (By::Attribute, Some(name)) if !name.is_empty() => {
+            (None, ResponseField::Attribute(name.clone()))
+        }
+        (By::Attribute, _) => {
+            return Err(FieldError::new(
+                "attribute",
+                ErrorCode::Required,
+                "by=attribute needs the attribute's name",
+            )
+            .into());
+        }
     };
     let counts: Vec<SegmentCount> = match dimension {
-        Some(dimension) => {
+        Some(dimension) if !slice.needs_scan() => {
             let query = slice.query(&site, scale, (from, to), true);
             app.store.segment_counts(&query, dimension).await?
         }
-        None => {
-            let field = match (p.by, &p.attribute) {
-                (By::Attribute, Some(name)) if !name.is_empty() => {
-                    ResponseField::Attribute(name.clone())
-                }
-                (By::Attribute, _) => {
-                    return Err(FieldError::new(
-                        "attribute",
-                        ErrorCode::Required,
-                        "by=attribute needs the attribute's name",
-                    )
-                    .into());
-                }
-                _ => ResponseField::PagePath,
-            };
-            if (to - from).get_days() >= MAX_SCAN_DAYS {
-                return Err(invalid(
-                    "from",
-                    format!(
-                        "a breakdown by {} reads the responses themselves: at most {MAX_SCAN_DAYS} days",
-                        p.by.name()
-                    ),
-                ));
-            }
-            let scan = ScanQuery {
-                filter: slice.filter(&site, scale),
-                from: time_of(whole.start)?,
-                to: time_of(whole.end)?,
-            };
-            app.store.field_counts(&scan, &field).await?
+        _ => {
+            let scan = slice.scan(&site, scale, &zone, (from, to))?;
+            app.store
+                .scan_counts(&scan, &ScanGroup::Field(field))
+                .await?
         }
     };
-    let mut by_segment: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut by_segment: BTreeMap<String, Vec<u64>> = Default::default();
     for count in counts {
         let dist = by_segment
             .entry(count.segment)

@@ -22,8 +22,8 @@ use super::stamp::Stamp;
 use super::{
     ArticleCounts, Dimension, FaqCounts, Grain, Inserted, ListedResponse, MISSING_REASONS,
     MissingReason, NewResponse, PeriodCount, PeriodSpan, QueryCount, ResponseField, ResponseQuery,
-    RolledScore, RollupQuery, ScanQuery, ScoreCount, ScoreFilter, SegmentCount, Site, Store,
-    StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
+    RolledScore, RollupQuery, ScanGroup, ScanQuery, ScoreCount, ScoreFilter, SegmentCount, Site,
+    Store, StoreError, StoredResponse, StoredSurvey, SurveyStatus, Vote, VoteOutcome, answers_json,
     scores_of,
 };
 use crate::faq::Article;
@@ -72,6 +72,10 @@ type StoredCell = (
     i64,
     i64,
 );
+
+/// What a scan reads of a response: survey, locale, device, page path,
+/// attributes, scores, first save.
+type ScannedRow = (String, String, String, String, String, String, Stamp);
 
 /// What a save needs of the stored row of its response: site, survey,
 /// version, finished, seq, scores, first arrival, locale, device.
@@ -428,6 +432,18 @@ fn stored_survey(
     })
 }
 
+/// A page filter as the queries bind it: a path to match exactly, or a
+/// `LIKE` pattern for a prefix (a path ending in `*`).
+fn page_filter(page: Option<&str>) -> (Option<&str>, Option<String>) {
+    match page {
+        Some(p) => match p.strip_suffix('*') {
+            Some(prefix) => (None, Some(format!("{}%", like_escaped(prefix)))),
+            None => (Some(p), None),
+        },
+        None => (None, None),
+    }
+}
+
 /// `text` for a `LIKE … ESCAPE '\\'` pattern: its `%` and `_` are themselves.
 fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -731,12 +747,7 @@ where
         // Optional filters as `$n IS NULL OR …`, so one statement serves
         // every combination; the page is keyset-paged on (received_at, id).
         let (before_at, before_id) = q.before.clone().unzip();
-        let prefix = q
-            .page_path
-            .as_deref()
-            .and_then(|p| p.strip_suffix('*'))
-            .map(|p| format!("{}%", like_escaped(p)));
-        let exact = q.page_path.as_deref().filter(|p| !p.ends_with('*'));
+        let (exact, prefix) = page_filter(q.page_path.as_deref());
         let contains = q
             .contains
             .as_deref()
@@ -951,18 +962,22 @@ where
         Ok(out)
     }
 
-    async fn field_counts(
+    async fn scan_counts(
         &self,
         q: &ScanQuery,
-        field: &ResponseField,
+        group: &ScanGroup,
     ) -> Result<Vec<SegmentCount>, StoreError> {
         let f = &q.filter;
-        let mut rows = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT page_path, attributes, scores FROM responses
+        let (exact, prefix) = page_filter(q.page_path.as_deref());
+        let mut rows = sqlx::query_as::<_, ScannedRow>(
+            "SELECT survey_id, locale, device, page_path, attributes, scores, received_at
+             FROM responses
              WHERE site_key = $1 AND received_at >= $2 AND received_at < $3
                AND (CAST($4 AS TEXT) IS NULL OR survey_id = $4)
                AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
-               AND (CAST($6 AS TEXT) IS NULL OR device = $6)",
+               AND (CAST($6 AS TEXT) IS NULL OR device = $6)
+               AND (CAST($7 AS TEXT) IS NULL OR page_path = $7)
+               AND (CAST($8 AS TEXT) IS NULL OR page_path LIKE $8 ESCAPE '\\')",
         )
         .bind(f.site.as_str())
         .bind(Stamp(q.from))
@@ -970,10 +985,14 @@ where
         .bind(f.survey.as_ref().map(Slug::as_str))
         .bind(f.locale.map(Locale::code))
         .bind(f.device.map(DeviceClass::name))
+        .bind(exact)
+        .bind(prefix)
         .fetch(&self.pool);
         let scale = f.scale.name();
         let mut counts: std::collections::BTreeMap<(String, u8), u64> = Default::default();
-        while let Some((page_path, attributes, scores)) = rows.try_next().await? {
+        while let Some((survey, locale, device, page_path, attributes, scores, at)) =
+            rows.try_next().await?
+        {
             let scores: Vec<RolledScore> = serde_json::from_str(&scores).map_err(corrupt)?;
             let mut wanted = scores
                 .into_iter()
@@ -984,19 +1003,43 @@ where
             if wanted.peek().is_none() {
                 continue;
             }
-            let segment = match field {
-                ResponseField::PagePath => page_path,
-                ResponseField::Attribute(name) => {
-                    let mut attributes: std::collections::BTreeMap<String, String> =
-                        serde_json::from_str(&attributes).map_err(corrupt)?;
-                    match attributes.remove(name) {
+            let mut attributes: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&attributes).map_err(corrupt)?;
+            if !q
+                .attributes
+                .iter()
+                .all(|(k, v)| attributes.get(k) == Some(v))
+            {
+                continue;
+            }
+            let segment = match group {
+                ScanGroup::All => String::new(),
+                ScanGroup::Day(zone) => jiff::Timestamp::from_second(at.0.unix_timestamp())
+                    .map_err(corrupt)?
+                    .to_zoned(zone.clone())
+                    .date()
+                    .to_string(),
+                ScanGroup::Field(field) => match field {
+                    ResponseField::Survey => survey,
+                    ResponseField::Locale => locale,
+                    ResponseField::Device => device,
+                    ResponseField::PagePath => page_path,
+                    // Per answer, below.
+                    ResponseField::Question => String::new(),
+                    ResponseField::Attribute(name) => match attributes.remove(name) {
                         Some(value) => value,
                         None => continue,
-                    }
-                }
+                    },
+                },
             };
+            let per_question = matches!(group, ScanGroup::Field(ResponseField::Question));
             for score in wanted {
-                *counts.entry((segment.clone(), score.value)).or_default() += 1;
+                let segment = if per_question {
+                    score.question.as_str().to_owned()
+                } else {
+                    segment.clone()
+                };
+                *counts.entry((segment, score.value)).or_default() += 1;
             }
         }
         Ok(counts
