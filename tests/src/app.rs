@@ -1,5 +1,6 @@
-//! A real collector per test: its own temporary folder and SQLite file, bound
-//! to port 0, seeded with one site and survey, stopped when dropped.
+//! A real collector per test: its own temporary folder and SQLite file (or
+//! PostgreSQL schema), bound to port 0, seeded with one site and survey,
+//! stopped when dropped.
 
 use sori_collector::config::Secret;
 use sori_collector::store::{self, Site, SurveyStatus};
@@ -19,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL schema this app made for itself, dropped with it.
+    schema: Option<crate::postgres::Schema>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -35,6 +38,8 @@ pub struct Options {
     pub restart: Option<(tempfile::TempDir, u16)>,
     /// Another database than a fresh SQLite file, e.g. a PostgreSQL schema.
     pub database_url: Option<String>,
+    /// A fresh PostgreSQL schema of the app's own instead of a SQLite file.
+    pub backend: Backend,
     /// Server limits, when a test wants them small: (header timeout s,
     /// request timeout s, max connections).
     pub serve_limits: Option<(u64, u64, usize)>,
@@ -64,6 +69,38 @@ pub fn demo_dir() -> PathBuf {
         .unwrap_or_else(|| crate::root().join("demo"))
 }
 
+/// Which database a test's collector runs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Backend {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each `async fn(Backend)` named, as a test on SQLite (in module
+/// `sqlite`) and on PostgreSQL (in module `postgres`).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::app::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::app::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(Options::default()).await
@@ -76,9 +113,16 @@ impl TestApp {
             Some((dir, _)) => dir,
             None => tempfile::tempdir().expect("a temporary folder"),
         };
+        let schema = match options.backend {
+            Backend::Postgres if options.database_url.is_none() => {
+                Some(crate::postgres::Schema::create().await)
+            }
+            _ => None,
+        };
         let db = options
             .database_url
             .clone()
+            .or_else(|| schema.as_ref().map(crate::postgres::Schema::url))
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("sori.db").display()));
         // Demo mode seeds its own site into an empty database.
         if !options.demo && !restarting {
@@ -128,6 +172,7 @@ impl TestApp {
             database_url: db,
             http: reqwest::Client::new(),
             dir,
+            schema,
             stop: Some(stop),
             server: Some(server),
         }
@@ -206,6 +251,18 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        // Dropped on a thread of its own: a test's runtime may be the only
+        // one, and it is busy dropping us.
+        if let Some(schema) = self.schema.take() {
+            let dropped = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime to drop the schema")
+                    .block_on(schema.drop());
+            });
+            let _ = dropped.join();
         }
     }
 }

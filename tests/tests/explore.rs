@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use sori_tests::app::{SITE, TestApp, new_id};
+use sori_tests::app::{Backend, Options, SITE, TestApp, new_id};
 
 fn survey() -> Value {
     json!({
@@ -39,8 +39,12 @@ async fn answer(app: &TestApp, locale: &str, plan: &str, answers: Value) -> Stri
 
 /// Three responses, newest last: a Korean promoter with a comment and an
 /// "Other", an English detractor, an English passive.
-async fn app_with_answers() -> (TestApp, Vec<String>) {
-    let app = TestApp::spawn().await;
+async fn app_with_answers(backend: Backend) -> (TestApp, Vec<String>) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     app.add_live_survey(SITE, survey()).await;
     let ko = answer(
         &app,
@@ -90,9 +94,8 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn responses_read_newest_first_with_every_answer_in_words() {
-    let (app, posted) = app_with_answers().await;
+async fn responses_read_newest_first_with_every_answer_in_words(backend: Backend) {
+    let (app, posted) = app_with_answers(backend).await;
     let all = page(&app, "").await;
     assert_eq!(
         ids(&all),
@@ -144,9 +147,8 @@ async fn responses_read_newest_first_with_every_answer_in_words() {
     assert_eq!(missing.status(), 404);
 }
 
-#[tokio::test]
-async fn filters_narrow_the_list_and_a_cursor_pages_through_it() {
-    let (app, posted) = app_with_answers().await;
+async fn filters_narrow_the_list_and_a_cursor_pages_through_it(backend: Backend) {
+    let (app, posted) = app_with_answers(backend).await;
     for (query, expected) in [
         ("?band=negative", vec![posted[1].clone()]),
         ("?band=positive", vec![posted[0].clone()]),
@@ -205,9 +207,8 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-#[tokio::test]
-async fn the_csv_has_one_row_per_response_and_reads_back_with_korean_intact() {
-    let (app, posted) = app_with_answers().await;
+async fn the_csv_has_one_row_per_response_and_reads_back_with_korean_intact(backend: Backend) {
+    let (app, posted) = app_with_answers(backend).await;
     let r = app
         .admin(
             Method::GET,
@@ -267,3 +268,9 @@ async fn the_csv_has_one_row_per_response_and_reads_back_with_korean_intact() {
     assert!(reader.headers().unwrap().iter().any(|h| h == "product/why"));
     assert_eq!(reader.records().count(), 1);
 }
+
+sori_tests::on_each_backend!(
+    responses_read_newest_first_with_every_answer_in_words,
+    filters_narrow_the_list_and_a_cursor_pages_through_it,
+    the_csv_has_one_row_per_response_and_reads_back_with_korean_intact,
+);

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::Value;
 use sori_collector::store::{self, NewResponse};
 use sori_protocol::Slug;
-use sori_tests::app::{SITE, TestApp, csat_response};
+use sori_tests::app::{Backend, Options, SITE, TestApp, csat_response};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -53,9 +53,12 @@ fn figures(v: &Value, list: &str, key: &str) -> Vec<(String, u64, Value)> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone() {
-    let app = TestApp::spawn().await;
+async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     store_csat(
         &app,
         &[
@@ -120,9 +123,12 @@ async fn a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone() {
     assert_eq!(got, 400);
 }
 
-#[tokio::test]
-async fn a_comparison_of_two_periods_says_when_the_difference_is_significant() {
-    let app = TestApp::spawn().await;
+async fn a_comparison_of_two_periods_says_when_the_difference_is_significant(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     // 1–7 November: 40 satisfied of 50. 8–14 November: 20 of 50.
     let mut answers = Vec::new();
     for i in 0..50u8 {
@@ -154,7 +160,11 @@ async fn a_comparison_of_two_periods_says_when_the_difference_is_significant() {
     assert_eq!(same["difference"]["difference"], -40.0);
 
     // A few answers: the same shares, not significant.
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     store_csat(
         &app,
         &[
@@ -202,9 +212,12 @@ async fn next_event(stream: &mut reqwest::Response, kind: &str, seen: &mut Strin
 
 /// A response posted while a dashboard listens is announced on its site's
 /// stream, after it is stored; another site's listener hears nothing of it.
-#[tokio::test]
-async fn a_stored_response_is_announced_to_its_sites_listeners() {
-    let app = TestApp::spawn().await;
+async fn a_stored_response_is_announced_to_its_sites_listeners(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     let open = |site: &str| {
         app.http
             .get(format!("{}/v1/admin/sites/{site}/events", app.url))
@@ -255,9 +268,9 @@ async fn a_stored_response_is_announced_to_its_sites_listeners() {
 
 /// The demo's made-up history tells its story through the same API: all
 /// of it valid, satisfaction rising, and the demo owner can sign in.
-#[tokio::test]
-async fn the_demo_history_shows_satisfaction_rising() {
-    let app = TestApp::spawn_with(sori_tests::app::Options {
+async fn the_demo_history_shows_satisfaction_rising(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
         demo: true,
         demo_history_days: 28,
         ..Default::default()
@@ -370,9 +383,12 @@ async fn store_segmented(app: &TestApp, answers: &[(&str, &str, u8, usize)]) {
 /// Breakdowns and comparisons by language and device read the rollup:
 /// phones less satisfied than desktops by a clear margin; Korean and
 /// English speakers alike.
-#[tokio::test]
-async fn breakdowns_and_comparisons_by_language_and_device() {
-    let app = TestApp::spawn().await;
+async fn breakdowns_and_comparisons_by_language_and_device(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     store_segmented(
         &app,
         &[
@@ -488,9 +504,12 @@ async fn breakdowns_and_comparisons_by_language_and_device() {
 /// a breakdown by them reads the responses themselves: each answer counts
 /// under its page, or its attribute's value; answers without the attribute
 /// are not counted, nor those outside the days asked for.
-#[tokio::test]
-async fn breakdowns_by_page_and_attribute_read_the_responses() {
-    let app = TestApp::spawn().await;
+async fn breakdowns_by_page_and_attribute_read_the_responses(backend: Backend) {
+    let app = TestApp::spawn_with(Options {
+        backend,
+        ..Options::default()
+    })
+    .await;
     let store = store::connect(&app.database_url).await.unwrap();
     let mut batch = Vec::new();
     for (page, plan, score, times, at) in [
@@ -657,3 +676,12 @@ async fn breakdowns_by_page_and_attribute_read_the_responses() {
         "{bad}"
     );
 }
+
+sori_tests::on_each_backend!(
+    a_trend_counts_each_answer_in_its_day_in_the_sites_time_zone,
+    a_comparison_of_two_periods_says_when_the_difference_is_significant,
+    a_stored_response_is_announced_to_its_sites_listeners,
+    the_demo_history_shows_satisfaction_rising,
+    breakdowns_and_comparisons_by_language_and_device,
+    breakdowns_by_page_and_attribute_read_the_responses,
+);
