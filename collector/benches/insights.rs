@@ -168,6 +168,18 @@ async fn run(
             format!("{admin}/compare?scale=csat&from={year_ago}&to={today}"),
         ),
         (
+            "breakdown csat by device (a year)".to_owned(),
+            format!("{admin}/breakdown?scale=csat&by=device&from={year_ago}&to={today}"),
+        ),
+        (
+            "breakdown csat by page (30 days, responses)".to_owned(),
+            format!("{admin}/breakdown?scale=csat&by=page"),
+        ),
+        (
+            "compare csat plan=pro vs free (30 days, responses)".to_owned(),
+            format!("{admin}/compare?scale=csat&attr.plan=pro&b_attr.plan=free"),
+        ),
+        (
             "responses limit=50".to_owned(),
             format!("{admin}/responses?limit=50"),
         ),
