@@ -32,6 +32,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sori_protocol::ErrorCode;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -57,6 +59,17 @@ pub fn router(state: AppState) -> Router {
         // axum's own 405 has no body; ours has the error shape every other has.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
+        // Answers over about 1 KB, brotli or gzip as the client accepts;
+        // never an event stream (it would wait for a block to fill), and
+        // never what is already compressed (the widget's files).
+        .layer(
+            CompressionLayer::new().compress_when(
+                SizeAbove::new(1024)
+                    .and(NotForContentType::GRPC)
+                    .and(NotForContentType::IMAGES)
+                    .and(NotForContentType::SSE),
+            ),
+        )
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -86,6 +99,18 @@ async fn deadline(State(app): State<AppState>, request: Request, next: Next) -> 
             response
         }
     }
+}
+
+/// True when the request's `If-None-Match` names `etag` (its text
+/// between the quotes), weak or strong.
+fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/").trim_matches('"') == etag)
+        })
 }
 
 /// What every page the collector serves carries (the demo page and the

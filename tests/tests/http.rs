@@ -338,6 +338,70 @@ async fn past_the_rate_limit_a_client_gets_429_with_retry_after() {
     );
 }
 
+/// A browser whose copy of the config is current gets 304 and no body; one
+/// that accepts brotli gets the config compressed, and it reads back the same.
+#[tokio::test]
+async fn the_config_has_an_etag_and_comes_compressed() {
+    // The demo site's config, a few surveys long.
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Options::default()
+    })
+    .await;
+    let origin = app.url.clone();
+    let url = format!("{}/v1/sites/demo/config", app.url);
+    let get = |headers: Vec<(&'static str, String)>| {
+        let mut request = app.http.get(&url).header("origin", origin.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let plain = get(vec![]).await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let json = plain.bytes().await.unwrap();
+    assert!(
+        json.len() > 1024,
+        "the seeded config is over 1 KB: {}",
+        json.len()
+    );
+
+    let again = get(vec![("if-none-match", etag.clone())]).await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(
+        again.headers()["access-control-allow-origin"],
+        origin.as_str()
+    );
+    assert!(again.bytes().await.unwrap().is_empty());
+    let stale = get(vec![("if-none-match", "W/\"0123\"".into())]).await;
+    assert_eq!(stale.status(), 200);
+
+    let compressed = get(vec![("accept-encoding", "br".into())]).await;
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    let body = compressed.bytes().await.unwrap();
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut unpacked).unwrap();
+    assert_eq!(unpacked, json);
+    assert!(
+        body.len() < json.len() / 2,
+        "{} of {}",
+        body.len(),
+        json.len()
+    );
+
+    // A survey changed: a new tag.
+    let mut survey = serde_json::to_value(sori_tests::app::checkout_survey()).unwrap();
+    survey["name"] = "Checkout, renamed".into();
+    app.add_live_survey("demo", survey).await;
+    let changed = get(vec![("if-none-match", etag.clone())]).await;
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+}
+
 #[tokio::test]
 async fn the_config_lists_active_surveys_for_allowed_origins_only() {
     let app = TestApp::spawn().await;

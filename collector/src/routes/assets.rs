@@ -54,7 +54,7 @@ pub(super) fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<R
             format!("no widget asset named '{name}'"),
         )
     })?;
-    let mut response = if etag_matches(request, &asset.etag) {
+    let mut response = if super::etag_matches(request, &asset.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let encoding = negotiate(
@@ -97,14 +97,4 @@ pub(super) fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<R
         HeaderValue::from_static("cross-origin"),
     );
     Ok(response)
-}
-
-fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
-    request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/").trim_matches('"') == etag)
-        })
 }

@@ -1,13 +1,16 @@
-//! `GET /v1/sites/{key}/config`: what the widget needs at start-up.
+//! `GET /v1/sites/{key}/config`: what the widget needs at start-up, with
+//! an `ETag` so a browser whose copy is current gets 304 and no body.
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::routes::extract::KnownSite;
+use crate::store::StoreError;
+use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use sha2::{Digest, Sha256};
 use sori_protocol::SiteConfig;
 
 pub fn routes() -> Router<AppState> {
@@ -17,6 +20,7 @@ pub fn routes() -> Router<AppState> {
 async fn config(
     State(app): State<AppState>,
     KnownSite(site): KnownSite,
+    request: HeaderMap,
 ) -> Result<Response, AppError> {
     let surveys = app.store.active_surveys(&site.key).await?;
     let faq = app.store.article_count(&site.key).await? > 0;
@@ -27,9 +31,27 @@ async fn config(
         surveys,
         faq,
     };
-    let mut response = Json(body).into_response();
+    let json = serde_json::to_vec(&body)
+        .map_err(|e| AppError::Store(StoreError::Corrupt(format!("site config: {e}"))))?;
+    // Weak: the compression layer may change the bytes, not the meaning.
+    let digest = Sha256::digest(&json);
+    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let mut response = if super::etag_matches(&request, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = json.into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
+    };
+    let h = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{tag}\"")) {
+        h.insert(header::ETAG, etag);
+    }
     // Short, so a paused survey disappears within a minute.
-    response.headers_mut().insert(
+    h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60"),
     );
