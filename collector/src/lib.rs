@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod catalog;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -46,6 +47,8 @@ pub use config::Config;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn store::Store>,
+    /// Sites, survey versions and configs for public requests, in memory.
+    pub catalog: Arc<catalog::Catalog>,
     pub ingest: ingest::Ingest,
     pub assets: Arc<assets::Assets>,
     pub demo: Option<Arc<demo::Demo>>,
@@ -129,8 +132,10 @@ impl Application {
             None => None,
         };
         let (ingest, writer) = ingest::Ingest::start(store.clone());
+        let catalog = catalog::Catalog::start(store.clone());
         let state = AppState {
             store,
+            catalog,
             ingest,
             assets: Arc::new(assets),
             demo,

@@ -498,6 +498,8 @@ pub trait Store: Accounts + Send + Sync + 'static {
     ) -> Result<Option<Article>, StoreError>;
     /// How many articles the site has, in all locales.
     async fn article_count(&self, site: &Slug) -> Result<u64, StoreError>;
+    /// Moves whenever any site, survey or article changes.
+    async fn catalog_version(&self) -> Result<u64, StoreError>;
     /// Moves whenever any of the site's articles changes.
     async fn faq_version(&self, site: &Slug) -> Result<u64, StoreError>;
     async fn count_article_view(

@@ -8,15 +8,23 @@ use serde_json::json;
 use sori_tests::app::{Options, SITE, TestApp, csat_body, new_id};
 use sori_tests::postgres::Schema;
 
-#[tokio::test]
-async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
+/// Two collectors on one fresh PostgreSQL schema.
+async fn collectors_on_one_schema() -> (Schema, [TestApp; 2]) {
     let schema = Schema::create().await;
     let options = || Options {
         database_url: Some(schema.url()),
         ..Options::default()
     };
-    let first = TestApp::spawn_with(options()).await;
-    let second = TestApp::spawn_with(options()).await;
+    let apps = [
+        TestApp::spawn_with(options()).await,
+        TestApp::spawn_with(options()).await,
+    ];
+    (schema, apps)
+}
+
+#[tokio::test]
+async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
+    let (schema, [first, second]) = collectors_on_one_schema().await;
 
     // Responses posted to either are stored once and summed together.
     let id = new_id();
@@ -78,15 +86,7 @@ async fn two_collectors_on_one_postgres_share_responses_and_help_articles() {
 async fn saves_of_one_response_racing_through_two_collectors_keep_the_rollup_exact() {
     const RESPONSES: usize = 40;
     const SAVES: u32 = 12;
-    let schema = Schema::create().await;
-    let options = || Options {
-        database_url: Some(schema.url()),
-        ..Options::default()
-    };
-    let apps = [
-        TestApp::spawn_with(options()).await,
-        TestApp::spawn_with(options()).await,
-    ];
+    let (schema, apps) = collectors_on_one_schema().await;
     let ids: Vec<_> = (0..RESPONSES).map(|_| new_id()).collect();
     let save = |id, seq: u32| {
         let mut body = csat_body(id, i64::from(seq % 5 + 1));
@@ -122,5 +122,84 @@ async fn saves_of_one_response_racing_through_two_collectors_keep_the_rollup_exa
     for app in apps {
         app.stop().await;
     }
+    schema.drop().await;
+}
+
+/// Each collector keeps sites, survey versions and configs in memory. An
+/// edit through one collector reaches the other: a new survey version at
+/// once (it is not kept yet, so it is read), a changed site or a paused
+/// survey within a second (when the other sees the catalog version move).
+#[tokio::test]
+async fn an_edit_through_one_collector_reaches_the_others_memory() {
+    let (schema, [first, second]) = collectors_on_one_schema().await;
+    let config = |origin: &'static str| {
+        let request = second
+            .http
+            .get(format!("{}/v1/sites/{SITE}/config", second.url))
+            .header("origin", origin);
+        async move { request.send().await.unwrap() }
+    };
+    // The second collector now keeps the site, version 1 and the config.
+    assert_eq!(
+        second.post_response(&csat_body(new_id(), 4)).await.status(),
+        200
+    );
+    let before = config(sori_tests::app::ORIGIN).await;
+    assert_eq!(before.status(), 200);
+    let etag = before.headers()["etag"].to_str().unwrap().to_owned();
+
+    // A new version, answered through the other collector at once.
+    let mut survey = serde_json::to_value(sori_tests::app::checkout_survey()).unwrap();
+    survey["questions"][0]["prompt"]["en"] = json!("How satisfied are you today?");
+    let updated = first
+        .admin(
+            Method::PUT,
+            &format!("/v1/admin/sites/{SITE}/surveys/checkout"),
+            Some(survey),
+        )
+        .await;
+    assert_eq!(updated.status(), 200, "{}", updated.text().await.unwrap());
+    let mut body = csat_body(new_id(), 5);
+    body["survey_version"] = json!(2);
+    let r = second.post_response(&body).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // The site now allows another origin only; the config follows.
+    let site = first
+        .admin(
+            Method::PUT,
+            &format!("/v1/admin/sites/{SITE}"),
+            Some(json!({
+                "key": SITE, "name": "Acme", "allowed_origins": ["https://new.acme.test"],
+                "default_locale": "en", "time_zone": "Asia/Seoul",
+                "fatigue": {"cooldown_hours": 24, "session_cap": 1}
+            })),
+        )
+        .await;
+    assert_eq!(site.status(), 200, "{}", site.text().await.unwrap());
+    let started = std::time::Instant::now();
+    loop {
+        let (old, new) = (
+            config(sori_tests::app::ORIGIN).await.status(),
+            config("https://new.acme.test").await,
+        );
+        if old == 403 && new.status() == 200 {
+            assert_ne!(new.headers()["etag"].to_str().unwrap(), etag);
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the second collector still serves the old site: {old}, {}",
+            new.status()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1500),
+        "seen after {:?}",
+        started.elapsed()
+    );
+    first.stop().await;
+    second.stop().await;
     schema.drop().await;
 }

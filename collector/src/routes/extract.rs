@@ -122,7 +122,7 @@ async fn site(parts: &mut Parts, app: &AppState) -> Result<Site, AppError> {
         )
     };
     let key = Slug::parse(&raw).map_err(|_| unknown())?;
-    app.store.site(&key).await?.ok_or_else(unknown)
+    app.catalog.site(&key).await?.ok_or_else(unknown)
 }
 
 /// The site of a public `/v1/sites/{key}/…` route: it exists, and a

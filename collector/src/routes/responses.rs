@@ -43,7 +43,7 @@ async fn create(
     let now_millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
     check_id_time(submission.id, now_millis)?;
     let survey = app
-        .store
+        .catalog
         .survey_version(&site.key, &submission.survey, submission.survey_version)
         .await?
         .ok_or_else(|| {

@@ -2,10 +2,12 @@
 //! an `ETag` so a browser whose copy is current gets 304 and no body.
 
 use crate::AppState;
+use crate::catalog::RenderedConfig;
 use crate::error::AppError;
 use crate::routes::extract::KnownSite;
-use crate::store::StoreError;
+use crate::store::{Site, StoreError};
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,24 +24,11 @@ async fn config(
     KnownSite(site): KnownSite,
     request: HeaderMap,
 ) -> Result<Response, AppError> {
-    let surveys = app.store.active_surveys(&site.key).await?;
-    let faq = app.store.article_count(&site.key).await? > 0;
-    let body = SiteConfig {
-        site: site.key,
-        locale: site.default_locale,
-        fatigue: site.fatigue,
-        surveys,
-        faq,
-    };
-    let json = serde_json::to_vec(&body)
-        .map_err(|e| AppError::Store(StoreError::Corrupt(format!("site config: {e}"))))?;
-    // Weak: the compression layer may change the bytes, not the meaning.
-    let digest = Sha256::digest(&json);
-    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let mut response = if super::etag_matches(&request, &tag) {
+    let config = app.catalog.config(&site, || render(&app, &site)).await?;
+    let mut response = if super::etag_matches(&request, &config.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut r = json.into_response();
+        let mut r = Body::from(config.json.clone()).into_response();
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -47,7 +36,8 @@ async fn config(
         r
     };
     let h = response.headers_mut();
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{tag}\"")) {
+    // Weak: the compression layer may change the bytes, not the meaning.
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", config.etag)) {
         h.insert(header::ETAG, etag);
     }
     // Short, so a paused survey disappears within a minute.
@@ -56,4 +46,22 @@ async fn config(
         HeaderValue::from_static("public, max-age=60"),
     );
     Ok(response)
+}
+
+/// The config's JSON from the store, and its tag: a digest of the JSON.
+async fn render(app: &AppState, site: &Site) -> Result<RenderedConfig, StoreError> {
+    let body = SiteConfig {
+        site: site.key.clone(),
+        locale: site.default_locale,
+        fatigue: site.fatigue.clone(),
+        surveys: app.store.active_surveys(&site.key).await?,
+        faq: app.store.article_count(&site.key).await? > 0,
+    };
+    let json =
+        serde_json::to_vec(&body).map_err(|e| StoreError::Corrupt(format!("site config: {e}")))?;
+    let digest = Sha256::digest(&json);
+    Ok(RenderedConfig {
+        json: Bytes::from(json),
+        etag: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
+    })
 }

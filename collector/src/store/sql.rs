@@ -415,6 +415,15 @@ where
             .bind(site.as_str())
             .execute(&mut **tx)
             .await?;
+        Self::bump_catalog(tx).await
+    }
+
+    /// Moves the number collectors poll to drop what they keep of sites,
+    /// surveys and configs; in the transaction of the change.
+    async fn bump_catalog(tx: &mut Tx<'_, DB>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE catalog_version SET n = n + 1 WHERE id = 1")
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 }
@@ -573,6 +582,7 @@ where
         if zone_before.is_some_and(|z| z != site.time_zone) {
             Self::rebuild_site_rollup(&mut tx, site.key.as_str()).await?;
         }
+        Self::bump_catalog(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -646,6 +656,7 @@ where
             .execute(&mut *tx)
             .await?;
         }
+        Self::bump_catalog(&mut tx).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -674,6 +685,7 @@ where
         let (status, archived) = status.to_columns();
         let now = Stamp::now();
         // Archiving again keeps the first time it was archived.
+        let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE surveys SET status = $1, updated_at = $2,
                  archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) END
@@ -684,12 +696,14 @@ where
         .bind(i64::from(archived))
         .bind(site.as_str())
         .bind(survey.as_str())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if changed == 0 {
             return Ok(None);
         }
+        Self::bump_catalog(&mut tx).await?;
+        tx.commit().await?;
         Ok(self
             .surveys(site)
             .await?
@@ -1152,6 +1166,13 @@ where
     async fn article_count(&self, site: &Slug) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM faq_articles WHERE site_key = $1")
             .bind(site.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count_of(n))
+    }
+
+    async fn catalog_version(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT n FROM catalog_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
         Ok(count_of(n))
