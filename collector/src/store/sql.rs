@@ -32,6 +32,7 @@ use futures_util::TryStreamExt;
 use jiff::tz::TimeZone;
 use sori_protocol::{DeviceClass, Locale, ResponseId, Scale, SiteFatigue, Slug, SurveyDefinition};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+use std::collections::HashSet;
 
 /// The store on one SQL database; [`SqliteStore`](super::SqliteStore) and
 /// [`PgStore`](super::PgStore) name the two it runs on.
@@ -57,6 +58,13 @@ pub trait RowsAffected {
 }
 
 type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
+
+/// Responses per multi-row insert: 17 values each, within SQLite's 32,766
+/// bound values per statement and PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Rollup cells per multi-row upsert: 10 values each.
+const CELLS_PER_UPSERT: usize = 2_000;
 
 /// A rollup row: site, grain, period, survey, question, scale, locale,
 /// device, value, count.
@@ -260,73 +268,110 @@ where
         new: &NewResponse,
         zone: &TimeZone,
     ) -> Result<Option<Inserted>, StoreError> {
-        let r = &new.response;
-        let scores = scores_of(r);
-        let inserted = sqlx::query(
-            "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq, locale,
-                 page_path, device, respondent, user_id, attributes, answers, scores, received_at,
-                 faq_article, faq_query)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(r.id.to_string())
-        .bind(new.site.as_str())
-        .bind(r.survey.as_str())
-        .bind(i64::from(r.survey_version))
-        .bind(i64::from(r.finished))
-        .bind(i64::from(r.seq))
-        .bind(r.locale.code())
-        .bind(&r.page_path)
-        .bind(r.device.name())
-        .bind(r.respondent.map(|u| u.to_string()))
-        .bind(r.user_id.as_deref())
-        .bind(serde_json::to_string(&r.attributes).map_err(corrupt)?)
-        .bind(answers_json(r))
-        .bind(serde_json::to_string(&scores).map_err(corrupt)?)
-        .bind(Stamp(new.received_at))
-        .bind(r.faq_article.as_ref().map(Slug::as_str))
-        .bind(r.faq_query.as_deref())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(None);
-        }
-        let cells = check::RowCells {
-            site: new.site.as_str(),
-            zone,
-            survey: r.survey.as_str(),
-            locale: r.locale.code(),
-            device: r.device.name(),
-        };
-        deltas.add_scores(&cells, &scores, new.received_at, 1);
-        Ok(Some(Inserted::New))
+        let inserted = Self::insert_responses_at_once(tx, deltas, &[(new, zone)]).await?;
+        Ok((!inserted.is_empty()).then_some(Inserted::New))
     }
 
-    /// Writes a batch's summed rollup changes, one statement per cell, in
-    /// key order, so two collectors' transactions lock cells in the same
-    /// order and cannot deadlock on them.
+    /// Inserts responses not stored yet with one statement per
+    /// [`ROWS_PER_INSERT`], in the order given, and counts their scores;
+    /// answers the ids it stored. One another collector stored first is
+    /// left alone and not in the answer.
+    async fn insert_responses_at_once(
+        tx: &mut Tx<'_, DB>,
+        deltas: &mut check::Cells,
+        rows: &[(&NewResponse, &TimeZone)],
+    ) -> Result<HashSet<ResponseId>, StoreError> {
+        let mut stored = HashSet::new();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut values = Vec::with_capacity(chunk.len());
+            for (new, _) in chunk {
+                let r = &new.response;
+                values.push((
+                    scores_of(r),
+                    serde_json::to_string(&r.attributes).map_err(corrupt)?,
+                    answers_json(r),
+                ));
+            }
+            let sql = format!(
+                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq,
+                     locale, page_path, device, respondent, user_id, attributes, answers, scores,
+                     received_at, faq_article, faq_query)
+                 VALUES {}
+                 ON CONFLICT (id) DO NOTHING RETURNING id",
+                placeholders(chunk.len(), 17)
+            );
+            let mut insert = sqlx::query_scalar::<_, String>(&sql);
+            for ((new, _), (scores, attributes, answers)) in chunk.iter().zip(&values) {
+                let r = &new.response;
+                insert = insert
+                    .bind(r.id.to_string())
+                    .bind(new.site.as_str())
+                    .bind(r.survey.as_str())
+                    .bind(i64::from(r.survey_version))
+                    .bind(i64::from(r.finished))
+                    .bind(i64::from(r.seq))
+                    .bind(r.locale.code())
+                    .bind(r.page_path.as_str())
+                    .bind(r.device.name())
+                    .bind(r.respondent.map(|u| u.to_string()))
+                    .bind(r.user_id.as_deref())
+                    .bind(attributes.as_str())
+                    .bind(answers.as_str())
+                    .bind(serde_json::to_string(scores).map_err(corrupt)?)
+                    .bind(Stamp(new.received_at))
+                    .bind(r.faq_article.as_ref().map(Slug::as_str))
+                    .bind(r.faq_query.as_deref());
+            }
+            let ids: Vec<String> = insert.fetch_all(&mut **tx).await?;
+            let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            for ((new, zone), (scores, _, _)) in chunk.iter().zip(&values) {
+                let r = &new.response;
+                if !ids.contains(r.id.to_string().as_str()) {
+                    continue;
+                }
+                let cells = check::RowCells {
+                    site: new.site.as_str(),
+                    zone,
+                    survey: r.survey.as_str(),
+                    locale: r.locale.code(),
+                    device: r.device.name(),
+                };
+                deltas.add_scores(&cells, scores, new.received_at, 1);
+                stored.insert(r.id);
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Writes a batch's summed rollup changes, [`CELLS_PER_UPSERT`] cells
+    /// per statement, in key order, so two collectors' transactions lock
+    /// cells in the same order and cannot deadlock on them.
     async fn apply_rollup(tx: &mut Tx<'_, DB>, deltas: &check::Cells) -> Result<(), StoreError> {
-        for (key, scale, delta) in deltas.nonzero() {
-            sqlx::query(
+        let cells: Vec<_> = deltas.nonzero().collect();
+        for chunk in cells.chunks(CELLS_PER_UPSERT) {
+            let sql = format!(
                 "INSERT INTO score_rollup (site_key, grain, period, survey_id, question, scale,
                      locale, device, value, count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 VALUES {}
                  ON CONFLICT (site_key, grain, period, survey_id, question, locale, device, value)
                  DO UPDATE SET count = score_rollup.count + excluded.count",
-            )
-            .bind(&key.site)
-            .bind(key.grain.name())
-            .bind(key.period)
-            .bind(&key.survey)
-            .bind(&key.question)
-            .bind(scale)
-            .bind(&key.locale)
-            .bind(&key.device)
-            .bind(key.value)
-            .bind(delta)
-            .execute(&mut **tx)
-            .await?;
+                placeholders(chunk.len(), 10)
+            );
+            let mut upsert = sqlx::query(&sql);
+            for (key, scale, delta) in chunk {
+                upsert = upsert
+                    .bind(key.site.as_str())
+                    .bind(key.grain.name())
+                    .bind(key.period)
+                    .bind(key.survey.as_str())
+                    .bind(key.question.as_str())
+                    .bind(*scale)
+                    .bind(key.locale.as_str())
+                    .bind(key.device.as_str())
+                    .bind(key.value)
+                    .bind(*delta);
+            }
+            upsert.execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -401,9 +446,25 @@ where
                 zones.insert(site.to_owned(), zone.as_deref().unwrap_or("UTC"));
             }
         }
+        // The first save of each id goes in with multi-row inserts. What
+        // they leave (an id already stored, a later save of the same id in
+        // this batch) is then written one by one, in id order again.
+        let zone_of: Vec<TimeZone> = batch.iter().map(|n| zones.of(n.site.as_str())).collect();
+        let mut firsts = HashSet::new();
+        let first_saves: Vec<(&NewResponse, &TimeZone)> = order
+            .iter()
+            .filter(|&&i| firsts.insert(batch[i].response.id))
+            .map(|&i| (&batch[i], &zone_of[i]))
+            .collect();
+        let mut inserted =
+            Self::insert_responses_at_once(&mut tx, &mut deltas, &first_saves).await?;
         for i in order {
-            let zone = zones.of(batch[i].site.as_str());
-            outcomes[i] = Self::upsert_response(&mut tx, &mut deltas, &batch[i], &zone).await?;
+            let id = batch[i].response.id;
+            outcomes[i] = if inserted.remove(&id) {
+                Inserted::New
+            } else {
+                Self::upsert_response(&mut tx, &mut deltas, &batch[i], &zone_of[i]).await?
+            };
         }
         Self::apply_rollup(&mut tx, &deltas).await?;
         tx.commit().await?;
@@ -451,6 +512,18 @@ fn page_filter(page: Option<&str>) -> (Option<&str>, Option<String>) {
         },
         None => (None, None),
     }
+}
+
+/// The placeholders of a multi-row `VALUES`: `rows` groups of `columns`,
+/// numbered on (`($1, $2), ($3, $4)`).
+fn placeholders(rows: usize, columns: usize) -> String {
+    let group = |row: usize| {
+        let numbers: Vec<String> = (1..=columns)
+            .map(|c| format!("${}", row * columns + c))
+            .collect();
+        format!("({})", numbers.join(", "))
+    };
+    (0..rows).map(group).collect::<Vec<_>>().join(", ")
 }
 
 /// `text` for a `LIKE … ESCAPE '\\'` pattern: its `%` and `_` are themselves.
