@@ -11,19 +11,18 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 
 /// A request that did not give what was asked: the HTTP status (0 when the
-/// collector could not be reached) and the API's message.
-#[derive(Clone, Debug, PartialEq)]
+/// collector could not be reached), the API's message, and the field it
+/// names when one input was wrong (`email`, `from`), so a form can mark it.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Failure {
     pub status: u16,
     pub message: String,
+    pub field: Option<String>,
 }
 
 impl Failure {
     fn offline() -> Self {
-        Self {
-            status: 0,
-            message: String::new(),
-        }
+        Self::default()
     }
 }
 
@@ -45,17 +44,20 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     if response.ok() {
         return Ok(response);
     }
-    let status = response.status();
-    let message = match response.json() {
+    let detail = match response.json() {
         Ok(promise) => JsFuture::from(promise)
             .await
             .ok()
             .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok())
-            .map(|e| e.error.message)
-            .unwrap_or_default(),
-        Err(_) => String::new(),
+            .map(|e| e.error),
+        Err(_) => None,
     };
-    Err(Failure { status, message })
+    let (message, field) = detail.map_or_else(Default::default, |d| (d.message, d.field));
+    Err(Failure {
+        status: response.status(),
+        message,
+        field,
+    })
 }
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
@@ -66,6 +68,7 @@ async fn json<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure {
         status: 200,
         message: e.to_string(),
+        field: None,
     })
 }
 
@@ -103,6 +106,8 @@ struct ErrorBody {
 #[derive(Deserialize)]
 struct ErrorDetail {
     message: String,
+    #[serde(default)]
+    field: Option<String>,
 }
 
 /// `GET /v1/auth/me`.
@@ -198,7 +203,13 @@ pub struct Breakdown {
     /// The days it covers, both included, in the site's time zone.
     pub from: String,
     pub to: String,
+    /// With `by=attribute`: the attribute's name.
+    #[serde(default)]
+    pub attribute: Option<String>,
     pub segments: Vec<Segment>,
+    /// How many segments beyond those listed were left out.
+    #[serde(default)]
+    pub other_segments: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

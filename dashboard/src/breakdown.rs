@@ -1,18 +1,34 @@
-//! One score split by survey, question, language or device over chosen
-//! days: each segment's n, score and 95% interval (drawn as a small bar),
-//! flagged when it has few answers, most answers first as the API sorts
-//! them. The same table downloads as CSV from the same URL.
+//! One score split by survey, question, language, device, page path or an
+//! `identify` attribute over chosen days: each segment's n, score and 95%
+//! interval (drawn as a small bar), flagged when it has few answers, most
+//! answers first as the API sorts them. The same table downloads as CSV
+//! from the same URL. The table itself is in `breakdown/table.rs`.
+//!
+//! By page or attribute the API reads the responses themselves, so it
+//! refuses long ranges; what it says is shown beside the field it names.
 
-use crate::api::{self, Breakdown, Segment};
+mod table;
+
+use crate::api::{self, Breakdown, Failure};
 use crate::catalog::Catalog;
-use crate::chart::IntervalBar;
-use crate::i18n::{Lang, Text, language_name};
-use crate::{number, use_app};
-use leptos::either::EitherOf4;
+use crate::i18n::{Lang, Text};
+use crate::use_app;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// What a breakdown can be by: the API's `by`.
-const DIMENSIONS: [&str; 4] = ["survey", "question", "locale", "device"];
+const DIMENSIONS: [&str; 6] = [
+    "survey",
+    "question",
+    "locale",
+    "device",
+    "page",
+    "attribute",
+];
+
+/// The id of the paragraph that says why the API refused, for the fields
+/// it names to point at.
+const PROBLEM_ID: &str = "bd-problem";
 
 fn scale_name(t: &Text, scale: &str) -> &'static str {
     match scale {
@@ -28,16 +44,22 @@ fn dimension_name(t: &Text, by: &str) -> &'static str {
         "survey" => t.survey,
         "question" => t.question,
         "locale" => t.language,
+        "page" => t.page,
+        "attribute" => t.attribute,
         _ => t.device,
     }
 }
 
-fn per_dimension(t: &Text, by: &str) -> &'static str {
-    match by {
-        "survey" => t.per_survey,
-        "question" => t.per_question,
-        "locale" => t.per_language,
-        _ => t.per_device,
+/// "by survey", "by “plan”": the table's title after the score.
+fn per_dimension(lang: Lang, by: &str, attribute: Option<&str>) -> String {
+    let t = lang.text();
+    match (by, attribute) {
+        ("attribute", Some(name)) => lang.per_attribute(name),
+        ("survey", _) => t.per_survey.to_owned(),
+        ("question", _) => t.per_question.to_owned(),
+        ("locale", _) => t.per_language.to_owned(),
+        ("page", _) => t.per_page.to_owned(),
+        _ => t.per_device.to_owned(),
     }
 }
 
@@ -56,8 +78,34 @@ struct Shown {
 struct Choice {
     scale: RwSignal<String>,
     by: RwSignal<String>,
+    /// The attribute's name, with `by=attribute`.
+    attribute: RwSignal<String>,
     from: RwSignal<String>,
     to: RwSignal<String>,
+}
+
+impl Choice {
+    /// The API's URL for these choices.
+    fn path(self, base: &str) -> String {
+        let by = self.by.get_untracked();
+        let mut path = format!(
+            "{base}?scale={}&by={}",
+            api::encode(&self.scale.get_untracked()),
+            api::encode(&by)
+        );
+        // Sent even when empty: the API then says the name is needed.
+        if by == "attribute" {
+            let name = self.attribute.get_untracked();
+            path.push_str(&format!("&attribute={}", api::encode(name.trim())));
+        }
+        for (name, value) in [("from", self.from), ("to", self.to)] {
+            let value = value.get_untracked();
+            if !value.is_empty() {
+                path.push_str(&format!("&{name}={}", api::encode(&value)));
+            }
+        }
+        path
+    }
 }
 
 #[component]
@@ -67,30 +115,22 @@ pub fn Breakdowns(site: String) -> impl IntoView {
     let choice = Choice {
         scale: RwSignal::new(String::new()),
         by: RwSignal::new("survey".to_owned()),
+        attribute: RwSignal::new(String::new()),
         // Empty at first: the API's default, the last 30 days in the
         // site's time zone, which the answer then fills in.
         from: RwSignal::new(String::new()),
         to: RwSignal::new(String::new()),
     };
-    // `Err("")` when the collector gave no reason.
-    let result = RwSignal::new(None::<Result<Shown, String>>);
+    let result = RwSignal::new(None::<Result<Shown, Failure>>);
+    // The field the API named when it refused, for the form to mark.
+    let wrong = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Which ask is the latest: an older answer arriving late is dropped.
     let asked = StoredValue::new(0_u32);
     let base = format!("/v1/admin/sites/{}/breakdown", api::encode(&site));
     let fetch = move || {
         let (scale, by) = (choice.scale.get_untracked(), choice.by.get_untracked());
-        let mut path = format!(
-            "{base}?scale={}&by={}",
-            api::encode(&scale),
-            api::encode(&by)
-        );
-        for (name, value) in [("from", choice.from), ("to", choice.to)] {
-            let value = value.get_untracked();
-            if !value.is_empty() {
-                path.push_str(&format!("&{name}={}", api::encode(&value)));
-            }
-        }
+        let path = choice.path(&base);
         asked.update_value(|n| *n += 1);
         let ticket = asked.get_value();
         busy.set(true);
@@ -100,6 +140,7 @@ pub fn Breakdowns(site: String) -> impl IntoView {
                 return;
             }
             busy.set(false);
+            wrong.set(answer.as_ref().err().and_then(|f| f.field.clone()));
             match answer {
                 Ok(breakdown) => {
                     choice.from.set(breakdown.from.clone());
@@ -113,7 +154,7 @@ pub fn Breakdowns(site: String) -> impl IntoView {
                 }
                 Err(failure) => {
                     crate::signed_out_if(app, &failure);
-                    result.set(Some(Err(failure.message)));
+                    result.set(Some(Err(failure)));
                 }
             }
         });
@@ -133,23 +174,34 @@ pub fn Breakdowns(site: String) -> impl IntoView {
         fetch();
     };
     view! {
-        {move || catalog.get().map(|c| view! { <Form catalog=c choice=choice on_submit=submit.clone()/> })}
+        {move || catalog.get().map(|c| view! { <Form catalog=c choice=choice wrong=wrong on_submit=submit.clone()/> })}
         <p class="quiet status" role="status">{move || busy.get().then(|| app.text().loading)}</p>
+        <p id=PROBLEM_ID class="problem collapse" role="alert">{move || {
+            app.lang.track();
+            result.with(|r| match r {
+                Some(Err(f)) if f.message.is_empty() => app.text().failed.to_owned(),
+                Some(Err(f)) => f.message.clone(),
+                _ => String::new(),
+            })
+        }}</p>
         {move || {
             app.lang.track();
-            let t = app.text();
+            let (t, lang) = (app.text(), app.lang());
             match result.get() {
-                None => EitherOf4::A(()),
-                Some(Err(message)) => {
-                    let message = if message.is_empty() { t.failed.to_owned() } else { message };
-                    EitherOf4::B(view! { <p class="problem" role="alert">{message}</p> })
+                None | Some(Err(_)) => EitherOf3::A(()),
+                Some(Ok(shown)) if shown.breakdown.segments.is_empty() => {
+                    let b = &shown.breakdown;
+                    let why = match (shown.by.as_str(), &b.attribute) {
+                        ("attribute", Some(name)) => lang.attribute_empty(name),
+                        _ => t.breakdown_empty.to_owned(),
+                    };
+                    EitherOf3::B(view! {
+                        <p class="empty" role="status">{why}" ("{b.from.clone()}" – "{b.to.clone()}")"</p>
+                    })
                 }
-                Some(Ok(shown)) if shown.breakdown.segments.is_empty() => EitherOf4::C(view! {
-                    <p class="empty" role="status">{t.breakdown_empty}" ("{shown.breakdown.from}" – "{shown.breakdown.to}")"</p>
-                }),
                 Some(Ok(shown)) => {
                     let catalog = catalog.get_untracked().unwrap_or_default();
-                    EitherOf4::D(view! { <Table shown=shown catalog=catalog/> })
+                    EitherOf3::C(view! { <table::Table shown=shown catalog=catalog/> })
                 }
             }
         }}
@@ -160,6 +212,9 @@ pub fn Breakdowns(site: String) -> impl IntoView {
 fn Form(
     catalog: Catalog,
     choice: Choice,
+    /// The field the API refused, if any: marked invalid and pointed at
+    /// the reason.
+    wrong: RwSignal<Option<String>>,
     on_submit: impl Fn(leptos::ev::SubmitEvent) + 'static,
 ) -> impl IntoView {
     let app = use_app();
@@ -184,6 +239,9 @@ fn Form(
             }
         })
         .collect_view();
+    let is_wrong = move |field: &'static str| move || wrong.get().as_deref() == Some(field);
+    let invalid = move |field: &'static str| move || is_wrong(field)().then_some("true");
+    let described = move |field: &'static str| move || is_wrong(field)().then_some(PROBLEM_ID);
     view! {
         <form class="filters" on:submit=on_submit>
             <div>
@@ -198,126 +256,29 @@ fn Form(
                     {dimensions}
                 </select>
             </div>
+            // Always there, hidden unless by attribute: cheaper than
+            // building and dropping it as the choice changes.
+            <div hidden=move || choice.by.get() != "attribute">
+                <label for="bd-attribute">{move || app.text().attribute_name}</label>
+                <input id="bd-attribute" type="text" placeholder="plan" autocomplete="off"
+                    spellcheck="false" maxlength="200"
+                    aria-invalid=invalid("attribute") aria-describedby=described("attribute")
+                    prop:value=choice.attribute
+                    on:input:target=move |ev| choice.attribute.set(ev.target().value())/>
+            </div>
             <div>
                 <label for="bd-from">{move || app.text().from}</label>
                 <input id="bd-from" type="date" prop:value=choice.from
+                    aria-invalid=invalid("from") aria-describedby=described("from")
                     on:input:target=move |ev| choice.from.set(ev.target().value())/>
             </div>
             <div>
                 <label for="bd-to">{move || app.text().to}</label>
                 <input id="bd-to" type="date" prop:value=choice.to
+                    aria-invalid=invalid("to") aria-describedby=described("to")
                     on:input:target=move |ev| choice.to.set(ev.target().value())/>
             </div>
             <button type="submit" class="primary">{move || app.text().apply}</button>
         </form>
-    }
-}
-
-/// A segment's name as people read it, and below it, quieter, the id and
-/// where it comes from.
-fn segment_label(
-    t: &Text,
-    lang: Lang,
-    catalog: &Catalog,
-    by: &str,
-    raw: &str,
-) -> (String, Option<String>) {
-    match by {
-        "survey" => match catalog.survey_name(raw) {
-            Some(name) => (name.to_owned(), Some(raw.to_owned())),
-            None => (raw.to_owned(), None),
-        },
-        "question" => {
-            let q = catalog.question(raw, lang);
-            let surveys = q.surveys.join(", ");
-            match q.prompt {
-                Some(prompt) if surveys.is_empty() => (prompt, Some(raw.to_owned())),
-                Some(prompt) => (prompt, Some(format!("{raw} · {surveys}"))),
-                None => (raw.to_owned(), Some(surveys).filter(|s| !s.is_empty())),
-            }
-        }
-        "locale" => (language_name(raw).unwrap_or(raw).to_owned(), None),
-        _ => (t.device_name(raw).unwrap_or(raw).to_owned(), None),
-    }
-}
-
-#[component]
-fn Table(shown: Shown, catalog: Catalog) -> impl IntoView {
-    let app = use_app();
-    let (t, lang) = (app.text(), app.lang());
-    let b = &shown.breakdown;
-    let title = format!(
-        "{} · {} · ",
-        scale_name(t, &shown.scale),
-        per_dimension(t, &shown.by)
-    );
-    // Kept on one line: a date broken at its hyphen reads wrong.
-    let days = format!("{} – {}", b.from, b.to);
-    let csv = format!("{}&format=csv", shown.path);
-    let few = b.segments.iter().any(|s| s.figure.low_sample);
-    let rows = b
-        .segments
-        .iter()
-        .map(|s| {
-            let (name, detail) = segment_label(t, lang, &catalog, &shown.by, &s.segment);
-            view! { <Row segment=s.clone() scale=shown.scale.clone() name=name detail=detail/> }
-        })
-        .collect_view();
-    view! {
-        <section class="segment-table breakdown" aria-labelledby="breakdown-title">
-            <div class="breakdown-head">
-                <h2 id="breakdown-title">{title}<span class="nowrap">{days}</span></h2>
-                <a class="button" href=csv download="">{t.download_csv}</a>
-            </div>
-            <table>
-                <thead><tr>
-                    <th scope="col">{dimension_name(t, &shown.by)}</th>
-                    <th scope="col" class="num">{t.answers_col}</th>
-                    <th scope="col" class="num">{t.score}</th>
-                    <th scope="col">{t.interval}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-            {few.then(|| view! { <p class="quiet note">{t.few_note}</p> })}
-        </section>
-    }
-}
-
-#[component]
-fn Row(segment: Segment, scale: String, name: String, detail: Option<String>) -> impl IntoView {
-    let t = use_app().text();
-    let f = &segment.figure;
-    // NPS runs from −100 to 100 and is not a share.
-    let (unit, lowest, dash) = if scale == "nps" {
-        ("", -100.0, " – ")
-    } else {
-        ("%", 0.0, "–")
-    };
-    let score = f
-        .score
-        .map(|s| format!("{}{unit}", number(s)))
-        .unwrap_or_else(|| "–".into());
-    let interval = f
-        .ci95
-        .map(|c| format!("{}{dash}{}{unit}", number(c.low), number(c.high)))
-        .unwrap_or_else(|| "–".into());
-    view! {
-        <tr data-segment=segment.segment.clone()>
-            <th scope="row">
-                <span class="segment-name">{name}</span>
-                {detail.map(|d| view! { <span class="segment-id">{d}</span> })}
-            </th>
-            <td class="num">
-                <span class="n">{f.n}</span>
-                {f.low_sample.then(|| view! { " "<span class="badge">{t.few}</span> })}
-            </td>
-            <td class="num">{score}</td>
-            <td>
-                <span class="interval-cell">
-                    <IntervalBar score=f.score ci=f.ci95 lowest=lowest/>
-                    <span>{interval}</span>
-                </span>
-            </td>
-        </tr>
     }
 }

@@ -22,6 +22,35 @@ impl Lang {
         }
     }
 
+    /// A breakdown's title by an `identify` attribute: "by “plan”".
+    pub fn per_attribute(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("by “{name}”"),
+            Lang::Ko => format!("“{name}”별"),
+        }
+    }
+
+    /// A breakdown by an attribute that no answer in the range carries.
+    pub fn attribute_empty(self, name: &str) -> String {
+        match self {
+            Lang::En => format!(
+                "No answers with this score carry the attribute “{name}” in these days. Check the name (as sent to identify), or choose other days."
+            ),
+            Lang::Ko => format!(
+                "이 기간에 이 점수의 응답 중 “{name}” 속성이 있는 응답이 없어요. 이름(identify로 보낸 그대로)을 확인하거나 다른 기간을 골라 보세요."
+            ),
+        }
+    }
+
+    /// Segments past the first 100, which the API leaves out.
+    pub fn more_segments(self, n: u64) -> String {
+        match (self, n) {
+            (Lang::En, 1) => "1 more segment, with fewer answers, is not shown.".to_owned(),
+            (Lang::En, n) => format!("{n} more segments, with fewer answers, are not shown."),
+            (Lang::Ko, n) => format!("응답이 더 적은 구분 {n}개는 표시하지 않았어요."),
+        }
+    }
+
     pub fn text(self) -> &'static Text {
         match self {
             Lang::En => &EN,
@@ -164,6 +193,10 @@ pub struct Text {
     pub few_note: &'static str,
     pub same_as_a: &'static str,
     pub answers_col: &'static str,
+    pub page: &'static str,
+    pub attribute: &'static str,
+    pub per_page: &'static str,
+    pub attribute_name: &'static str,
 }
 
 static EN: Text = Text {
@@ -279,6 +312,10 @@ static EN: Text = Text {
     few_note: "“few answers”: fewer than 30, so the interval is wide. Read with care.",
     same_as_a: "Same as A",
     answers_col: "Answers (n)",
+    page: "Page",
+    attribute: "Attribute",
+    per_page: "by page",
+    attribute_name: "Attribute name",
 };
 
 static KO: Text = Text {
@@ -394,4 +431,8 @@ static KO: Text = Text {
     few_note: "“응답 적음”: 30개 미만이라 구간이 넓어요. 신중히 보세요.",
     same_as_a: "A와 같음",
     answers_col: "응답 수 (n)",
+    page: "페이지",
+    attribute: "속성",
+    per_page: "페이지별",
+    attribute_name: "속성 이름",
 };
