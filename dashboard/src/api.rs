@@ -307,6 +307,21 @@ pub struct NewMember {
     pub role: String,
 }
 
+/// `POST /v1/admin/users`: a new user. Owners create them; a site's
+/// admins then give them a role.
+#[derive(Serialize)]
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    pub owner: bool,
+}
+
+/// A user as the API answers: the email as stored (trimmed, lower case).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct User {
+    pub email: String,
+}
+
 /// `GET /v1/admin/tokens`: one of your API tokens, never the token itself.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Token {

@@ -51,6 +51,22 @@ impl Lang {
         }
     }
 
+    /// Said once an owner has made a user.
+    pub fn user_created(self, email: &str) -> String {
+        match self {
+            Lang::En => format!("{email} can sign in now."),
+            Lang::Ko => format!("{email} 사용자를 만들었어요. 이제 로그인할 수 있어요."),
+        }
+    }
+
+    /// The offer, after a user is made, to give them a role here.
+    pub fn give_role_on(self, site: &str) -> String {
+        match self {
+            Lang::En => format!("Give them a role on {site}"),
+            Lang::Ko => format!("{site}에서 역할 주기"),
+        }
+    }
+
     pub fn text(self) -> &'static Text {
         match self {
             Lang::En => &EN,
@@ -197,6 +213,10 @@ pub struct Text {
     pub attribute: &'static str,
     pub per_page: &'static str,
     pub attribute_name: &'static str,
+    pub new_user: &'static str,
+    pub new_user_about: &'static str,
+    pub instance_owner: &'static str,
+    pub create_user: &'static str,
 }
 
 static EN: Text = Text {
@@ -316,6 +336,10 @@ static EN: Text = Text {
     attribute: "Attribute",
     per_page: "by page",
     attribute_name: "Attribute name",
+    new_user: "Create a user",
+    new_user_about: "Only instance owners see this. A new user sees no site until someone gives them a role on it.",
+    instance_owner: "Instance owner: manages users and every site",
+    create_user: "Create user",
 };
 
 static KO: Text = Text {
@@ -435,4 +459,8 @@ static KO: Text = Text {
     attribute: "속성",
     per_page: "페이지별",
     attribute_name: "속성 이름",
+    new_user: "사용자 만들기",
+    new_user_about: "인스턴스 소유자에게만 보여요. 새 사용자는 사이트에서 역할을 받기 전에는 어떤 사이트도 볼 수 없어요.",
+    instance_owner: "인스턴스 소유자: 사용자와 모든 사이트를 관리해요",
+    create_user: "만들기",
 };

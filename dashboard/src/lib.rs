@@ -17,6 +17,7 @@ mod i18n;
 mod overview;
 mod people;
 mod responses;
+mod users;
 
 use api::{Failure, Login, Me};
 use i18n::{Lang, Text};

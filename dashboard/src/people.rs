@@ -1,5 +1,6 @@
-//! Who may read and manage a site (its admins add and remove members), and
-//! your own API tokens for scripts: made here, shown once, revocable.
+//! Who may read and manage a site (its admins add and remove members;
+//! instance owners also create users here, `users.rs`), and your own API
+//! tokens for scripts: made here, shown once, revocable.
 
 use crate::api::{self, MadeToken, Member, NewMember, NewToken, Token};
 use crate::use_app;
@@ -29,6 +30,17 @@ pub fn Members(site: String) -> impl IntoView {
     load();
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("viewer".to_owned());
+    let role_select = NodeRef::<leptos::html::Select>::new();
+    // A user an owner just made: their email goes into the form below,
+    // and the focus to the role to choose for them.
+    let offer = move |new: String| {
+        problem.set(String::new());
+        email.set(new);
+        if let Some(select) = role_select.get_untracked() {
+            let _ = select.focus();
+        }
+    };
+    let is_owner = move || app.me.get().flatten().is_some_and(|me| me.owner);
     let add = {
         let base = base.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -106,13 +118,16 @@ pub fn Members(site: String) -> impl IntoView {
             <input id="member-email" type="email" required
                 prop:value=email on:input:target=move |ev| email.set(ev.target().value())/>
             <label for="member-role">{move || app.text().role}</label>
-            <select id="member-role" on:change:target=move |ev| role.set(ev.target().value())>
+            <select id="member-role" node_ref=role_select on:change:target=move |ev| role.set(ev.target().value())>
                 <option value="viewer" selected=move || role.get() == "viewer">{move || app.text().viewer}</option>
                 <option value="admin" selected=move || role.get() == "admin">{move || app.text().admin}</option>
             </select>
             <button type="submit" class="primary">{move || app.text().add}</button>
-            <p class="problem" role="alert">{move || problem.get()}</p>
+            <p class="problem collapse" role="alert">{move || problem.get()}</p>
         </form>
+        <Show when=is_owner>
+            <crate::users::NewUser site=site.clone() offer=offer/>
+        </Show>
     }
 }
 
