@@ -1,12 +1,15 @@
 //! The CX dashboard in a real browser: sign in, read a site's scores with
 //! their sample and interval, watch a response answered in another tab
 //! arrive without a reload, and read it on the responses page; split a
-//! score by segment, and compare one survey with another.
+//! score by segment (page paths and `identify` attributes too), compare one
+//! survey with another, and, as an instance owner, create a user and give
+//! them a role.
 
 #![allow(clippy::unwrap_used)] // a test should panic at the step that failed
 
 use fantoccini::{Client, Locator};
 use sori_collector::demo::DEMO_OWNER;
+use sori_tests::app::{TestApp, new_id};
 use sori_tests::browser::{
     DemoTest, assert_page_accessible, click, open_page, wait_in, wait_until,
 };
@@ -181,7 +184,12 @@ async fn a_cx_manager_signs_in_reads_scores_and_sees_a_new_answer_arrive() {
 
 /// Types the demo owner's email and `password` into the sign-in form and sends it.
 async fn fill_sign_in(client: &Client, password: &str) -> anyhow::Result<()> {
-    for (css, value) in [("input#email", DEMO_OWNER.0), ("input#password", password)] {
+    fill_sign_in_as(client, DEMO_OWNER.0, password).await
+}
+
+/// Types `email` and `password` into the sign-in form and sends it.
+async fn fill_sign_in_as(client: &Client, email: &str, password: &str) -> anyhow::Result<()> {
+    for (css, value) in [("input#email", email), ("input#password", password)] {
         let field = client.wait().for_element(Locator::Css(css)).await?;
         field.clear().await?;
         field.send_keys(value).await?;
@@ -219,13 +227,45 @@ async fn keep_screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// On a phone, in dark mode and in Korean: nothing runs off the side, the
-/// overview and the responses pass axe, and the screens are kept to look at.
+/// Answers the demo's invoice survey `count` times, each from its own long
+/// page path, through the public API as the widget does.
+async fn answer_from_long_paths(app: &TestApp, count: usize) {
+    let path = "/v1/admin/sites/demo/surveys/invoice-csat";
+    let survey: serde_json::Value = app
+        .admin(reqwest::Method::GET, path, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for i in 0..count {
+        let body = serde_json::json!({
+            "id": new_id(), "survey": "invoice-csat", "survey_version": survey["version"],
+            "locale": "ko", "device": "mobile", "finished": true,
+            "page_path": format!("/app/customers/{i:03}/invoices/2026/statements/quarterly-summary-for-the-board"),
+            "answers": [{"question": "csat", "value": 4}]
+        });
+        let r = app
+            .http
+            .post(format!("{}/v1/sites/demo/responses", app.url))
+            .header("origin", &app.url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+}
+
+/// On a phone, in dark mode and in Korean: nothing runs off the side, not
+/// even long page paths, the overview, the responses and the breakdowns
+/// pass axe, and the screens are kept to look at.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
     let demo = DemoTest::with_history(3)
         .await
         .scheme(sori_tests::browser::Scheme::Dark);
+    // More pages than a breakdown lists (100), with long paths.
+    answer_from_long_paths(&demo.app, 104).await;
     let dashboard = format!("{}/dashboard/", demo.app.url);
     demo.browse(|client, _| async move {
         sori_tests::browser::cdp(
@@ -282,6 +322,43 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         );
         assert_page_accessible(&client, "the breakdowns, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-breakdown-phone-dark-ko").await?;
+
+        // By page: 100 rows, the rest counted as the API counts them, and
+        // the long paths wrapped inside the phone.
+        show_breakdown_by(&client, "page", "페이지별").await?;
+        let (rows, answer) = breakdown_as_the_api_gives_it(&client).await?;
+        let left_out = answer["other_segments"].as_u64().unwrap_or(0);
+        anyhow::ensure!(rows.len() == 100 && left_out == 9, "{} rows; {answer}", rows.len());
+        let more = text_of(&client, ".breakdown .more").await?;
+        anyhow::ensure!(more.contains(&format!("구분 {left_out}개")), "{more}");
+        let wider = overflow(&client).await?;
+        anyhow::ensure!(wider <= 0.0, "the page breakdown is {wider} px wider than the phone");
+        let hidden = client
+            .execute(
+                "const s = document.querySelector('section.breakdown');
+                 return s.scrollWidth - s.clientWidth;",
+                vec![],
+            )
+            .await?;
+        anyhow::ensure!(
+            hidden.as_f64() == Some(0.0),
+            "the page table is {hidden} px wider than its box"
+        );
+        assert_page_accessible(&client, "by page, dark, Korean, phone").await?;
+        client
+            .execute(
+                "document.querySelector('section.breakdown tbody tr:nth-child(6)').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        keep_screenshot(&client, "dashboard-breakdown-pages-phone-dark-ko").await?;
+        client
+            .execute(
+                "document.querySelector('.breakdown .more').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        keep_screenshot(&client, "dashboard-breakdown-pages-more-phone-dark-ko").await?;
         Ok(())
     })
     .await;
@@ -419,6 +496,14 @@ async fn the_dashboard_overview_on_a_desktop() {
         })
         .await?;
         assert_page_accessible(&client, "the members page").await?;
+        // Only instance owners create users; the demo user is not one.
+        anyhow::ensure!(
+            client
+                .find_all(Locator::Css("#new-user-email"))
+                .await?
+                .is_empty(),
+            "a site admin who is not an owner is offered to create users"
+        );
 
         // An API token: shown once, listed by name, revoked.
         follow(&client, "API tokens").await?;
@@ -494,9 +579,82 @@ async fn set_date(client: &Client, css: &str, date: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The breakdowns page splits satisfaction by survey and by device with the
-/// API's figures, says when a range has no answers, and the compare page
-/// sets one survey against another.
+/// Chooses `by` on the breakdowns page, asks, and waits for the table
+/// whose title says `title`.
+async fn show_breakdown_by(client: &Client, by: &str, title: &str) -> anyhow::Result<()> {
+    client
+        .find(Locator::Css("select#bd-by"))
+        .await?
+        .select_by_value(by)
+        .await?;
+    press(client, ".filters button.primary").await?;
+    wait_until(&format!("the table is {title}"), async || {
+        Ok(text_of(client, "#breakdown-title").await?.contains(title))
+    })
+    .await
+}
+
+/// The breakdown on screen and the API's JSON for the same query (the CSV
+/// link's URL without `format=csv`), once each row's segment and n are
+/// the API's, in its order.
+async fn breakdown_as_the_api_gives_it(
+    client: &Client,
+) -> anyhow::Result<(Vec<(String, u64, String)>, serde_json::Value)> {
+    let rows = breakdown_rows(client).await?;
+    let csv = client
+        .find(Locator::Css(".breakdown-head a"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    anyhow::ensure!(csv.ends_with("&format=csv"), "{csv}");
+    let json = csv.trim_end_matches("&format=csv");
+    let answer: serde_json::Value = serde_json::from_str(&fetch_in_page(client, json).await?)?;
+    let from_api: Vec<(String, u64)> = answer["segments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["segment"].as_str().unwrap_or("").to_owned(),
+                s["n"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let shown: Vec<(String, u64)> = rows.iter().map(|(id, n, _)| (id.clone(), *n)).collect();
+    anyhow::ensure!(
+        shown == from_api && !shown.is_empty(),
+        "the table says {shown:?}, the API {from_api:?}"
+    );
+    Ok((rows, answer))
+}
+
+/// The text of `css` once it has some.
+async fn wait_for_text(client: &Client, css: &str) -> anyhow::Result<String> {
+    wait_until(&format!("{css} says something"), async || {
+        Ok(!text_of(client, css).await?.trim().is_empty())
+    })
+    .await?;
+    text_of(client, css).await
+}
+
+/// Fails unless the field `css` is marked invalid and described by the
+/// element with id `reason`.
+async fn ensure_marked(client: &Client, css: &str, reason: &str) -> anyhow::Result<()> {
+    let field = client.find(Locator::Css(css)).await?;
+    let invalid = field.attr("aria-invalid").await?;
+    let described = field.attr("aria-describedby").await?;
+    anyhow::ensure!(
+        invalid.as_deref() == Some("true") && described.as_deref() == Some(reason),
+        "{css}: aria-invalid {invalid:?}, aria-describedby {described:?}"
+    );
+    Ok(())
+}
+
+/// The breakdowns page splits satisfaction by survey, device, page and an
+/// `identify` attribute with the API's figures, says when a range has no
+/// answers and why the API refused (no attribute name, too many days),
+/// and the compare page sets one survey against another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_breakdowns_page_splits_a_score_and_compare_sets_survey_against_survey() {
     let demo = DemoTest::with_history(30).await;
@@ -523,46 +681,16 @@ async fn the_breakdowns_page_splits_a_score_and_compare_sets_survey_against_surv
         keep_screenshot(&client, "dashboard-breakdown-survey-desktop").await?;
 
         // By device: the same n as the API gives for the same query.
-        client
-            .find(Locator::Css("select#bd-by"))
-            .await?
-            .select_by_value("device")
-            .await?;
-        press(&client, ".filters button.primary").await?;
-        wait_until("the table is by device", async || {
-            Ok(text_of(&client, "#breakdown-title")
-                .await?
-                .contains("by device"))
-        })
-        .await?;
-        let rows = breakdown_rows(&client).await?;
+        show_breakdown_by(&client, "device", "by device").await?;
+        let (rows, _) = breakdown_as_the_api_gives_it(&client).await?;
+        anyhow::ensure!(rows.len() == 3, "{rows:?}");
         let csv = client
             .find(Locator::Css(".breakdown-head a"))
             .await?
             .attr("href")
             .await?
             .unwrap_or_default();
-        anyhow::ensure!(csv.ends_with("&format=csv"), "{csv}");
-        let json = csv.trim_end_matches("&format=csv");
-        anyhow::ensure!(json.contains("by=device"), "{json}");
-        let answer = fetch_in_page(&client, json).await?;
-        let answer: serde_json::Value = serde_json::from_str(&answer)?;
-        let from_api: Vec<(String, u64)> = answer["segments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|s| {
-                (
-                    s["segment"].as_str().unwrap_or("").to_owned(),
-                    s["n"].as_u64().unwrap_or(0),
-                )
-            })
-            .collect();
-        let shown: Vec<(String, u64)> = rows.iter().map(|(id, n, _)| (id.clone(), *n)).collect();
-        anyhow::ensure!(
-            shown == from_api && shown.len() == 3,
-            "the table says {shown:?}, the API {from_api:?}"
-        );
+        anyhow::ensure!(csv.contains("by=device"), "{csv}");
         let phones = rows.iter().find(|(id, _, _)| id == "mobile").unwrap();
         anyhow::ensure!(phones.2 == "Phone" && phones.1 > 0, "{phones:?}");
         let table = fetch_in_page(&client, &csv).await?;
@@ -576,7 +704,108 @@ async fn the_breakdowns_page_splits_a_score_and_compare_sets_survey_against_surv
         assert_page_accessible(&client, "the breakdowns page by device").await?;
         keep_screenshot(&client, "dashboard-breakdown-device-desktop").await?;
 
+        // By page: each of the demo's five pages, as the API counts them,
+        // and nothing left out.
+        show_breakdown_by(&client, "page", "by page").await?;
+        let (rows, answer) = breakdown_as_the_api_gives_it(&client).await?;
+        anyhow::ensure!(
+            rows.len() == 5
+                && rows
+                    .iter()
+                    .any(|(id, n, _)| id == "/app/invoices/new" && *n > 0),
+            "{rows:?}"
+        );
+        anyhow::ensure!(answer["other_segments"] == 0, "{answer}");
+        // Each row reads as its path, whatever places it may break at.
+        anyhow::ensure!(rows.iter().all(|(id, _, name)| id == name), "{rows:?}");
+        anyhow::ensure!(
+            client
+                .find_all(Locator::Css(".breakdown .more"))
+                .await?
+                .is_empty(),
+            "segments are said to be left out"
+        );
+        let column = text_of(&client, "section.breakdown thead th").await?;
+        anyhow::ensure!(column == "Page", "{column}");
+        assert_page_accessible(&client, "the breakdowns page by page").await?;
+        keep_screenshot(&client, "dashboard-breakdown-page-desktop").await?;
+
+        // By attribute without its name: the API's reason, tied to the field.
+        client
+            .find(Locator::Css("select#bd-by"))
+            .await?
+            .select_by_value("attribute")
+            .await?;
+        wait_until("the attribute's field is shown", async || {
+            Ok(client
+                .find(Locator::Css("#bd-attribute"))
+                .await?
+                .is_displayed()
+                .await?)
+        })
+        .await?;
+        press(&client, ".filters button.primary").await?;
+        let refusal = wait_for_text(&client, "#bd-problem").await?;
+        anyhow::ensure!(refusal.contains("needs the attribute's name"), "{refusal}");
+        ensure_marked(&client, "#bd-attribute", "bd-problem").await?;
+        anyhow::ensure!(
+            client
+                .find_all(Locator::Css("section.breakdown"))
+                .await?
+                .is_empty(),
+            "the last table is still shown beside the refusal"
+        );
+        assert_page_accessible(&client, "by attribute with no name").await?;
+        keep_screenshot(&client, "dashboard-breakdown-attribute-missing-desktop").await?;
+
+        // By "plan", which the demo's visitors carry: free and pro.
+        client
+            .find(Locator::Css("#bd-attribute"))
+            .await?
+            .send_keys("plan")
+            .await?;
+        show_breakdown_by(&client, "attribute", "by “plan”").await?;
+        let (rows, answer) = breakdown_as_the_api_gives_it(&client).await?;
+        let mut plans: Vec<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
+        plans.sort_unstable();
+        anyhow::ensure!(plans == ["free", "pro"], "{rows:?}");
+        anyhow::ensure!(answer["attribute"] == "plan", "{answer}");
+        let column = text_of(&client, "section.breakdown thead th").await?;
+        anyhow::ensure!(column == "plan", "{column}");
+        anyhow::ensure!(
+            text_of(&client, "#bd-problem").await?.is_empty(),
+            "the refusal is still shown"
+        );
+        assert_page_accessible(&client, "the breakdowns page by attribute").await?;
+        keep_screenshot(&client, "dashboard-breakdown-attribute-desktop").await?;
+
+        // An attribute nobody sent: no answers, said so with its name.
+        let name = client.find(Locator::Css("#bd-attribute")).await?;
+        name.clear().await?;
+        name.send_keys("team").await?;
+        press(&client, ".filters button.primary").await?;
+        wait_until("the empty state names the attribute", async || {
+            Ok(text_of(&client, "p.empty").await?.contains("“team”"))
+        })
+        .await?;
+        assert_page_accessible(&client, "by an attribute nobody sent").await?;
+
+        // By page over more than a year: refused, the reason at "from".
+        show_breakdown_by(&client, "page", "by page").await?;
+        set_date(&client, "#bd-from", "2020-01-01").await?;
+        press(&client, ".filters button.primary").await?;
+        let refusal = wait_for_text(&client, "#bd-problem").await?;
+        anyhow::ensure!(refusal.contains("at most 366 days"), "{refusal}");
+        ensure_marked(&client, "#bd-from", "bd-problem").await?;
+        assert_page_accessible(&client, "by page over too many days").await?;
+        keep_screenshot(&client, "dashboard-breakdown-too-long-desktop").await?;
+
         // Days without answers: said so, in place of a table.
+        client
+            .find(Locator::Css("select#bd-by"))
+            .await?
+            .select_by_value("device")
+            .await?;
         set_date(&client, "#bd-from", "2001-01-01").await?;
         set_date(&client, "#bd-to", "2001-01-31").await?;
         press(&client, ".filters button.primary").await?;
@@ -693,4 +922,189 @@ async fn the_breakdowns_page_splits_a_score_and_compare_sets_survey_against_surv
         Ok(())
     })
     .await;
+}
+
+/// An instance owner, made with the admin token as a script would, since
+/// the demo's own user is only the demo site's admin.
+const OWNER: (&str, &str) = ("owner@demo.test", "owner-password-123");
+
+/// An owner creates a user on the members page: the API's reasons are
+/// shown at their fields (a short password, a taken email), the new user
+/// is there when the API is asked, and the page then gives them a role on
+/// the site through the members form. In dark mode, then in Korean on a
+/// phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_creates_a_user_and_gives_them_a_role() {
+    let demo = DemoTest::with_history(1)
+        .await
+        .scheme(sori_tests::browser::Scheme::Dark);
+    let made = demo
+        .app
+        .admin(
+            reqwest::Method::POST,
+            "/v1/admin/users",
+            Some(serde_json::json!({"email": OWNER.0, "password": OWNER.1, "owner": true})),
+        )
+        .await;
+    assert_eq!(made.status(), 201, "the owner is created");
+    let dashboard = format!("{}/dashboard/", demo.app.url);
+    let app = demo
+        .browse(|client, _| async move {
+            client.set_window_size(1280, 1000).await?;
+            client.goto(&dashboard).await?;
+            fill_sign_in_as(&client, OWNER.0, OWNER.1).await?;
+            open_demo_site(&client).await?;
+            follow(&client, "Members").await?;
+            client
+                .wait()
+                .for_element(Locator::Css("#new-user-email"))
+                .await?;
+            assert_page_accessible(&client, "the members page of an owner").await?;
+
+            // Too short a password: the API's reason, at the password.
+            fill_new_user(&client, "ana@example.com", "short").await?;
+            let reason = wait_for_text(&client, "#new-user-password-problem").await?;
+            anyhow::ensure!(reason.contains("at least 10 characters"), "{reason}");
+            ensure_marked(&client, "#new-user-password", "new-user-password-problem").await?;
+            assert_page_accessible(&client, "a new user's password refused").await?;
+            keep_screenshot(&client, "dashboard-new-user-short-password-dark").await?;
+
+            // A taken email: the reason at the email, none at the password.
+            fill_new_user(&client, DEMO_OWNER.0, "long-enough-password").await?;
+            let reason = wait_for_text(&client, "#new-user-email-problem").await?;
+            anyhow::ensure!(reason.contains("exists"), "{reason}");
+            ensure_marked(&client, "#new-user-email", "new-user-email-problem").await?;
+            let password = text_of(&client, "#new-user-password-problem").await?;
+            anyhow::ensure!(password.is_empty(), "{password}");
+            assert_page_accessible(&client, "a new user's email refused").await?;
+
+            // A good one: made, and the API lists it, not as an owner.
+            fill_new_user(&client, "Ana@Example.com", "ana-password-123").await?;
+            let done = wait_for_text(&client, ".new-user .done").await?;
+            anyhow::ensure!(done.contains("ana@example.com"), "{done}");
+            let users: serde_json::Value =
+                serde_json::from_str(&fetch_in_page(&client, "/v1/admin/users").await?)?;
+            let ana = users
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|u| u["email"] == "ana@example.com")
+                .ok_or_else(|| anyhow::anyhow!("no ana@example.com in {users}"))?;
+            anyhow::ensure!(ana["owner"] == false, "{ana}");
+            let email = client
+                .find(Locator::Css("#new-user-email"))
+                .await?
+                .prop("value")
+                .await?;
+            anyhow::ensure!(email.as_deref() == Some(""), "the form still holds {email:?}");
+            assert_page_accessible(&client, "a user made").await?;
+            client
+                .execute(
+                    "document.querySelector('.new-user .offer').scrollIntoView(false)",
+                    vec![],
+                )
+                .await?;
+            keep_screenshot(&client, "dashboard-new-user-made-dark").await?;
+
+            // The offer: their email in the members form, the focus on the
+            // role; made an admin of the site.
+            press(&client, ".new-user button.offer").await?;
+            let offered = client
+                .find(Locator::Css("#member-email"))
+                .await?
+                .prop("value")
+                .await?;
+            anyhow::ensure!(
+                offered.as_deref() == Some("ana@example.com"),
+                "{offered:?}"
+            );
+            let focused = client
+                .execute("return document.activeElement.id", vec![])
+                .await?;
+            anyhow::ensure!(focused == "member-role", "the focus is on {focused}");
+            client
+                .find(Locator::Css("select#member-role"))
+                .await?
+                .select_by_value("admin")
+                .await?;
+            press(&client, "#member-role ~ button.primary").await?;
+            wait_until("ana is a member", async || {
+                Ok(text_of(&client, ".segment-table tbody")
+                    .await?
+                    .contains("ana@example.com"))
+            })
+            .await?;
+            let members: serde_json::Value = serde_json::from_str(
+                &fetch_in_page(&client, "/v1/admin/sites/demo/members").await?,
+            )?;
+            anyhow::ensure!(
+                members
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|m| m["email"] == "ana@example.com" && m["role"] == "admin"),
+                "{members}"
+            );
+
+            // In Korean, on a phone.
+            sori_tests::browser::cdp(
+                &client,
+                "Emulation.setDeviceMetricsOverride",
+                serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+            )
+            .await?;
+            follow(&client, "한국어").await?;
+            wait_until("the page speaks Korean", async || {
+                Ok(text_of(&client, "#new-user-title").await? == "사용자 만들기")
+            })
+            .await?;
+            fill_new_user(&client, "bo@example.com", "short").await?;
+            wait_for_text(&client, "#new-user-password-problem").await?;
+            let wider = client
+                .execute(
+                    "return document.documentElement.scrollWidth - window.innerWidth",
+                    vec![],
+                )
+                .await?;
+            anyhow::ensure!(
+                wider.as_f64() <= Some(0.0),
+                "the members page is {wider} px wider than the phone"
+            );
+            assert_page_accessible(&client, "creating a user, Korean, phone").await?;
+            client
+                .execute(
+                    "document.querySelector('.new-user').scrollIntoView()",
+                    vec![],
+                )
+                .await?;
+            keep_screenshot(&client, "dashboard-new-user-phone-dark-ko").await?;
+            Ok(())
+        })
+        .await;
+    // Read back outside the browser too, with the admin token.
+    let users: serde_json::Value = app
+        .admin(reqwest::Method::GET, "/v1/admin/users", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let emails: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
+    assert!(emails.contains(&"ana@example.com"), "{emails:?}");
+    assert!(!emails.contains(&"bo@example.com"), "{emails:?}");
+}
+
+/// Fills in the new-user form (not an owner) and sends it.
+async fn fill_new_user(client: &Client, email: &str, password: &str) -> anyhow::Result<()> {
+    for (css, value) in [("#new-user-email", email), ("#new-user-password", password)] {
+        let field = client.find(Locator::Css(css)).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+    }
+    press(client, ".new-user button.primary").await?;
+    Ok(())
 }
