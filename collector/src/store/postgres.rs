@@ -30,6 +30,7 @@ impl PgStore {
 // A check reads both tables in one snapshot; a repair also locks out
 // writers (reads go on) until it commits.
 impl Backend for Postgres {
+    const ANSWERS_CONTAIN: &'static str = "strpos(LOWER(answers), ?) > 0";
     const BEGIN_CHECK: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
     const BEGIN_REPAIR: &'static str = "BEGIN";
     const HOLD_WRITES: Option<&'static str> =

@@ -41,8 +41,13 @@ pub struct SqlStore<DB: Database> {
 }
 
 /// What a backend does its own way, beyond opening its pool: the
-/// transactions of [`Store::check_rollup`].
+/// transactions of [`Store::check_rollup`], and one function's name.
 pub trait Backend: Database {
+    /// True when the lower-cased answers hold the text bound at `?`. Not
+    /// `LIKE '%…%'`: PostgreSQL guesses that matches almost nothing and
+    /// reads the whole table to sort it, where this lets it walk the
+    /// (site, time) index newest first and stop at the page's end.
+    const ANSWERS_CONTAIN: &'static str;
     /// Begins a check, which must read both tables in one snapshot.
     const BEGIN_CHECK: &'static str;
     /// Begins a repair, which must also keep writers out until it commits.
@@ -516,6 +521,12 @@ fn page_filter(page: Option<&str>) -> (Option<&str>, Option<String>) {
     }
 }
 
+/// A value bound to a statement built from the filters given.
+enum Arg {
+    Text(String),
+    Time(Stamp),
+}
+
 /// The placeholders of a multi-row `VALUES`: `rows` groups of `columns`,
 /// numbered on (`($1, $2), ($3, $4)`).
 fn placeholders(rows: usize, columns: usize) -> String {
@@ -833,46 +844,74 @@ where
     }
 
     async fn responses_page(&self, q: &ResponseQuery) -> Result<Vec<ListedResponse>, StoreError> {
-        // Optional filters as `$n IS NULL OR …`, so one statement serves
-        // every combination; the page is keyset-paged on (received_at, id).
-        let (before_at, before_id) = q.before.clone().unzip();
-        let (exact, prefix) = page_filter(q.page_path.as_deref());
-        let contains = q
-            .contains
-            .as_deref()
-            .map(|w| format!("%{}%", like_escaped(w)));
-        let rows = sqlx::query(
+        // Only the filters given are in the statement, each a plain
+        // comparison, so the database can seek the (site, time) index to
+        // the range and the cursor rather than filter every row of the
+        // site; the page is keyset-paged on (received_at, id).
+        let mut conditions = vec!["site_key = $1".to_owned()];
+        let mut args: Vec<Arg> = vec![Arg::Text(q.site.as_str().to_owned())];
+        // Each `?` in a condition takes the next value, numbered on.
+        let mut add = |condition: &str, values: Vec<Arg>| {
+            let mut values = values.into_iter();
+            let mut numbered = String::new();
+            for part in condition.split_inclusive('?') {
+                match (part.strip_suffix('?'), values.next()) {
+                    (Some(text), Some(value)) => {
+                        args.push(value);
+                        numbered.push_str(&format!("{text}${}", args.len()));
+                    }
+                    _ => numbered.push_str(part),
+                }
+            }
+            conditions.push(numbered);
+        };
+        if let Some(survey) = &q.survey {
+            add("survey_id = ?", vec![Arg::Text(survey.as_str().to_owned())]);
+        }
+        if let Some(from) = q.from {
+            add("received_at >= ?", vec![Arg::Time(Stamp(from))]);
+        }
+        if let Some(to) = q.to {
+            add("received_at < ?", vec![Arg::Time(Stamp(to))]);
+        }
+        if let Some(locale) = q.locale {
+            add("locale = ?", vec![Arg::Text(locale.code().to_owned())]);
+        }
+        if let Some(device) = q.device {
+            add("device = ?", vec![Arg::Text(device.name().to_owned())]);
+        }
+        match page_filter(q.page_path.as_deref()) {
+            (Some(exact), _) => add("page_path = ?", vec![Arg::Text(exact.to_owned())]),
+            (_, Some(prefix)) => add("page_path LIKE ? ESCAPE '\\'", vec![Arg::Text(prefix)]),
+            _ => {}
+        }
+        if let Some((at, id)) = &q.before {
+            add(
+                "received_at <= ? AND (received_at < ? OR id < ?)",
+                vec![Arg::Time(*at), Arg::Time(*at), Arg::Text(id.clone())],
+            );
+        }
+        if let Some(words) = &q.contains {
+            add(DB::ANSWERS_CONTAIN, vec![Arg::Text(words.clone())]);
+        }
+        let sql = format!(
             "SELECT id, received_at, site_key, survey_id, survey_version, finished, seq, locale,
                  page_path, device, respondent, user_id, attributes, answers, faq_article, faq_query
              FROM responses
-             WHERE site_key = $1
-               AND (CAST($2 AS TEXT) IS NULL OR survey_id = $2)
-               AND (CAST($3 AS TEXT) IS NULL OR received_at >= $3)
-               AND (CAST($4 AS TEXT) IS NULL OR received_at < $4)
-               AND (CAST($5 AS TEXT) IS NULL OR locale = $5)
-               AND (CAST($6 AS TEXT) IS NULL OR device = $6)
-               AND (CAST($7 AS TEXT) IS NULL OR page_path = $7)
-               AND (CAST($8 AS TEXT) IS NULL OR page_path LIKE $8 ESCAPE '\\')
-               AND (CAST($9 AS TEXT) IS NULL
-                    OR received_at < $9 OR (received_at = $9 AND id < $10))
-               AND (CAST($12 AS TEXT) IS NULL OR LOWER(answers) LIKE $12 ESCAPE '\\')
+             WHERE {}
              ORDER BY received_at DESC, id DESC
-             LIMIT $11",
-        )
-        .bind(q.site.as_str())
-        .bind(q.survey.as_ref().map(Slug::as_str))
-        .bind(q.from.map(Stamp))
-        .bind(q.to.map(Stamp))
-        .bind(q.locale.map(Locale::code))
-        .bind(q.device.map(DeviceClass::name))
-        .bind(exact)
-        .bind(prefix)
-        .bind(before_at)
-        .bind(before_id)
-        .bind(i64::from(q.limit))
-        .bind(contains)
-        .fetch_all(&self.pool)
-        .await?;
+             LIMIT {}",
+            conditions.join(" AND "),
+            q.limit
+        );
+        let mut query = sqlx::query(&sql);
+        for arg in args {
+            query = match arg {
+                Arg::Text(text) => query.bind(text),
+                Arg::Time(at) => query.bind(at),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let id: String = row.get("id");

@@ -37,6 +37,7 @@ impl SqliteStore {
 // a consistent snapshot. A repair takes the write lock before it reads, so
 // no response slips in between.
 impl Backend for Sqlite {
+    const ANSWERS_CONTAIN: &'static str = "instr(LOWER(answers), ?) > 0";
     const BEGIN_CHECK: &'static str = "BEGIN";
     const BEGIN_REPAIR: &'static str = "BEGIN IMMEDIATE";
     const HOLD_WRITES: Option<&'static str> = None;
