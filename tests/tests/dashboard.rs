@@ -14,13 +14,23 @@ use sori_tests::browser::{
     DemoTest, assert_page_accessible, click, open_page, wait_in, wait_until,
 };
 
+/// The rendered text of the first element `css` names, once it is there.
+/// Read in one script: a page that re-renders between finding an element
+/// and reading it would leave a stale reference.
 async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client
-        .wait()
-        .for_element(Locator::Css(css))
-        .await?
-        .text()
-        .await?)
+    let mut text = None;
+    wait_until(&format!("{css} is on the page"), async || {
+        let found = client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        text = found.as_str().map(str::to_owned);
+        Ok(text.is_some())
+    })
+    .await?;
+    Ok(text.unwrap_or_default())
 }
 
 /// Clicks the first element `css` names, once it is there.
