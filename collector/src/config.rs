@@ -105,6 +105,12 @@ pub enum Command {
     /// Manages the people who sign in to the dashboard and the admin API.
     #[command(subcommand)]
     User(UserCommand),
+    /// Writes a consistent copy of the SQLite database to a new file, while
+    /// collectors keep running (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy to write; it must not exist yet.
+        path: PathBuf,
+    },
     /// Creates or replaces the help articles of a YAML file in the database
     /// (the site must exist). Nothing is written if any article is invalid.
     ImportFaq {

@@ -24,6 +24,11 @@ async fn main() -> anyhow::Result<()> {
             return import_faq(&config.database_url, site, file).await;
         }
         Some(Command::Check { repair }) => return check(&config.database_url, *repair).await,
+        Some(Command::Backup { path }) => {
+            let bytes = store::backup(&config.database_url, path).await?;
+            println!("backed up to {} ({bytes} bytes)", path.display());
+            return Ok(());
+        }
         Some(Command::User(UserCommand::Add { email, role, site })) => {
             return add_user(&config.database_url, email, role, site.as_deref()).await;
         }

@@ -421,6 +421,8 @@ pub enum StoreError {
     Contended(String),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 #[async_trait]
@@ -552,6 +554,20 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         Ok(Arc::new(PgStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// `sori-collector backup`: a consistent copy of a SQLite database, taken
+/// while collectors run, to the new file `to`; answers its size in bytes.
+/// PostgreSQL has its own tools (`pg_dump`).
+pub async fn backup(url: &str, to: &std::path::Path) -> Result<u64, StoreError> {
+    if url.starts_with("sqlite:") {
+        sqlite::backup(url, to).await
+    } else {
+        Err(StoreError::Backup(format!(
+            "{} is not a SQLite database; back PostgreSQL up with pg_dump",
+            redact_url(url)
+        )))
     }
 }
 

@@ -33,6 +33,34 @@ impl SqliteStore {
     }
 }
 
+/// Writes a consistent copy of the SQLite database at `url` to the new
+/// file `to`, while collectors go on writing (`VACUUM INTO` reads one
+/// snapshot); answers the copy's size in bytes. `to` must not exist.
+pub async fn backup(url: &str, to: &std::path::Path) -> Result<u64, StoreError> {
+    if to.exists() {
+        return Err(StoreError::Backup(format!(
+            "{} exists; back up to a new file",
+            to.display()
+        )));
+    }
+    let target = to
+        .to_str()
+        .ok_or_else(|| StoreError::Backup(format!("{} is not UTF-8", to.display())))?;
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    Ok(std::fs::metadata(to).map(|m| m.len()).unwrap_or(0))
+}
+
 // A check reads inside one deferred transaction, which SQLite already gives
 // a consistent snapshot. A repair takes the write lock before it reads, so
 // no response slips in between.
