@@ -88,6 +88,11 @@ pub struct Config {
     #[arg(long, env = "SORI_BEHIND_PROXY")]
     pub behind_proxy: bool,
 
+    /// Serve Prometheus metrics at `/metrics` on this address (e.g.
+    /// 127.0.0.1:9464), apart from the public one; none without it.
+    #[arg(long, env = "SORI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Without a command the collector serves; a command does one job and exits.
     #[command(subcommand)]
     pub command: Option<Command>,

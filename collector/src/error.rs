@@ -144,6 +144,7 @@ impl IntoResponse for AppError {
         };
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {
+            metrics::counter!("sori_rate_limited_total").increment(1);
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -70,9 +70,15 @@ async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(NewRespons
                 Err(_) => break,
             }
         }
+        metrics::gauge!("sori_ingest_queue_depth").set(rx.len() as f64);
+        metrics::histogram!("sori_ingest_batch_size").record(rows.len() as f64);
+        let started = std::time::Instant::now();
         match store.insert_responses(&rows).await {
             Ok(outcomes) => {
+                metrics::histogram!("sori_ingest_commit_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {
+                    count_stored(Ok(outcome));
                     let _ = reply.send(Ok(outcome));
                 }
             }
@@ -84,10 +90,23 @@ async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(NewRespons
                         .insert_responses(std::slice::from_ref(row))
                         .await
                         .map(|o| o.first().copied().unwrap_or(Inserted::Duplicate));
+                    count_stored(single.as_ref().map(|o| *o));
                     let _ = reply.send(single);
                 }
             }
         }
         rows.clear();
     }
+}
+
+/// Counts what the writer did with a response, for `/metrics`.
+fn count_stored(outcome: Result<Inserted, &StoreError>) {
+    let outcome = match outcome {
+        Ok(Inserted::New) => "new",
+        Ok(Inserted::Updated) => "updated",
+        Ok(Inserted::Duplicate) => "duplicate",
+        Ok(Inserted::Conflict) => "conflict",
+        Err(_) => "failed",
+    };
+    metrics::counter!("sori_responses_stored_total", "outcome" => outcome).increment(1);
 }

@@ -33,6 +33,7 @@ pub mod routes;
 pub mod serve;
 pub mod stats;
 pub mod store;
+pub mod telemetry;
 
 use anyhow::Context;
 use std::future::Future;
@@ -77,6 +78,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     writer: JoinHandle<()>,
+    /// Serves `/metrics` when `--metrics-listen` is given.
+    metrics: Option<(JoinHandle<()>, u16)>,
     port: u16,
     public_url: String,
     limits: serve::ServeLimits,
@@ -160,10 +163,22 @@ impl Application {
             max_connections: config.max_connections,
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         };
+        let metrics = match config.metrics_listen {
+            Some(address) => {
+                telemetry::handle();
+                let listener = TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding the metrics address {address}"))?;
+                let port = listener.local_addr()?.port();
+                Some((tokio::spawn(telemetry::serve(listener)), port))
+            }
+            None => None,
+        };
         Ok(Self {
             listener,
             router: routes::router(state),
             writer,
+            metrics,
             port,
             public_url,
             limits,
@@ -172,6 +187,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on, with `--metrics-listen`.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// The URL the widget and demo page use to reach this collector.
@@ -187,6 +207,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         serve::serve(self.listener, self.router, self.limits, shutdown).await;
+        if let Some((metrics, _)) = &self.metrics {
+            metrics.abort();
+        }
         // Every connection, and with it every handle on the writer, is gone:
         // the writer drains its queue and stops.
         self.writer.await.context("the response writer crashed")?;

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         // axum's own 405 has no body; ours has the error shape every other has.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
+        .layer(axum::middleware::from_fn(crate::telemetry::count_requests))
         // Answers over about 1 KB, brotli or gzip as the client accepts;
         // never an event stream (it would wait for a block to fill), and
         // never what is already compressed (the widget's files).

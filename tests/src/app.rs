@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// `/metrics`, when the app was asked to serve it.
+    pub metrics_url: Option<String>,
     /// The PostgreSQL schema this app made for itself, dropped with it.
     schema: Option<crate::postgres::Schema>,
     stop: Option<oneshot::Sender<()>>,
@@ -40,6 +42,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// A fresh PostgreSQL schema of the app's own instead of a SQLite file.
     pub backend: Backend,
+    /// Serve `/metrics` on a port of its own.
+    pub metrics: bool,
     /// Server limits, when a test wants them small: (header timeout s,
     /// request timeout s, max connections).
     pub serve_limits: Option<(u64, u64, usize)>,
@@ -153,6 +157,9 @@ impl TestApp {
                 assets.display()
             );
         }
+        if options.metrics {
+            config.metrics_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        }
         if options.demo {
             config.demo_dir = Some(demo_dir());
             config.demo_history_days = options.demo_history_days;
@@ -162,6 +169,9 @@ impl TestApp {
             .expect("the collector starts");
         let port = app.port();
         let url = app.public_url().to_owned();
+        let metrics_url = app
+            .metrics_port()
+            .map(|p| format!("http://127.0.0.1:{p}/metrics"));
         let (stop, stopped) = oneshot::channel();
         let server = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -172,6 +182,7 @@ impl TestApp {
             database_url: db,
             http: reqwest::Client::new(),
             dir,
+            metrics_url,
             schema,
             stop: Some(stop),
             server: Some(server),

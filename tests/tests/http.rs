@@ -663,3 +663,93 @@ async fn a_backup_taken_under_load_is_consistent() {
     let postgres = sori_collector::store::backup("postgres://db.internal/sori", &copy).await;
     assert!(postgres.unwrap_err().to_string().contains("pg_dump"));
 }
+
+/// `/metrics` is served on its own address only, as Prometheus text, and
+/// counts what happened: a stored response, the requests by route and
+/// status, a refusal for too many requests, the writer's batches.
+#[tokio::test]
+async fn metrics_are_prometheus_text_on_their_own_address() {
+    let app = TestApp::spawn_with(Options {
+        metrics: true,
+        rate_limit_per_minute: Some(2),
+        ..Options::default()
+    })
+    .await;
+    let metrics_url = app.metrics_url.clone().unwrap();
+    let public = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404, "not on the public address");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(
+            app.post_response(&csat_body(new_id(), 5))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    let text = app
+        .http
+        .get(&metrics_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Every line is a comment or `name{labels} value`.
+    let mut samples: Vec<(String, f64)> = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        if line.starts_with("# HELP ") || line.starts_with("# TYPE ") {
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("not a sample: {line}"));
+        let name_end = series.find('{').unwrap_or(series.len());
+        let name = &series[..name_end];
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "a bad metric name: {line}"
+        );
+        if name_end < series.len() {
+            assert!(series.ends_with('}'), "unclosed labels: {line}");
+        }
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("not a number: {line}"));
+        samples.push((series.to_owned(), value));
+    }
+    let value = |series: &str| {
+        samples
+            .iter()
+            .find(|(s, _)| s == series)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+    };
+    assert_eq!(value(r#"sori_responses_stored_total{outcome="new"}"#), 2.0);
+    assert_eq!(
+        value(r#"sori_http_requests_total{route="/v1/sites/{key}/responses",status="200"}"#),
+        2.0
+    );
+    assert_eq!(
+        value(r#"sori_http_requests_total{route="/v1/sites/{key}/responses",status="429"}"#),
+        1.0
+    );
+    assert_eq!(value("sori_rate_limited_total"), 1.0);
+    assert!(value("sori_ingest_batch_size_count") >= 1.0);
+    assert!(value("sori_ingest_commit_seconds_count") >= 1.0);
+    assert!(
+        text.contains("# TYPE sori_ingest_commit_seconds histogram"),
+        "{text}"
+    );
+    assert!(text.contains("sori_ingest_queue_depth"), "{text}");
+}
