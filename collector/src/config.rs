@@ -110,6 +110,18 @@ pub enum Command {
     /// Manages the people who sign in to the dashboard and the admin API.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copies a SQLite database into PostgreSQL (sites, surveys, responses,
+    /// help articles, votes, searches, users, roles, sessions, tokens),
+    /// recounts the rollup there and checks each table's count. Safe to run
+    /// again: rows already copied are left alone.
+    Migrate {
+        /// sqlite://PATH
+        #[arg(long)]
+        from: String,
+        /// postgres://USER@HOST/DB
+        #[arg(long)]
+        to: String,
+    },
     /// Writes a consistent copy of the SQLite database to a new file, while
     /// collectors keep running (PostgreSQL: use pg_dump).
     Backup {

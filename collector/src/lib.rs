@@ -28,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod faq;
 pub mod ingest;
+pub mod migrate;
 pub mod ratelimit;
 pub mod routes;
 pub mod serve;

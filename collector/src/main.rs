@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             return import_faq(&config.database_url, site, file).await;
         }
         Some(Command::Check { repair }) => return check(&config.database_url, *repair).await,
+        Some(Command::Migrate { from, to }) => return migrate(from, to).await,
         Some(Command::Backup { path }) => {
             let bytes = store::backup(&config.database_url, path).await?;
             println!("backed up to {} ({bytes} bytes)", path.display());
@@ -42,6 +43,26 @@ async fn main() -> anyhow::Result<()> {
         "sori collector listening"
     );
     app.run_until(shutdown_signal()).await
+}
+
+async fn migrate(from: &str, to: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let report =
+        sori_collector::migrate::sqlite_to_postgres(from, to, std::io::stderr().is_terminal())
+            .await?;
+    let mut short = Vec::new();
+    for copied in &report {
+        println!(
+            "{:>16}: {} rows in SQLite, {} in PostgreSQL",
+            copied.table, copied.source, copied.target
+        );
+        if copied.target < copied.source {
+            short.push(copied.table);
+        }
+    }
+    anyhow::ensure!(short.is_empty(), "rows missing in PostgreSQL: {short:?}");
+    println!("the score rollup was recounted from the copied responses");
+    Ok(())
 }
 
 async fn import_faq(database_url: &str, site: &str, file: &std::path::Path) -> anyhow::Result<()> {

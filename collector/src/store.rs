@@ -221,6 +221,24 @@ pub struct ResponseQuery {
     pub limit: u32,
 }
 
+impl ResponseQuery {
+    /// The site's newest `limit` responses, nothing narrowed.
+    pub fn newest(site: Slug, limit: u32) -> Self {
+        Self {
+            site,
+            survey: None,
+            from: None,
+            to: None,
+            locale: None,
+            device: None,
+            page_path: None,
+            before: None,
+            contains: None,
+            limit,
+        }
+    }
+}
+
 /// A listed response with its id.
 #[derive(Clone, Debug)]
 pub struct ListedResponse {

@@ -203,3 +203,108 @@ async fn an_edit_through_one_collector_reaches_the_others_memory() {
     second.stop().await;
     schema.drop().await;
 }
+
+/// `sori-collector migrate` moves a SQLite database with every kind of row
+/// (the demo's sites, surveys, responses, articles, votes and searches; a
+/// user, a role, a session and a token) into PostgreSQL: every table's
+/// rows arrive, the rollup sums to the same scores, a response and the
+/// users read back the same, and running it again changes nothing.
+#[tokio::test]
+async fn a_sqlite_database_migrates_to_postgres_and_again() {
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        demo_history_days: 3,
+        ..Options::default()
+    })
+    .await;
+    let (email, password) = sori_collector::demo::DEMO_OWNER;
+    let login = app
+        .http
+        .post(format!("{}/v1/auth/login", app.url))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = app
+        .http
+        .post(format!("{}/v1/admin/tokens", app.url))
+        .header("cookie", cookie)
+        .header("origin", app.url.clone())
+        .json(&json!({"name": "script"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 201);
+    let from = app.database_url.clone();
+    let schema = Schema::create().await;
+    let to = schema.url();
+
+    let first = sori_collector::migrate::sqlite_to_postgres(&from, &to, false)
+        .await
+        .unwrap();
+    for copied in &first {
+        assert_eq!(copied.source, copied.target, "{copied:?}");
+    }
+    let nonempty: Vec<&str> = first
+        .iter()
+        .filter(|c| c.source > 0)
+        .map(|c| c.table)
+        .collect();
+    assert_eq!(
+        nonempty,
+        sori_collector::migrate::TABLES,
+        "every kind of row is in the test"
+    );
+    let sqlite = sori_collector::store::connect(&from).await.unwrap();
+    let postgres = sori_collector::store::connect(&to).await.unwrap();
+    let demo = sori_protocol::Slug::parse("demo").unwrap();
+    assert_eq!(
+        sqlite.score_counts(&demo, None).await.unwrap(),
+        postgres.score_counts(&demo, None).await.unwrap()
+    );
+    assert!(postgres.check_rollup(false).await.unwrap().is_clean());
+    let page = |store: std::sync::Arc<dyn sori_collector::store::Store>| {
+        let demo = demo.clone();
+        async move {
+            store
+                .responses_page(&sori_collector::store::ResponseQuery::newest(demo, 20))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| {
+                    let at = sori_collector::store::Stamp::parse(&l.response.received_at).unwrap();
+                    // PostgreSQL keeps microseconds, rounded.
+                    let micros = (at.0.unix_timestamp_nanos() + 500) / 1000;
+                    (l.id, l.response.answers, micros)
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(page(sqlite.clone()).await, page(postgres.clone()).await);
+    let emails = |users: Vec<sori_collector::store::User>| {
+        users
+            .into_iter()
+            .map(|u| (u.email, u.owner))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        emails(sqlite.users().await.unwrap()),
+        emails(postgres.users().await.unwrap())
+    );
+
+    let again = sori_collector::migrate::sqlite_to_postgres(&from, &to, false)
+        .await
+        .unwrap();
+    assert_eq!(again, first, "a second run adds nothing");
+    assert!(postgres.check_rollup(false).await.unwrap().is_clean());
+    drop((sqlite, postgres));
+    schema.drop().await;
+}

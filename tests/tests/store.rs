@@ -485,16 +485,8 @@ async fn responses_are_listed_newest_first_by_filter_and_cursor(store: &dyn Stor
         store.insert_responses(&[row]).await.unwrap();
     }
     let query = |before: Option<(store::Stamp, String)>| store::ResponseQuery {
-        site: site.clone(),
-        survey: None,
-        from: None,
-        to: None,
-        locale: None,
-        device: None,
-        page_path: None,
         before,
-        contains: None,
-        limit: 10,
+        ..store::ResponseQuery::newest(site.clone(), 10)
     };
     let listed = |q: store::ResponseQuery| async move {
         store
