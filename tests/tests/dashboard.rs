@@ -293,43 +293,17 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         // Everything on the page changes language, the cards included.
         let title = text_of(&client, ".card h2").await?;
         anyhow::ensure!(title == "만족도 (CSAT)", "a card still says {title:?}");
-        let overflow = |client: &Client| {
-            let client = client.clone();
-            async move {
-                let v = client
-                    .execute(
-                        "return document.documentElement.scrollWidth - window.innerWidth",
-                        vec![],
-                    )
-                    .await?;
-                anyhow::Ok(v.as_f64().unwrap_or(0.0))
-            }
-        };
-        let wider = overflow(&client).await?;
-        anyhow::ensure!(wider <= 0.0, "the overview is {wider} px wider than the phone");
+        fits_the_phone(&client, "the overview").await?;
         assert_page_accessible(&client, "the overview, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-overview-phone-dark-ko").await?;
         follow(&client, "응답").await?;
         client.wait().for_element(Locator::Css("ol.responses li")).await?;
-        let wider = overflow(&client).await?;
-        anyhow::ensure!(wider <= 0.0, "the responses are {wider} px wider than the phone");
+        fits_the_phone(&client, "the responses").await?;
         assert_page_accessible(&client, "the responses, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-responses-phone-dark-ko").await?;
         follow(&client, "구분별 점수").await?;
         client.wait().for_element(Locator::Css("section.breakdown tbody tr")).await?;
-        let wider = overflow(&client).await?;
-        anyhow::ensure!(wider <= 0.0, "the breakdowns are {wider} px wider than the phone");
-        let hidden = client
-            .execute(
-                "const s = document.querySelector('section.breakdown');
-                 return s.scrollWidth - s.clientWidth;",
-                vec![],
-            )
-            .await?;
-        anyhow::ensure!(
-            hidden.as_f64() == Some(0.0),
-            "the table is {hidden} px wider than its box"
-        );
+        fits_the_phone(&client, "the breakdowns").await?;
         assert_page_accessible(&client, "the breakdowns, dark, Korean, phone").await?;
         keep_screenshot(&client, "dashboard-breakdown-phone-dark-ko").await?;
 
@@ -341,19 +315,7 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         anyhow::ensure!(rows.len() == 100 && left_out == 9, "{} rows; {answer}", rows.len());
         let more = text_of(&client, ".breakdown .more").await?;
         anyhow::ensure!(more.contains(&format!("구분 {left_out}개")), "{more}");
-        let wider = overflow(&client).await?;
-        anyhow::ensure!(wider <= 0.0, "the page breakdown is {wider} px wider than the phone");
-        let hidden = client
-            .execute(
-                "const s = document.querySelector('section.breakdown');
-                 return s.scrollWidth - s.clientWidth;",
-                vec![],
-            )
-            .await?;
-        anyhow::ensure!(
-            hidden.as_f64() == Some(0.0),
-            "the page table is {hidden} px wider than its box"
-        );
+        fits_the_phone(&client, "the page breakdown").await?;
         assert_page_accessible(&client, "by page, dark, Korean, phone").await?;
         client
             .execute(
@@ -372,6 +334,29 @@ async fn the_dashboard_fits_a_phone_in_dark_mode_in_korean() {
         Ok(())
     })
     .await;
+}
+
+/// Nothing on the page is wider than the phone, nor a breakdown table
+/// wider than its box.
+async fn fits_the_phone(client: &Client, what: &str) -> anyhow::Result<()> {
+    let widths = client
+        .execute(
+            "const s = document.querySelector('section.breakdown');
+             return [document.documentElement.scrollWidth - window.innerWidth,
+                     s ? s.scrollWidth - s.clientWidth : 0];",
+            vec![],
+        )
+        .await?;
+    let (page, table) = (widths[0].as_f64(), widths[1].as_f64());
+    anyhow::ensure!(
+        page.is_some_and(|w| w <= 0.0),
+        "{what} is {page:?} px wider than the phone"
+    );
+    anyhow::ensure!(
+        table == Some(0.0),
+        "{what}: the table is {table:?} px wider than its box"
+    );
+    Ok(())
 }
 
 /// The desktop overview and responses in light mode, kept to look at.
