@@ -2,6 +2,8 @@
 //! each with its brotli and gzip copies, as `cargo xtask build` wrote them.
 
 use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -27,7 +29,13 @@ pub struct Asset {
     pub content_type: String,
     pub immutable: bool,
     pub etag: String,
-    // `Bytes`: each response shares the bytes instead of copying them.
+    pub bytes: Encoded,
+}
+
+/// One body in each encoding we send; `Bytes`, so each response shares
+/// the bytes instead of copying them.
+#[derive(Clone, Debug)]
+pub struct Encoded {
     pub identity: Bytes,
     pub brotli: Bytes,
     pub gzip: Bytes,
@@ -41,14 +49,49 @@ pub enum Encoding {
     Identity,
 }
 
-impl Asset {
-    /// The file in `encoding`, shared, not copied.
-    pub fn body(&self, encoding: Encoding) -> Bytes {
-        match encoding {
-            Encoding::Brotli => self.brotli.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Identity => self.identity.clone(),
+impl Encoded {
+    /// `identity` with its brotli and gzip copies, made now at the smallest
+    /// size: for a body made once and sent many times (a site's config),
+    /// where compressing each answer would cost more than the rest of it.
+    pub fn compress(identity: Bytes) -> Self {
+        use std::io::Write;
+        let mut brotli = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 11, 22);
+            // Writing to a Vec cannot fail.
+            let _ = w.write_all(&identity);
         }
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gzip.write_all(&identity);
+        Self {
+            brotli: brotli.into(),
+            gzip: gzip.finish().unwrap_or_default().into(),
+            identity,
+        }
+    }
+
+    /// The body in the encoding `request` accepts best, with its
+    /// `Content-Encoding` (the caller adds `Vary: accept-encoding`, which a
+    /// 304 needs too). The compression layer leaves an answer that already
+    /// has an encoding alone.
+    pub fn respond(&self, request: &HeaderMap) -> Response {
+        let encoding = negotiate(
+            request
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let (body, name) = match encoding {
+            Encoding::Brotli => (self.brotli.clone(), Some("br")),
+            Encoding::Gzip => (self.gzip.clone(), Some("gzip")),
+            Encoding::Identity => (self.identity.clone(), None),
+        };
+        let mut response = body.into_response();
+        if let Some(name) = name {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        }
+        response
     }
 }
 
@@ -84,9 +127,11 @@ impl Assets {
                     .with_context(|| format!("reading {}", path.display()))
             };
             let asset = Asset {
-                identity: read("")?,
-                brotli: read(".br")?,
-                gzip: read(".gz")?,
+                bytes: Encoded {
+                    identity: read("")?,
+                    brotli: read(".br")?,
+                    gzip: read(".gz")?,
+                },
                 content_type: f.content_type,
                 immutable: f.immutable,
                 etag: f.etag,

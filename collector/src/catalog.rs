@@ -28,10 +28,11 @@ pub const STALE: Duration = Duration::from_secs(1);
 /// against requests naming many survey versions).
 const MAX_ENTRIES: usize = 10_000;
 
-/// A site's config as served: its JSON and the tag that names it.
+/// A site's config as served: its JSON, compressed once, and the tag that
+/// names it.
 #[derive(Clone, Debug)]
 pub struct RenderedConfig {
-    pub json: axum::body::Bytes,
+    pub json: crate::assets::Encoded,
     pub etag: String,
 }
 

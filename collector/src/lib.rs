@@ -45,9 +45,22 @@ use tokio::task::JoinHandle;
 
 pub use config::Config;
 
-/// Everything handlers share.
+/// Everything handlers share, behind one pointer: axum clones the state
+/// for every layer and extractor of every request, and one reference count
+/// is cheaper than one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] points to.
+pub struct Shared {
     pub store: Arc<dyn store::Store>,
     /// Sites, survey versions and configs for public requests, in memory.
     pub catalog: Arc<catalog::Catalog>,
@@ -137,7 +150,7 @@ impl Application {
         };
         let (ingest, writer) = ingest::Ingest::start(store.clone());
         let catalog = catalog::Catalog::start(store.clone());
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             store,
             catalog,
             ingest,
@@ -158,7 +171,7 @@ impl Application {
             login_throttle: Arc::new(accounts::LoginThrottle::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
             events: events::Events::default(),
-        };
+        }));
         let limits = serve::ServeLimits {
             header_timeout: Duration::from_secs(config.header_timeout_secs),
             max_connections: config.max_connections,

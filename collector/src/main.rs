@@ -5,6 +5,12 @@ use clap::Parser;
 use sori_collector::config::{Command, UserCommand};
 use sori_collector::{Application, Config, faq, store};
 
+/// Every request allocates a few dozen small buffers and frees them on
+/// another thread; glibc's allocator spent a fifth of the collector's
+/// time on that under load, mimalloc far less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()

@@ -2,7 +2,6 @@
 //! glue and wasm, cached for a year), precompressed by `Accept-Encoding`.
 
 use crate::AppState;
-use crate::assets::{Encoding, negotiate};
 use crate::error::AppError;
 use crate::routes::extract::{FileName, Segment};
 use axum::Router;
@@ -57,20 +56,8 @@ pub(super) fn serve(app: &AppState, name: &str, request: &HeaderMap) -> Result<R
     let mut response = if super::etag_matches(request, &asset.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let encoding = negotiate(
-            request
-                .get(header::ACCEPT_ENCODING)
-                .and_then(|v| v.to_str().ok()),
-        );
-        let mut r = asset.body(encoding).into_response();
+        let mut r = asset.bytes.respond(request);
         let h = r.headers_mut();
-        if let Some(value) = match encoding {
-            Encoding::Brotli => Some("br"),
-            Encoding::Gzip => Some("gzip"),
-            Encoding::Identity => None,
-        } {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(value));
-        }
         if let Ok(ct) = HeaderValue::from_str(&asset.content_type) {
             h.insert(header::CONTENT_TYPE, ct);
         }

@@ -2,12 +2,13 @@
 //! an `ETag` so a browser whose copy is current gets 304 and no body.
 
 use crate::AppState;
+use crate::assets::Encoded;
 use crate::catalog::RenderedConfig;
 use crate::error::AppError;
 use crate::routes::extract::KnownSite;
 use crate::store::{Site, StoreError};
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +29,7 @@ async fn config(
     let mut response = if super::etag_matches(&request, &config.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut r = Body::from(config.json.clone()).into_response();
+        let mut r = config.json.respond(&request);
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -36,7 +37,7 @@ async fn config(
         r
     };
     let h = response.headers_mut();
-    // Weak: the compression layer may change the bytes, not the meaning.
+    // Weak: one tag for the same JSON in each encoding.
     if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", config.etag)) {
         h.insert(header::ETAG, etag);
     }
@@ -45,6 +46,7 @@ async fn config(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60"),
     );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     Ok(response)
 }
 
@@ -61,7 +63,7 @@ async fn render(app: &AppState, site: &Site) -> Result<RenderedConfig, StoreErro
         serde_json::to_vec(&body).map_err(|e| StoreError::Corrupt(format!("site config: {e}")))?;
     let digest = Sha256::digest(&json);
     Ok(RenderedConfig {
-        json: Bytes::from(json),
+        json: Encoded::compress(Bytes::from(json)),
         etag: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
     })
 }

@@ -35,6 +35,7 @@ impl Backend for Postgres {
     const BEGIN_REPAIR: &'static str = "BEGIN";
     const HOLD_WRITES: Option<&'static str> =
         Some("LOCK TABLE responses, score_rollup IN SHARE ROW EXCLUSIVE MODE");
+    const NUMBERED_MARKERS: bool = true;
 }
 
 impl RowsAffected for PgQueryResult {

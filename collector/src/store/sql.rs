@@ -54,6 +54,11 @@ pub trait Backend: Database {
     const BEGIN_REPAIR: &'static str;
     /// Run first in a repair, when its `BEGIN` alone does not keep writers out.
     const HOLD_WRITES: Option<&'static str>;
+    /// Whether a long statement's values are marked `$1, $2, …` rather
+    /// than `?, ?, …`. SQLite takes both, but sqlx asks SQLite the name of
+    /// every numbered marker, a lookup that walks all of them: at 340
+    /// values per insert that cost more than the insert.
+    const NUMBERED_MARKERS: bool;
 }
 
 /// How many rows a statement changed. Each backend's query result has its
@@ -305,7 +310,7 @@ where
                      received_at, faq_article, faq_query)
                  VALUES {}
                  ON CONFLICT (id) DO NOTHING RETURNING id",
-                placeholders(chunk.len(), 17)
+                placeholders::<DB>(chunk.len(), 17)
             );
             let mut insert = sqlx::query_scalar::<_, String>(&sql);
             for ((new, _), (scores, attributes, answers)) in chunk.iter().zip(&values) {
@@ -362,7 +367,7 @@ where
                  VALUES {}
                  ON CONFLICT (site_key, grain, period, survey_id, question, locale, device, value)
                  DO UPDATE SET count = score_rollup.count + excluded.count",
-                placeholders(chunk.len(), 10)
+                placeholders::<DB>(chunk.len(), 10)
             );
             let mut upsert = sqlx::query(&sql);
             for (key, scale, delta) in chunk {
@@ -528,13 +533,20 @@ enum Arg {
 }
 
 /// The placeholders of a multi-row `VALUES`: `rows` groups of `columns`,
-/// numbered on (`($1, $2), ($3, $4)`).
-fn placeholders(rows: usize, columns: usize) -> String {
+/// numbered on (`($1, $2), ($3, $4)`) or plain (`(?, ?), (?, ?)`) as the
+/// backend prefers.
+fn placeholders<DB: Backend>(rows: usize, columns: usize) -> String {
     let group = |row: usize| {
-        let numbers: Vec<String> = (1..=columns)
-            .map(|c| format!("${}", row * columns + c))
+        let markers: Vec<String> = (1..=columns)
+            .map(|c| {
+                if DB::NUMBERED_MARKERS {
+                    format!("${}", row * columns + c)
+                } else {
+                    "?".to_owned()
+                }
+            })
             .collect();
-        format!("({})", numbers.join(", "))
+        format!("({})", markers.join(", "))
     };
     (0..rows).map(group).collect::<Vec<_>>().join(", ")
 }

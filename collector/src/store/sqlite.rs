@@ -69,6 +69,7 @@ impl Backend for Sqlite {
     const BEGIN_CHECK: &'static str = "BEGIN";
     const BEGIN_REPAIR: &'static str = "BEGIN IMMEDIATE";
     const HOLD_WRITES: Option<&'static str> = None;
+    const NUMBERED_MARKERS: bool = false;
 }
 
 impl RowsAffected for SqliteQueryResult {
