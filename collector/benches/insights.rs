@@ -16,6 +16,8 @@
 //!   writes whole days); 1,000,000 by default, e.g. 20000 for a quick run;
 //! - `SORI_BENCH_BACKENDS`: `sqlite`, `postgres` or both (the default),
 //!   comma-separated;
+//! - `SORI_BENCH_ONLY`: time only the endpoints whose names start with one
+//!   of these, comma-separated (`cargo xtask bench` asks for `summary`);
 //! - `SORI_TEST_POSTGRES_URL`: the PostgreSQL server, by default
 //!   `postgres://postgres@127.0.0.1:5432/test`; the bench works in a schema
 //!   of its own, `sori_bench_<uuid>`, dropped at the end.
@@ -216,6 +218,7 @@ async fn run(
             CSV_YEAR_ROUNDS,
         ),
     ])
+    .filter(|(name, ..)| chosen(name))
     .collect();
 
     let http = reqwest::Client::new();
@@ -254,6 +257,14 @@ async fn run(
         started.elapsed().as_secs_f64(),
         seeding.as_secs_f64()
     );
+}
+
+/// Whether `SORI_BENCH_ONLY` leaves the endpoint named `name` in.
+fn chosen(name: &str) -> bool {
+    std::env::var("SORI_BENCH_ONLY").map_or(true, |only| {
+        only.split(',')
+            .any(|prefix| name.starts_with(prefix.trim()))
+    })
 }
 
 /// Times `rounds` sequential GETs of `url` after `warm_up` untimed ones, to

@@ -124,7 +124,7 @@ fn main() {
                 acknowledged += ours.acknowledged;
             }
             println!(
-                "{what:<24}{connections:>6}  {:>10}{:>8.1}{:>8.1}   {:>10}{:>8.1}{:>8.1}  {:>5.2}x",
+                "{what:<24}{connections:>6}  {:>10}{:>8.1}{:>8.1}   {:>10}{:>8.1}{:>8.1}  {:>5.2}x  {:>9}",
                 thousands(ours.per_second() as u64),
                 ours.p50_ms,
                 ours.p99_ms,
@@ -132,6 +132,7 @@ fn main() {
                 yardstick.p50_ms,
                 yardstick.p99_ms,
                 ours.per_second() / yardstick.per_second().max(1.0),
+                mib(collector.peak_rss()),
             );
             ours.warn_refusals();
         }
@@ -317,7 +318,7 @@ impl Load {
     }
 
     fn run_for(&self, port: u16, connections: u32, mode: &str, path: &str, seconds: u64) -> Run {
-        let output = wrk(port, connections, mode, path, seconds)
+        let output = wrk(port, connections, mode, path, seconds, 0)
             .output()
             .expect("wrk runs");
         parse(&output)
@@ -327,8 +328,9 @@ impl Load {
     fn run_pair(&self, ports: [u16; 2], connections: u32, mode: &str, path: &str) -> Vec<Run> {
         let children: Vec<Child> = ports
             .iter()
-            .map(|&port| {
-                wrk(port, connections, mode, path, self.seconds)
+            .zip(1..)
+            .map(|(&port, stream)| {
+                wrk(port, connections, mode, path, self.seconds, stream)
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
                     .spawn()
@@ -342,12 +344,13 @@ impl Load {
     }
 }
 
-fn wrk(port: u16, connections: u32, mode: &str, path: &str, seconds: u64) -> Command {
+/// `stream` tells apart the ids of wrk processes that run at once.
+fn wrk(port: u16, connections: u32, mode: &str, path: &str, seconds: u64, stream: u32) -> Command {
     let mut cmd = Command::new("wrk");
     cmd.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s")])
         .args(["--timeout", "10s", "-s", SCRIPT])
         .arg(format!("http://127.0.0.1:{port}"))
-        .args(["--", mode, path, ORIGIN]);
+        .args(["--", mode, path, ORIGIN, &stream.to_string()]);
     cmd
 }
 

@@ -194,6 +194,42 @@ mod tests {
     }
 
     #[test]
+    fn a_body_compressed_once_decodes_to_itself_and_is_answered_as_asked() {
+        use std::io::Read;
+        let json: Vec<u8> = (0..200)
+            .flat_map(|i| format!("{{\"survey\":\"s{i}\",\"trigger\":\"manual\"}},").into_bytes())
+            .collect();
+        let encoded = Encoded::compress(Bytes::from(json.clone()));
+        let mut from_brotli = Vec::new();
+        brotli::Decompressor::new(&encoded.brotli[..], 4096)
+            .read_to_end(&mut from_brotli)
+            .expect("brotli decodes");
+        let mut from_gzip = Vec::new();
+        flate2::read::GzDecoder::new(&encoded.gzip[..])
+            .read_to_end(&mut from_gzip)
+            .expect("gzip decodes");
+        assert_eq!(from_brotli, json);
+        assert_eq!(from_gzip, json);
+        assert!(encoded.brotli.len() < json.len() / 4);
+
+        let answer = |accept: &str| {
+            let mut request = HeaderMap::new();
+            request.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(accept).unwrap(),
+            );
+            encoded
+                .respond(&request)
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(answer("gzip, br").as_deref(), Some("br"));
+        assert_eq!(answer("gzip").as_deref(), Some("gzip"));
+        assert_eq!(answer("identity"), None);
+    }
+
+    #[test]
     fn no_header_means_no_encoding() {
         assert_eq!(negotiate(None), Encoding::Identity);
         assert_eq!(negotiate(Some("identity")), Encoding::Identity);

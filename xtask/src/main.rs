@@ -1,4 +1,4 @@
-//! `cargo xtask build|demo|test`: everything from a fresh clone to a running
+//! `cargo xtask build|demo|test|bench`: everything from a fresh clone to a running
 //! demo or a full test run, with no tools downloaded at run time.
 //!
 //! # Layout
@@ -6,8 +6,10 @@
 //! - [`build`]: the widget's wasm, bindings, compression, hashed names, manifest.
 //! - [`demo`]: build, then run the collector with the demo page on SQLite.
 //! - [`test`]: check prerequisites, build once, run every test, report.
-//! - [`setup`]: the wasm target, Chromium and chromedriver.
+//! - [`bench`]: the load and insight benchmarks README quotes.
+//! - [`setup`]: the wasm target, Chromium and chromedriver, wrk.
 
+mod bench;
 mod build;
 mod demo;
 mod setup;
@@ -20,7 +22,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   build                 build the widget into target/widget-dist (wasm, glue, loader, manifest)
   demo [--port PORT]    build, then serve the demo page and widget on SQLite (./sori.db)
-  test                  install what tests need, build the widget once, run every test";
+  test                  install what tests need, build the widget once, run every test
+  bench [--postgres]    load the release collector with wrk (64 and 256 connections) against a
+                        bare axum server, then time the summary at 1M responses";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +32,7 @@ fn main() {
         Some("build") => build::run().map(|_| ()),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

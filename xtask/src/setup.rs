@@ -107,7 +107,14 @@ pub fn ensure_browser() -> anyhow::Result<Browser> {
              CHROME and CHROMEDRIVER to their paths"
         );
     }
-    println!("xtask: installing chromium and chromium-driver with apt-get");
+    apt_install(&["chromium", "chromium-driver"])?;
+    find_browser()
+        .context("apt-get installed chromium-driver, but chromium/chromedriver are still missing")
+}
+
+/// Installs Debian packages (as root), saying so first.
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    println!("xtask: installing {} with apt-get", packages.join(" and "));
     let apt = |args: &[&str]| {
         crate::run_checked(
             Command::new("apt-get")
@@ -116,16 +123,25 @@ pub fn ensure_browser() -> anyhow::Result<Browser> {
         )
     };
     apt(&["update", "-q"])?;
-    apt(&[
-        "install",
-        "-y",
-        "-q",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])?;
-    find_browser()
-        .context("apt-get installed chromium-driver, but chromium/chromedriver are still missing")
+    let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
+    install.extend_from_slice(packages);
+    apt(&install)
+}
+
+/// `wrk`, the load generator `cargo xtask bench` drives.
+pub fn ensure_wrk() -> anyhow::Result<()> {
+    let present = || Command::new("wrk").arg("-v").output().is_ok();
+    if present() {
+        return Ok(());
+    }
+    if !is_root() {
+        bail!(
+            "the load bench drives wrk: install Debian's `wrk` package (sudo apt-get install wrk)"
+        );
+    }
+    apt_install(&["wrk"])?;
+    anyhow::ensure!(present(), "apt-get installed wrk, but it does not run");
+    Ok(())
 }
 
 fn find_browser() -> Option<Browser> {

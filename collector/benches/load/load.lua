@@ -1,6 +1,7 @@
 -- wrk script for `cargo bench -p sori-collector --bench load`.
 --
--- Arguments (after `--`): `post` or `get`, the path, the Origin to send.
+-- Arguments (after `--`): `post` or `get`, the path, the Origin to send,
+-- and a number that differs between wrk processes running at once.
 --
 -- `post`: every request posts a new response (a CSAT score and a comment)
 -- with an id of its own, as a browser would. `get`: every request asks for
@@ -8,7 +9,7 @@
 --
 -- The run ends by printing one line of figures for the bench to read.
 
-local mode, path, origin
+local mode, path, origin, stream
 local threads_made = 0
 local counter = 0
 local comments = {
@@ -26,12 +27,12 @@ function setup(thread)
 end
 
 function init(args)
-  mode, path, origin = args[1], args[2], args[3]
-  math.randomseed(os.time() * 100 + thread_number)
+  mode, path, origin, stream = args[1], args[2], args[3], tonumber(args[4] or "0")
+  math.randomseed(os.time() * 1000 + stream * 100 + thread_number)
 end
 
--- A version-7 UUID: 48 bits of Unix milliseconds, then this thread's number
--- and a counter, so no two requests of a run share an id.
+-- A version-7 UUID: 48 bits of Unix milliseconds, then the process's and
+-- this thread's numbers and a counter, so no two requests share an id.
 local function new_id()
   counter = counter + 1
   local millis = os.time() * 1000
@@ -40,7 +41,7 @@ local function new_id()
   return string.format(
     "%06x%02x-%04x-7%03x-%04x-%04x%08x",
     high, math.floor(low / 65536), low % 65536,
-    thread_number % 4096,
+    (stream * 64 + thread_number) % 4096,
     32768 + math.random(0, 16383),
     math.floor(counter / 4294967296) % 65536, counter % 4294967296
   )

@@ -69,10 +69,12 @@ pub trait RowsAffected {
 
 type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
 
-/// Responses per multi-row insert (17 values each). Longer statements
-/// were slower on SQLite, not faster: seeding 20,000 demo responses took
-/// 7.5 s with 1,000 rows per insert, 1.2 s with 25, 1.1 s with 20 or 10,
-/// and 2.7 s one row at a time; PostgreSQL took 1.3 s with 20 or 1,000.
+/// Responses per multi-row insert (17 values each). With numbered markers
+/// longer statements were slower on SQLite (see `NUMBERED_MARKERS`):
+/// seeding 20,000 demo responses took 7.5 s with 1,000 rows per insert and
+/// 1.1 s with 20. With plain markers 100 rows gained nothing over 20
+/// (seeding 200,000: 19,700 and 21,300 responses/s); PostgreSQL took 1.3 s
+/// for the 20,000 with 20 rows or 1,000.
 const ROWS_PER_INSERT: usize = 20;
 
 /// Rollup cells per multi-row upsert (10 values each), measured as above.
