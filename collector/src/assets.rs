@@ -53,11 +53,14 @@ impl Encoded {
     /// `identity` with its brotli and gzip copies, made now at the smallest
     /// size: for a body made once and sent many times (a site's config),
     /// where compressing each answer would cost more than the rest of it.
+    /// Brotli's window is no larger than the body: its memory grows with
+    /// the window, to tens of MiB at the largest.
     pub fn compress(identity: Bytes) -> Self {
         use std::io::Write;
+        let window = identity.len().max(1).next_power_of_two().trailing_zeros();
         let mut brotli = Vec::new();
         {
-            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 11, 22);
+            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 11, window.clamp(10, 24));
             // Writing to a Vec cannot fail.
             let _ = w.write_all(&identity);
         }

@@ -56,6 +56,10 @@ impl Kept {
 pub struct Catalog {
     store: Arc<dyn Store>,
     kept: Mutex<Kept>,
+    /// Held while a config is rendered, so that the many page views that
+    /// miss at once after a change wait for one rendering (and one
+    /// compression) instead of each doing its own.
+    rendering: tokio::sync::Mutex<()>,
 }
 
 impl Catalog {
@@ -65,6 +69,7 @@ impl Catalog {
         let catalog = Arc::new(Self {
             store,
             kept: Mutex::new(Kept::default()),
+            rendering: tokio::sync::Mutex::new(()),
         });
         tokio::spawn(poll(Arc::downgrade(&catalog)));
         catalog
@@ -168,6 +173,11 @@ impl Catalog {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<RenderedConfig, StoreError>>,
     {
+        if let (Some(config), _) = self.kept(|k| &k.configs, &site.key) {
+            return Ok(config);
+        }
+        let _one_at_a_time = self.rendering.lock().await;
+        // Another request may have rendered it while this one waited.
         let (hit, version) = self.kept(|k| &k.configs, &site.key);
         if let Some(config) = hit {
             return Ok(config);
@@ -196,5 +206,52 @@ async fn poll(catalog: Weak<Catalog>) {
         if let Err(e) = catalog.refresh().await {
             tracing::warn!(error = %e, "could not read the catalog version");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// After a change, every page view misses at once; one renders and
+    /// compresses the config, the others wait for it and read it.
+    #[tokio::test]
+    async fn many_misses_at_once_render_the_config_once() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("sori.db").display());
+        let store = crate::store::connect(&url).await.expect("a store");
+        let catalog = Catalog::start(store);
+        catalog.refresh().await.expect("the catalog version reads");
+        let site = Site {
+            key: Slug::parse("acme").expect("a slug"),
+            name: "Acme".into(),
+            allowed_origins: vec![],
+            default_locale: sori_protocol::Locale::En,
+            time_zone: "UTC".into(),
+            fatigue: Default::default(),
+        };
+        let renders = Arc::new(AtomicUsize::new(0));
+        let asks = (0..32).map(|_| {
+            let (catalog, site, renders) = (catalog.clone(), site.clone(), renders.clone());
+            tokio::spawn(async move {
+                catalog
+                    .config(&site, || async move {
+                        renders.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(RenderedConfig {
+                            json: crate::assets::Encoded::compress("{}".into()),
+                            etag: "tag".into(),
+                        })
+                    })
+                    .await
+                    .expect("the config")
+                    .etag
+            })
+        });
+        for ask in asks.collect::<Vec<_>>() {
+            assert_eq!(ask.await.expect("the request task"), "tag");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
     }
 }

@@ -62,8 +62,12 @@ async fn render(app: &AppState, site: &Site) -> Result<RenderedConfig, StoreErro
     let json =
         serde_json::to_vec(&body).map_err(|e| StoreError::Corrupt(format!("site config: {e}")))?;
     let digest = Sha256::digest(&json);
+    // Brotli at its best takes milliseconds: off the request threads.
+    let json = tokio::task::spawn_blocking(move || Encoded::compress(Bytes::from(json)))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("compressing the site config: {e}")))?;
     Ok(RenderedConfig {
-        json: Encoded::compress(Bytes::from(json)),
+        json,
         etag: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
     })
 }
