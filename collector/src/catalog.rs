@@ -41,7 +41,7 @@ struct Kept {
     /// The catalog version all of this was read at, and when that was checked.
     version: Option<u64>,
     checked: Option<Instant>,
-    sites: HashMap<Slug, Site>,
+    sites: HashMap<Slug, Arc<Site>>,
     surveys: HashMap<(Slug, Slug, u32), StoredSurvey>,
     configs: HashMap<Slug, RenderedConfig>,
 }
@@ -137,12 +137,13 @@ impl Catalog {
         (pick(&kept).get(key).cloned(), kept.version)
     }
 
-    pub async fn site(&self, key: &Slug) -> Result<Option<Site>, StoreError> {
+    /// A site, shared: each request holds it for its whole life.
+    pub async fn site(&self, key: &Slug) -> Result<Option<Arc<Site>>, StoreError> {
         let (hit, version) = self.kept(|k| &k.sites, key);
         if hit.is_some() {
             return Ok(hit);
         }
-        let site = self.store.site(key).await?;
+        let site = self.store.site(key).await?.map(Arc::new);
         if let Some(site) = &site {
             self.keep(version, |k| &mut k.sites, key.clone(), site.clone());
         }

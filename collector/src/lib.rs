@@ -85,6 +85,8 @@ pub struct Shared {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Announces stored responses to live pages.
     pub events: events::Events,
+    /// Whether `/metrics` is served, so requests are worth counting.
+    pub metrics: bool,
 }
 
 /// A collector bound to its port, ready to run.
@@ -171,6 +173,7 @@ impl Application {
             login_throttle: Arc::new(accounts::LoginThrottle::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
             events: events::Events::default(),
+            metrics: config.metrics_listen.is_some(),
         }));
         let limits = serve::ServeLimits {
             header_timeout: Duration::from_secs(config.header_timeout_secs),

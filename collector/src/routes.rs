@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
             public_site::cors,
         ));
     let admin = admin::routes(&state);
-    Router::new()
+    let routes = Router::new()
         .merge(assets::routes())
         .merge(auth::routes())
         .merge(health::routes())
@@ -58,8 +58,17 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { AppError::not_found(ErrorCode::NotFound, "no such endpoint") })
         // axum's own 405 has no body; ours has the error shape every other has.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
-        .layer(axum::middleware::from_fn(crate::telemetry::count_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
+        ));
+    // Counting costs a few allocations per request: only when it is read.
+    let routes = if state.metrics {
+        routes.layer(axum::middleware::from_fn(crate::telemetry::count_requests))
+    } else {
+        routes
+    };
+    routes
         // Answers over about 1 KB, brotli or gzip as the client accepts;
         // never an event stream (it would wait for a block to fill), and
         // never what is already compressed (the widget's files).

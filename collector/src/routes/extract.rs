@@ -26,6 +26,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 use sori_protocol::{ErrorCode, FieldError, Locale, Slug};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// The body limit of the route group a request is in, put there by
@@ -113,7 +114,7 @@ async fn slug_segment(
 }
 
 /// The site named by `{key}`, read from the store, or 404 `unknown_site`.
-async fn site(parts: &mut Parts, app: &AppState) -> Result<Site, AppError> {
+async fn site(parts: &mut Parts, app: &AppState) -> Result<Arc<Site>, AppError> {
     let raw = segment(parts, "key").await?;
     let unknown = || {
         AppError::not_found(
@@ -131,7 +132,7 @@ async fn site(parts: &mut Parts, app: &AppState) -> Result<Site, AppError> {
 /// writes are not. Checked once per request: the answer is kept in the
 /// request, so the CORS layer and the handler share one lookup.
 #[derive(Clone)]
-pub struct KnownSite(pub Site);
+pub struct KnownSite(pub Arc<Site>);
 
 impl FromRequestParts<AppState> for KnownSite {
     type Rejection = AppError;
@@ -374,7 +375,7 @@ async fn site_with_role(parts: &mut Parts, app: &AppState) -> Result<(Site, Role
     let caller = Caller::from_request_parts(parts, app).await?;
     let site = site(parts, app).await?;
     match caller.role(app, &site.key).await? {
-        Some(role) => Ok((site, role)),
+        Some(role) => Ok((Site::clone(&site), role)),
         None => Err(AppError::not_found(
             ErrorCode::UnknownSite,
             format!("no site has the key '{}'", site.key),

@@ -62,7 +62,7 @@ async fn create(
     let (site_key, survey, finished) =
         (site.key.clone(), response.survey.clone(), response.finished);
     let new = NewResponse {
-        site: site.key,
+        site: site.key.clone(),
         response,
         received_at: now,
     };
