@@ -29,11 +29,12 @@ pub const STALE: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 10_000;
 
 /// A site's config as served: its JSON, compressed once, and the tag that
-/// names it.
+/// names it, bare and as its `ETag` header.
 #[derive(Clone, Debug)]
 pub struct RenderedConfig {
     pub json: crate::assets::Encoded,
     pub etag: String,
+    pub etag_header: axum::http::HeaderValue,
 }
 
 #[derive(Default)]
@@ -243,6 +244,7 @@ mod tests {
                         Ok(RenderedConfig {
                             json: crate::assets::Encoded::compress("{}".into()),
                             etag: "tag".into(),
+                            etag_header: axum::http::HeaderValue::from_static("W/\"tag\""),
                         })
                     })
                     .await

@@ -38,9 +38,7 @@ async fn config(
     };
     let h = response.headers_mut();
     // Weak: one tag for the same JSON in each encoding.
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", config.etag)) {
-        h.insert(header::ETAG, etag);
-    }
+    h.insert(header::ETAG, config.etag_header);
     // Short, so a paused survey disappears within a minute.
     h.insert(
         header::CACHE_CONTROL,
@@ -66,8 +64,11 @@ async fn render(app: &AppState, site: &Site) -> Result<RenderedConfig, StoreErro
     let json = tokio::task::spawn_blocking(move || Encoded::compress(Bytes::from(json)))
         .await
         .map_err(|e| StoreError::Corrupt(format!("compressing the site config: {e}")))?;
+    let etag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     Ok(RenderedConfig {
         json,
-        etag: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
+        etag_header: HeaderValue::from_str(&format!("W/\"{etag}\""))
+            .map_err(|e| StoreError::Corrupt(format!("site config tag: {e}")))?,
+        etag,
     })
 }
