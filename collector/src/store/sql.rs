@@ -59,7 +59,40 @@ pub trait Backend: Database {
     /// every numbered marker, a lookup that walks all of them: at 340
     /// values per insert that cost more than the insert.
     const NUMBERED_MARKERS: bool;
+
+    /// Inserts the rows whose id is not stored yet and answers their ids:
+    /// multi-row `VALUES` on SQLite, one `UNNEST` of arrays on PostgreSQL.
+    fn insert_first_saves<'a>(
+        conn: &'a mut Self::Connection,
+        rows: &'a [FirstSave<'a>],
+    ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a;
 }
+
+/// A response's first save as the columns of its row.
+pub struct FirstSave<'a> {
+    pub id: String,
+    pub site: &'a str,
+    pub survey: &'a str,
+    pub survey_version: i64,
+    pub finished: i64,
+    pub seq: i64,
+    pub locale: &'a str,
+    pub page_path: &'a str,
+    pub device: &'a str,
+    pub respondent: Option<String>,
+    pub user_id: Option<&'a str>,
+    pub attributes: String,
+    pub answers: String,
+    pub scores: String,
+    pub received_at: Stamp,
+    pub faq_article: Option<&'a str>,
+    pub faq_query: Option<&'a str>,
+}
+
+/// The columns a first save fills, in [`FirstSave`]'s order.
+pub const RESPONSE_COLUMNS: &str = "id, site_key, survey_id, survey_version, finished, seq, \
+     locale, page_path, device, respondent, user_id, attributes, answers, scores, \
+     received_at, faq_article, faq_query";
 
 /// How many rows a statement changed. Each backend's query result has its
 /// own inherent `rows_affected`, and sqlx has no trait for it.
@@ -75,7 +108,7 @@ type Tx<'a, DB> = sqlx::Transaction<'a, DB>;
 /// 1.1 s with 20. With plain markers 100 rows gained nothing over 20
 /// (seeding 200,000: 19,700 and 21,300 responses/s); PostgreSQL took 1.3 s
 /// for the 20,000 with 20 rows or 1,000.
-const ROWS_PER_INSERT: usize = 20;
+pub(super) const ROWS_PER_INSERT: usize = 20;
 
 /// Rollup cells per multi-row upsert (10 values each), measured as above.
 const CELLS_PER_UPSERT: usize = 40;
@@ -286,73 +319,58 @@ where
         Ok((!inserted.is_empty()).then_some(Inserted::New))
     }
 
-    /// Inserts responses not stored yet with one statement per
-    /// [`ROWS_PER_INSERT`], in the order given, and counts their scores;
-    /// answers the ids it stored. One another collector stored first is
-    /// left alone and not in the answer.
+    /// Inserts responses not stored yet, in the order given, with as few
+    /// statements as the backend likes ([`Backend::insert_first_saves`]),
+    /// and counts their scores; answers the ids it stored. One another
+    /// collector stored first is left alone and not in the answer.
     async fn insert_responses_at_once(
         tx: &mut Tx<'_, DB>,
         deltas: &mut check::Cells,
         rows: &[(&NewResponse, &TimeZone)],
     ) -> Result<HashSet<ResponseId>, StoreError> {
+        let mut scores = Vec::with_capacity(rows.len());
+        let mut saves = Vec::with_capacity(rows.len());
+        for (new, _) in rows {
+            let r = &new.response;
+            let of_row = scores_of(r);
+            saves.push(FirstSave {
+                id: r.id.to_string(),
+                site: new.site.as_str(),
+                survey: r.survey.as_str(),
+                survey_version: i64::from(r.survey_version),
+                finished: i64::from(r.finished),
+                seq: i64::from(r.seq),
+                locale: r.locale.code(),
+                page_path: r.page_path.as_str(),
+                device: r.device.name(),
+                respondent: r.respondent.map(|u| u.to_string()),
+                user_id: r.user_id.as_deref(),
+                attributes: serde_json::to_string(&r.attributes).map_err(corrupt)?,
+                answers: answers_json(r),
+                scores: serde_json::to_string(&of_row).map_err(corrupt)?,
+                received_at: Stamp(new.received_at),
+                faq_article: r.faq_article.as_ref().map(Slug::as_str),
+                faq_query: r.faq_query.as_deref(),
+            });
+            scores.push(of_row);
+        }
+        let ids = DB::insert_first_saves(&mut **tx, &saves).await?;
+        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
         let mut stored = HashSet::new();
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut values = Vec::with_capacity(chunk.len());
-            for (new, _) in chunk {
-                let r = &new.response;
-                values.push((
-                    scores_of(r),
-                    serde_json::to_string(&r.attributes).map_err(corrupt)?,
-                    answers_json(r),
-                ));
+        for (((new, zone), save), of_row) in rows.iter().zip(&saves).zip(&scores) {
+            if !ids.contains(save.id.as_str()) {
+                continue;
             }
-            let sql = format!(
-                "INSERT INTO responses (id, site_key, survey_id, survey_version, finished, seq,
-                     locale, page_path, device, respondent, user_id, attributes, answers, scores,
-                     received_at, faq_article, faq_query)
-                 VALUES {}
-                 ON CONFLICT (id) DO NOTHING RETURNING id",
-                placeholders::<DB>(chunk.len(), 17)
-            );
-            let mut insert = sqlx::query_scalar::<_, String>(&sql);
-            for ((new, _), (scores, attributes, answers)) in chunk.iter().zip(&values) {
-                let r = &new.response;
-                insert = insert
-                    .bind(r.id.to_string())
-                    .bind(new.site.as_str())
-                    .bind(r.survey.as_str())
-                    .bind(i64::from(r.survey_version))
-                    .bind(i64::from(r.finished))
-                    .bind(i64::from(r.seq))
-                    .bind(r.locale.code())
-                    .bind(r.page_path.as_str())
-                    .bind(r.device.name())
-                    .bind(r.respondent.map(|u| u.to_string()))
-                    .bind(r.user_id.as_deref())
-                    .bind(attributes.as_str())
-                    .bind(answers.as_str())
-                    .bind(serde_json::to_string(scores).map_err(corrupt)?)
-                    .bind(Stamp(new.received_at))
-                    .bind(r.faq_article.as_ref().map(Slug::as_str))
-                    .bind(r.faq_query.as_deref());
-            }
-            let ids: Vec<String> = insert.fetch_all(&mut **tx).await?;
-            let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
-            for ((new, zone), (scores, _, _)) in chunk.iter().zip(&values) {
-                let r = &new.response;
-                if !ids.contains(r.id.to_string().as_str()) {
-                    continue;
-                }
-                let cells = check::RowCells {
-                    site: new.site.as_str(),
-                    zone,
-                    survey: r.survey.as_str(),
-                    locale: r.locale.code(),
-                    device: r.device.name(),
-                };
-                deltas.add_scores(&cells, scores, new.received_at, 1);
-                stored.insert(r.id);
-            }
+            let r = &new.response;
+            let cells = check::RowCells {
+                site: new.site.as_str(),
+                zone,
+                survey: r.survey.as_str(),
+                locale: r.locale.code(),
+                device: r.device.name(),
+            };
+            deltas.add_scores(&cells, of_row, new.received_at, 1);
+            stored.insert(r.id);
         }
         Ok(stored)
     }
@@ -537,7 +555,7 @@ enum Arg {
 /// The placeholders of a multi-row `VALUES`: `rows` groups of `columns`,
 /// numbered on (`($1, $2), ($3, $4)`) or plain (`(?, ?), (?, ?)`) as the
 /// backend prefers.
-fn placeholders<DB: Backend>(rows: usize, columns: usize) -> String {
+pub(super) fn placeholders<DB: Backend>(rows: usize, columns: usize) -> String {
     let group = |row: usize| {
         let markers: Vec<String> = (1..=columns)
             .map(|c| {

@@ -2,11 +2,13 @@
 //! so an acknowledged response survives a power cut.
 
 use super::StoreError;
-use super::sql::{Backend, RowsAffected, SqlStore};
+use super::sql::{
+    Backend, FirstSave, RESPONSE_COLUMNS, ROWS_PER_INSERT, RowsAffected, SqlStore, placeholders,
+};
 use sqlx::Sqlite;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions,
+    SqliteQueryResult, SqliteSynchronous,
 };
 use std::str::FromStr;
 use std::time::Duration;
@@ -70,6 +72,43 @@ impl Backend for Sqlite {
     const BEGIN_REPAIR: &'static str = "BEGIN IMMEDIATE";
     const HOLD_WRITES: Option<&'static str> = None;
     const NUMBERED_MARKERS: bool = false;
+
+    async fn insert_first_saves<'a>(
+        conn: &'a mut SqliteConnection,
+        rows: &'a [FirstSave<'a>],
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let mut ids = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO responses ({RESPONSE_COLUMNS}) VALUES {}
+                 ON CONFLICT (id) DO NOTHING RETURNING id",
+                placeholders::<Sqlite>(chunk.len(), 17)
+            );
+            let mut insert = sqlx::query_scalar::<_, String>(&sql);
+            for r in chunk {
+                insert = insert
+                    .bind(r.id.as_str())
+                    .bind(r.site)
+                    .bind(r.survey)
+                    .bind(r.survey_version)
+                    .bind(r.finished)
+                    .bind(r.seq)
+                    .bind(r.locale)
+                    .bind(r.page_path)
+                    .bind(r.device)
+                    .bind(r.respondent.as_deref())
+                    .bind(r.user_id)
+                    .bind(r.attributes.as_str())
+                    .bind(r.answers.as_str())
+                    .bind(r.scores.as_str())
+                    .bind(r.received_at)
+                    .bind(r.faq_article)
+                    .bind(r.faq_query);
+            }
+            ids.extend(insert.fetch_all(&mut *conn).await?);
+        }
+        Ok(ids)
+    }
 }
 
 impl RowsAffected for SqliteQueryResult {
