@@ -20,7 +20,7 @@
 //!   of these, comma-separated (`cargo xtask bench` asks for `summary`);
 //! - `SORI_TEST_POSTGRES_URL`: the PostgreSQL server, by default
 //!   `postgres://postgres@127.0.0.1:5432/test`; the bench works in a schema
-//!   of its own, `sori_bench_<uuid>`, dropped at the end.
+//!   of its own, made as the tests make theirs, dropped at the end.
 //!
 //! Timings are wall-clock on whatever machine runs it, client and server in
 //! one process.
@@ -32,6 +32,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use sori_collector::{Application, Config, store};
+use sori_tests::postgres::Schema;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -423,51 +424,6 @@ fn site_time_zone(demo_dir: &Path) -> String {
         .as_str()
         .expect("the demo site has a time zone")
         .to_owned()
-}
-
-/// A schema of the bench's own in the test PostgreSQL, as the tests make theirs.
-struct Schema {
-    name: String,
-    server: String,
-}
-
-impl Schema {
-    async fn create() -> Self {
-        let server = std::env::var("SORI_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let name = format!("sori_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = store::connect_raw_postgres(&server)
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "PostgreSQL at {} is needed (or set SORI_BENCH_BACKENDS=sqlite): {e}",
-                    store::redact_url(&server)
-                )
-            });
-        sqlx::query(&format!("CREATE SCHEMA {name}"))
-            .execute(&admin)
-            .await
-            .expect("create the bench schema");
-        admin.close().await;
-        Self { name, server }
-    }
-
-    /// The database URL of a store that lives in this schema.
-    fn url(&self) -> String {
-        let sep = if self.server.contains('?') { '&' } else { '?' };
-        format!("{}{sep}options[search_path]={}", self.server, self.name)
-    }
-
-    async fn drop(self) {
-        let admin = store::connect_raw_postgres(&self.server)
-            .await
-            .expect("reconnect to drop the schema");
-        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
-            .execute(&admin)
-            .await
-            .expect("drop the bench schema");
-        admin.close().await;
-    }
 }
 
 fn ms(d: Duration) -> f64 {
