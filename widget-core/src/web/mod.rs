@@ -1,6 +1,8 @@
 //! The few browser calls both wasm modules make the same way: JSON through
 //! the browser's own parser, and fresh ids from `crypto.getRandomValues`.
 
+mod de;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sori_protocol::ResponseId;
@@ -15,7 +17,7 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
 /// Reads a JavaScript value (parsed JSON, or a value the other module
 /// wrote with [`to_js`]) into `T`.
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
-    serde_wasm_bindgen::from_value(value).ok()
+    de::from_value(value).ok()
 }
 
 /// `value` as a plain JavaScript value, as JSON would have it.
