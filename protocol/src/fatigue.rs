@@ -4,7 +4,6 @@
 
 use crate::slug::Slug;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 const DAY_MS: u64 = 86_400_000;
 const HOUR_MS: u64 = 3_600_000;
@@ -52,8 +51,11 @@ pub struct Seen {
 /// What one browser remembers about one site's surveys.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    #[serde(default)]
-    pub surveys: BTreeMap<Slug, Seen>,
+    /// One entry per survey, in the order first seen. A list rather than a
+    /// map: a browser sees a handful of surveys, and the widget downloads
+    /// every line of code a map type brings.
+    #[serde(default, with = "by_survey")]
+    pub surveys: Vec<(Slug, Seen)>,
     /// When any survey was last shown on its own.
     #[serde(default)]
     pub last_shown_ms: Option<u64>,
@@ -62,17 +64,35 @@ pub struct Memory {
 impl Memory {
     /// Records a showing; a dismissed survey counts as seen.
     pub fn shown(&mut self, survey: &Slug, now_ms: u64) {
-        let seen = self.surveys.entry(survey.clone()).or_default();
-        seen.shown_ms = now_ms;
+        self.entry(survey, now_ms).shown_ms = now_ms;
         self.last_shown_ms = Some(now_ms);
     }
 
     pub fn answered(&mut self, survey: &Slug, now_ms: u64) {
-        let seen = self.surveys.entry(survey.clone()).or_insert(Seen {
-            shown_ms: now_ms,
-            answered: false,
-        });
-        seen.answered = true;
+        self.entry(survey, now_ms).answered = true;
+    }
+
+    fn get(&self, survey: &Slug) -> Option<&Seen> {
+        self.surveys
+            .iter()
+            .find(|(s, _)| s == survey)
+            .map(|(_, seen)| seen)
+    }
+
+    /// `survey`'s entry, added as shown at `now_ms` if it has none.
+    fn entry(&mut self, survey: &Slug, now_ms: u64) -> &mut Seen {
+        let at = match self.surveys.iter().position(|(s, _)| s == survey) {
+            Some(at) => at,
+            None => {
+                let seen = Seen {
+                    shown_ms: now_ms,
+                    answered: false,
+                };
+                self.surveys.push((survey.clone(), seen));
+                self.surveys.len() - 1
+            }
+        };
+        &mut self.surveys[at].1
     }
 
     /// Whether `survey` may appear on its own now. `session_count` is how
@@ -85,7 +105,7 @@ impl Memory {
         session_count: u32,
         now_ms: u64,
     ) -> bool {
-        let seen = self.surveys.get(survey);
+        let seen = self.get(survey);
         let survey_ok = match (recontact, seen) {
             (_, None) => true,
             (Recontact::Once, Some(_)) => false,
@@ -98,6 +118,43 @@ impl Memory {
             now_ms.saturating_sub(last) >= u64::from(site.cooldown_hours) * HOUR_MS
         });
         survey_ok && cooled && session_count < site.session_cap
+    }
+}
+
+/// `Memory::surveys` on the wire and in localStorage: an object keyed by
+/// survey id, `{"nps-q3": {"shown_ms": …, "answered": false}}`. A key given
+/// twice keeps its last value.
+mod by_survey {
+    use super::{Seen, Slug};
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(surveys: &[(Slug, Seen)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(surveys.iter().map(|(survey, seen)| (survey, seen)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Slug, Seen)>, D::Error> {
+        d.deserialize_map(BySurvey)
+    }
+
+    struct BySurvey;
+
+    impl<'de> Visitor<'de> for BySurvey {
+        type Value = Vec<(Slug, Seen)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object keyed by survey id")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut surveys: Vec<(Slug, Seen)> = Vec::new();
+            while let Some((survey, seen)) = map.next_entry::<Slug, Seen>()? {
+                surveys.retain(|(s, _)| *s != survey);
+                surveys.push((survey, seen));
+            }
+            Ok(surveys)
+        }
     }
 }
 
@@ -174,6 +231,38 @@ mod tests {
         memory.shown(&s("a"), NOW);
         assert!(!memory.may_show(&s("a"), &Recontact::Once, &open_site(), 0, NOW + DAY_MS));
         assert_eq!(memory.last_shown_ms, Some(NOW));
+    }
+
+    #[test]
+    fn memory_is_stored_as_an_object_keyed_by_survey() {
+        let mut memory = Memory::default();
+        memory.shown(&s("b"), NOW);
+        memory.shown(&s("a"), NOW + 1);
+        memory.answered(&s("b"), NOW + 2);
+        assert_eq!(
+            serde_json::to_value(&memory).unwrap(),
+            serde_json::json!({
+                "surveys": {
+                    "b": {"shown_ms": NOW, "answered": true},
+                    "a": {"shown_ms": NOW + 1, "answered": false},
+                },
+                "last_shown_ms": NOW + 1,
+            })
+        );
+        let twice: Memory = serde_json::from_str(
+            r#"{"surveys":{"a":{"shown_ms":1,"answered":false},"a":{"shown_ms":2,"answered":true}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            twice.surveys,
+            [(
+                s("a"),
+                Seen {
+                    shown_ms: 2,
+                    answered: true
+                }
+            )]
+        );
     }
 
     #[test]

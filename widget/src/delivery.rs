@@ -6,7 +6,6 @@ use crate::state::endpoint;
 use crate::{api, triggers};
 use sori_protocol::ResponseId;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -79,18 +78,28 @@ pub fn flush_now() {
 thread_local! {
     /// Final saves handed over in this page, by response id, with their
     /// survey: storing one counts that survey as answered.
-    static FINISHING: RefCell<BTreeMap<ResponseId, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// A list, not a map: it holds one or two entries at a time.
+    static FINISHING: RefCell<Vec<(ResponseId, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Save `id` is the last of a response to `survey`.
 pub fn expect_finish(id: ResponseId, survey: String) {
-    FINISHING.with(|f| f.borrow_mut().insert(id, survey));
+    FINISHING.with(|f| {
+        let mut finishing = f.borrow_mut();
+        finishing.retain(|(known, _)| *known != id);
+        finishing.push((id, survey));
+    });
 }
 
 /// The collector has save `id`: a finished survey counts as answered, and
 /// the UI, if it shows that save as failed, shows it as sent.
 pub fn stored(id: ResponseId) {
-    if let Some(survey) = FINISHING.with(|f| f.borrow_mut().remove(&id)) {
+    let survey = FINISHING.with(|f| {
+        let mut finishing = f.borrow_mut();
+        let at = finishing.iter().position(|(known, _)| *known == id)?;
+        Some(finishing.swap_remove(at).1)
+    });
+    if let Some(survey) = survey {
         triggers::answered(&survey);
         crate::ui::if_loaded(|ui| ui.delivered(&id.to_string()));
     }

@@ -3,6 +3,15 @@
 
 mod de;
 
+/// Both wasm modules allocate through a free-list allocator of about 1 KB
+/// instead of the default dlmalloc (about 7 KB in each). They hold few,
+/// small values (a page's rules, an outbox, a panel's state), and the bytes
+/// are downloaded with every page view.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sori_protocol::ResponseId;
