@@ -51,10 +51,9 @@ pub struct Seen {
 /// What one browser remembers about one site's surveys.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    /// One entry per survey, in the order first seen. A list rather than a
-    /// map: a browser sees a handful of surveys, and the widget downloads
-    /// every line of code a map type brings.
-    #[serde(default, with = "by_survey")]
+    /// One entry per survey, in the order first seen; an object keyed by
+    /// survey id in JSON.
+    #[serde(default, with = "crate::pairs")]
     pub surveys: Vec<(Slug, Seen)>,
     /// When any survey was last shown on its own.
     #[serde(default)]
@@ -70,13 +69,6 @@ impl Memory {
 
     pub fn answered(&mut self, survey: &Slug, now_ms: u64) {
         self.entry(survey, now_ms).answered = true;
-    }
-
-    fn get(&self, survey: &Slug) -> Option<&Seen> {
-        self.surveys
-            .iter()
-            .find(|(s, _)| s == survey)
-            .map(|(_, seen)| seen)
     }
 
     /// `survey`'s entry, added as shown at `now_ms` if it has none.
@@ -105,7 +97,7 @@ impl Memory {
         session_count: u32,
         now_ms: u64,
     ) -> bool {
-        let seen = self.get(survey);
+        let seen = crate::pairs::get(&self.surveys, survey);
         let survey_ok = match (recontact, seen) {
             (_, None) => true,
             (Recontact::Once, Some(_)) => false,
@@ -118,43 +110,6 @@ impl Memory {
             now_ms.saturating_sub(last) >= u64::from(site.cooldown_hours) * HOUR_MS
         });
         survey_ok && cooled && session_count < site.session_cap
-    }
-}
-
-/// `Memory::surveys` on the wire and in localStorage: an object keyed by
-/// survey id, `{"nps-q3": {"shown_ms": …, "answered": false}}`. A key given
-/// twice keeps its last value.
-mod by_survey {
-    use super::{Seen, Slug};
-    use serde::de::{MapAccess, Visitor};
-    use serde::{Deserializer, Serializer};
-    use std::fmt;
-
-    pub fn serialize<S: Serializer>(surveys: &[(Slug, Seen)], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(surveys.iter().map(|(survey, seen)| (survey, seen)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Slug, Seen)>, D::Error> {
-        d.deserialize_map(BySurvey)
-    }
-
-    struct BySurvey;
-
-    impl<'de> Visitor<'de> for BySurvey {
-        type Value = Vec<(Slug, Seen)>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object keyed by survey id")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut surveys: Vec<(Slug, Seen)> = Vec::new();
-            while let Some((survey, seen)) = map.next_entry::<Slug, Seen>()? {
-                surveys.retain(|(s, _)| *s != survey);
-                surveys.push((survey, seen));
-            }
-            Ok(surveys)
-        }
     }
 }
 

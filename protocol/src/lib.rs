@@ -13,6 +13,7 @@
 //! - [`config`]: what the widget fetches at start-up.
 //! - [`error`]: the one error shape every endpoint answers with.
 //! - [`faq`]: the help center's answers and the vote the widget posts.
+//! - [`pairs`]: short key–value lists written as JSON objects.
 //!
 //! Nothing here does I/O, so both the wasm widget and the server can use it.
 
@@ -21,6 +22,7 @@ pub mod error;
 pub mod faq;
 pub mod fatigue;
 pub mod locale;
+pub mod pairs;
 pub mod question;
 pub mod response;
 pub mod rules;

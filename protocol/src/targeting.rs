@@ -3,7 +3,6 @@
 use crate::locale::Locale;
 use crate::slug::Slug;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What makes a survey appear on its own. On the wire: `"manual"`,
 /// `"exit_intent"`, `{"page_view": "/invoices*"}`, `{"event": "checkout_done"}`
@@ -35,8 +34,8 @@ pub struct Targeting {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub url_exclude: Vec<String>,
     /// `identify` attributes that must equal these values, e.g. `{"plan": "pro"}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "crate::pairs")]
+    pub attributes: Vec<(String, String)>,
     /// Languages it is shown in; empty means all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locales: Vec<Locale>,
@@ -50,7 +49,8 @@ pub struct Targeting {
 pub struct Audience<'a> {
     pub path: &'a str,
     pub locale: Locale,
-    pub attributes: &'a BTreeMap<String, String>,
+    /// `identify` attributes, each name once.
+    pub attributes: &'a [(String, String)],
     /// The anonymous respondent id kept in localStorage.
     pub respondent: &'a str,
 }
@@ -63,7 +63,7 @@ impl Targeting {
         let attributes = self
             .attributes
             .iter()
-            .all(|(k, v)| who.attributes.get(k) == Some(v));
+            .all(|(k, v)| crate::pairs::get(who.attributes, k) == Some(v));
         let locale = self.locales.is_empty() || self.locales.contains(&who.locale);
         let sampled = self
             .sample_percent
@@ -143,7 +143,7 @@ mod tests {
         }
     }
 
-    fn audience<'a>(path: &'a str, attributes: &'a BTreeMap<String, String>) -> Audience<'a> {
+    fn audience<'a>(path: &'a str, attributes: &'a [(String, String)]) -> Audience<'a> {
         Audience {
             path,
             locale: Locale::Ko,
@@ -158,8 +158,8 @@ mod tests {
 
     #[test]
     fn targeting_needs_every_given_part_to_match() {
-        let pro: BTreeMap<String, String> = [("plan".to_owned(), "pro".to_owned())].into();
-        let free: BTreeMap<String, String> = [("plan".to_owned(), "free".to_owned())].into();
+        let pro = vec![("plan".to_owned(), "pro".to_owned())];
+        let free = vec![("plan".to_owned(), "free".to_owned())];
         let t = Targeting {
             url_include: vec!["/app*".into()],
             url_exclude: vec!["/app/settings*".into()],

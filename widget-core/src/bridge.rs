@@ -3,7 +3,6 @@
 //! so these cross as JavaScript values written by serde.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Who is answering, as far as the page has said: filled into each save.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -12,7 +11,9 @@ pub struct Who {
     pub respondent: Option<uuid::Uuid>,
     /// `sori('identify', user, attributes)`.
     pub user_id: Option<String>,
-    pub attributes: BTreeMap<String, String>,
+    /// Each name once; an object in JSON.
+    #[serde(with = "sori_protocol::pairs")]
+    pub attributes: Vec<(String, String)>,
 }
 
 /// What became of one save the UI handed the engine.
@@ -36,7 +37,7 @@ mod tests {
         let who = Who {
             respondent: Some(uuid::Uuid::from_u128(7)),
             user_id: Some("user-42".to_owned()),
-            attributes: [("plan".to_owned(), "pro".to_owned())].into(),
+            attributes: vec![("plan".to_owned(), "pro".to_owned())],
         };
         let json = serde_json::to_string(&who).unwrap();
         assert_eq!(serde_json::from_str::<Who>(&json).unwrap(), who);
