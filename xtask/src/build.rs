@@ -136,6 +136,7 @@ fn module(name: &str) -> anyhow::Result<Module> {
         &format!("./{name}_bg.js"),
     )?;
     let (wasm, glue) = drop_stream_classes(&wasm, &glue)?;
+    let (wasm, glue) = shorten_closure_exports(&wasm, &glue)?;
     let glue = minify_js(&glue).into_bytes();
     let shortened = staging.join(format!("{name}_short.wasm"));
     std::fs::write(&shortened, &wasm)?;
@@ -395,6 +396,37 @@ fn drop_stream_classes(wasm: &[u8], glue: &str) -> anyhow::Result<(Vec<u8>, Stri
         module.exports.delete(id);
     }
     Ok((module.emit_wasm(), out))
+}
+
+/// wasm-bindgen exports one shim per closure signature as
+/// `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`, and the
+/// glue names a function after each and calls it several times: 45
+/// characters, and a hash, per mention. This renames each such export, in
+/// the wasm and everywhere in the glue, to `$c<n>`.
+fn shorten_closure_exports(wasm: &[u8], glue: &str) -> anyhow::Result<(Vec<u8>, String)> {
+    const PREFIX: &str = "wasm_bindgen__convert__closures_____invoke__";
+    const SHORT: &str = "$c";
+    anyhow::ensure!(
+        !glue.contains(SHORT),
+        "the glue already uses {SHORT}, the prefix xtask gives closure shims"
+    );
+    let mut module = walrus::Module::from_buffer(wasm).context("reading the bindgen wasm")?;
+    let mut glue = glue.to_owned();
+    for (n, export) in module
+        .exports
+        .iter_mut()
+        .filter(|e| e.name.starts_with(PREFIX))
+        .enumerate()
+    {
+        let short = format!("{SHORT}{n}");
+        glue = glue.replace(&export.name, &short);
+        export.name = short;
+    }
+    anyhow::ensure!(
+        !glue.contains(PREFIX),
+        "the glue names a closure shim the wasm does not export"
+    );
+    Ok((module.emit_wasm(), glue))
 }
 
 /// How wasm-bindgen indents the keys of its import object.
