@@ -14,6 +14,13 @@
 //! safe integer range is offered as an integer, anything else as `f64`.
 //! Enums read as serde writes them to JSON: a unit variant as its name, any
 //! other as an object with one key.
+//!
+//! When the type says what it expects (a struct, a string, a list), only
+//! that kind of value is offered to it: a struct reads from an object and
+//! never from an array, so the array-reading half of each derived struct
+//! reader is never linked either. `deserialize_any`, which offers whatever
+//! the value is, is left for types that look before they choose (tagged and
+//! untagged enums).
 
 use js_sys::{Array, Object};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
@@ -60,6 +67,44 @@ impl Deserializer {
     fn object(&self) -> Option<&Object> {
         (self.0.is_object() && !Array::is_array(&self.0)).then(|| self.0.unchecked_ref())
     }
+
+    fn items(self) -> Result<Items> {
+        if !Array::is_array(&self.0) {
+            return Err(Unreadable);
+        }
+        Ok(Items {
+            array: self.0.unchecked_into(),
+            next: 0,
+        })
+    }
+
+    fn entries(&self) -> Result<Entries> {
+        let object = self.object().ok_or(Unreadable)?;
+        Ok(Entries {
+            entries: Object::entries(object),
+            next: 0,
+            value: None,
+        })
+    }
+
+    /// A number, as an integer when it is a whole one JavaScript holds
+    /// exactly.
+    fn number<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value> {
+        let n = self.0.as_f64().ok_or(Unreadable)?;
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+            if n >= 0.0 {
+                visitor.visit_u64(n as u64)
+            } else {
+                visitor.visit_i64(n as i64)
+            }
+        } else {
+            visitor.visit_f64(n)
+        }
+    }
+
+    fn string<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value> {
+        visitor.visit_string(self.0.as_string().ok_or(Unreadable)?)
+    }
 }
 
 impl<'de> de::Deserializer<'de> for Deserializer {
@@ -67,37 +112,78 @@ impl<'de> de::Deserializer<'de> for Deserializer {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if self.is_nullish() {
-            return visitor.visit_unit();
+            visitor.visit_unit()
+        } else if let Some(b) = self.0.as_bool() {
+            visitor.visit_bool(b)
+        } else if self.0.as_f64().is_some() {
+            self.number(visitor)
+        } else if self.0.is_string() {
+            self.string(visitor)
+        } else if Array::is_array(&self.0) {
+            visitor.visit_seq(self.items()?)
+        } else {
+            visitor.visit_map(self.entries()?)
         }
-        if let Some(b) = self.0.as_bool() {
-            return visitor.visit_bool(b);
-        }
-        if let Some(n) = self.0.as_f64() {
-            return if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-                if n >= 0.0 {
-                    visitor.visit_u64(n as u64)
-                } else {
-                    visitor.visit_i64(n as i64)
-                }
-            } else {
-                visitor.visit_f64(n)
-            };
-        }
-        if let Some(s) = self.0.as_string() {
-            return visitor.visit_string(s);
-        }
-        if Array::is_array(&self.0) {
-            let array: Array = self.0.unchecked_into();
-            return visitor.visit_seq(Items { array, next: 0 });
-        }
-        if let Some(object) = self.object() {
-            return visitor.visit_map(Entries {
-                entries: Object::entries(object),
-                next: 0,
-                value: None,
-            });
-        }
-        Err(Unreadable)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Unreadable)?)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.number(visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_f64(self.0.as_f64().ok_or(Unreadable)?)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_f64(self.0.as_f64().ok_or(Unreadable)?)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -108,12 +194,58 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         }
     }
 
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.is_nullish() {
+            visitor.visit_unit()
+        } else {
+            Err(Unreadable)
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_unit(visitor)
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
         visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_seq(self.items()?)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        visitor.visit_seq(self.items()?)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_seq(self.items()?)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_map(self.entries()?)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_map(self.entries()?)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -141,11 +273,7 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         visitor.visit_unit()
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier
-    }
+    serde::forward_to_deserialize_any! { i128 u128 bytes byte_buf }
 }
 
 /// An array's items, in order.
@@ -233,7 +361,7 @@ impl<'de> de::VariantAccess<'de> for Deserializer {
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
-        de::Deserializer::deserialize_any(self, visitor)
+        visitor.visit_seq(self.items()?)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -241,6 +369,6 @@ impl<'de> de::VariantAccess<'de> for Deserializer {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        de::Deserializer::deserialize_any(self, visitor)
+        visitor.visit_map(self.entries()?)
     }
 }
