@@ -102,9 +102,24 @@ impl Deserializer {
         }
     }
 
+    fn float<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value> {
+        visitor.visit_f64(self.0.as_f64().ok_or(Unreadable)?)
+    }
+
     fn string<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value> {
         visitor.visit_string(self.0.as_string().ok_or(Unreadable)?)
     }
+}
+
+/// `deserialize_*` methods that each hand the visitor to one reader.
+macro_rules! typed {
+    ($($reader:ident: $($method:ident)*;)*) => {
+        $($(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+                self.$reader(visitor)
+            }
+        )*)*
+    };
 }
 
 impl<'de> de::Deserializer<'de> for Deserializer {
@@ -130,60 +145,11 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         visitor.visit_bool(self.0.as_bool().ok_or(Unreadable)?)
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.number(visitor)
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_f64(self.0.as_f64().ok_or(Unreadable)?)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_f64(self.0.as_f64().ok_or(Unreadable)?)
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.string(visitor)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.string(visitor)
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.string(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.string(visitor)
+    typed! {
+        number: deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+            deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64;
+        float: deserialize_f32 deserialize_f64;
+        string: deserialize_char deserialize_str deserialize_string deserialize_identifier;
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
