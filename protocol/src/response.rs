@@ -4,7 +4,6 @@ use crate::locale::Locale;
 use crate::slug::Slug;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use uuid::Uuid;
 
@@ -140,9 +139,10 @@ pub struct Submission {
     /// The id the host gave with `sori('identify', id, …)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// The attributes the host gave with `sori('identify', id, {…})`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, String>,
+    /// The attributes the host gave with `sori('identify', id, {…})`, each
+    /// name once (an object in JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "crate::pairs")]
+    pub attributes: Vec<(String, String)>,
     /// The help article the respondent came from ("Still need help?").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_article: Option<Slug>,

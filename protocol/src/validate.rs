@@ -202,7 +202,7 @@ pub fn validate_submission(
         device: sub.device,
         respondent: sub.respondent,
         user_id: sub.user_id,
-        attributes: sub.attributes,
+        attributes: sub.attributes.into_iter().collect(),
         answers,
         faq_article: sub.faq_article,
         faq_query: sub.faq_query.filter(|q| !q.trim().is_empty()),
@@ -211,7 +211,7 @@ pub fn validate_submission(
 
 fn check_identity(
     user_id: Option<&str>,
-    attributes: &BTreeMap<String, String>,
+    attributes: &[(String, String)],
 ) -> Result<(), FieldError> {
     if user_id.is_some_and(|u| u.is_empty() || u.chars().count() > MAX_USER_ID) {
         return Err(FieldError::new(
@@ -699,7 +699,7 @@ mod tests {
     #[test]
     fn oversized_identify_data_is_refused() {
         let mut sub = submission(json!([{"question": "csat", "value": 4}]));
-        sub.attributes.insert("plan".into(), "x".repeat(201));
+        sub.attributes.push(("plan".into(), "x".repeat(201)));
         assert_eq!(
             validate_submission(&survey(), sub)
                 .unwrap_err()

@@ -203,7 +203,7 @@ fn save(ui: Ui, finished: bool) {
             respondent: who.respondent,
             seq: form.seq,
             user_id: who.user_id,
-            attributes: who.attributes.into_iter().collect(),
+            attributes: who.attributes,
             faq_article: form.faq_article.clone(),
             faq_query: form.faq_query.clone(),
         };
