@@ -2,7 +2,6 @@
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A language the widget ships strings for: English and Korean from day
@@ -74,26 +73,39 @@ where
     d.deserialize_str(Code { parse, expected })
 }
 
-/// A text written once per locale, e.g. a question's prompt.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A text written once per locale, e.g. a question's prompt: an object
+/// keyed by locale in JSON, each locale once.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Localized(pub BTreeMap<Locale, String>);
+pub struct Localized(#[serde(with = "crate::pairs")] pub Vec<(Locale, String)>);
 
 impl Localized {
     /// The text in `locale`, else English, else any text there is.
     pub fn get(&self, locale: Locale) -> &str {
-        self.0
-            .get(&locale)
-            .or_else(|| self.0.get(&Locale::En))
-            .or_else(|| self.0.values().next())
+        crate::pairs::get(&self.0, &locale)
+            .or_else(|| crate::pairs::get(&self.0, &Locale::En))
+            .or_else(|| self.0.first().map(|(_, text)| text))
             .map(String::as_str)
             .unwrap_or("")
     }
 
     pub fn is_blank(&self) -> bool {
-        self.0.values().all(|t| t.trim().is_empty())
+        self.0.iter().all(|(_, t)| t.trim().is_empty())
     }
 }
+
+/// The same texts in any order are the same `Localized`.
+impl PartialEq for Localized {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .all(|(locale, text)| crate::pairs::get(&other.0, locale) == Some(text))
+    }
+}
+
+impl Eq for Localized {}
 
 #[cfg(test)]
 mod tests {
@@ -127,5 +139,15 @@ mod tests {
         assert_eq!(text.get(Locale::Ko), "How was it?");
         let text: Localized = serde_json::from_str(r#"{"ko":"어떠셨나요?"}"#).unwrap();
         assert_eq!(text.get(Locale::En), "어떠셨나요?");
+    }
+
+    #[test]
+    fn texts_compare_equal_in_any_order() {
+        let en_ko: Localized = serde_json::from_str(r#"{"en":"Hi","ko":"안녕"}"#).unwrap();
+        let ko_en: Localized = serde_json::from_str(r#"{"ko":"안녕","en":"Hi"}"#).unwrap();
+        let en: Localized = serde_json::from_str(r#"{"en":"Hi"}"#).unwrap();
+        assert_eq!(en_ko, ko_en);
+        assert_ne!(en_ko, en);
+        assert_eq!(ko_en.get(Locale::Ko), "안녕");
     }
 }
