@@ -7,7 +7,6 @@ use crate::slug::Slug;
 use crate::survey::SurveyDefinition;
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// `{"question": "csat", "op": "lte", "value": 3}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,8 +32,9 @@ pub enum Op {
     Answered,
 }
 
-/// Answers given so far, by question.
-pub type Answers = BTreeMap<Slug, AnswerValue>;
+/// Answers given so far, by question: a map kept as a sorted list, whose
+/// code is a fraction of a tree map's in the widget.
+pub type Answers = litemap::LiteMap<Slug, AnswerValue>;
 
 impl Condition {
     /// Whether the condition holds for `answer`; an unanswered question meets

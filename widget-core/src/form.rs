@@ -7,9 +7,8 @@ use crate::i18n::Strings;
 use sori_protocol::question::OTHER;
 use sori_protocol::rules::{is_shown, shown};
 use sori_protocol::{
-    Answer, AnswerValue, Question, QuestionKind, ResponseId, Slug, SurveyDefinition,
+    Answer, AnswerValue, Answers, Question, QuestionKind, ResponseId, Slug, SurveyDefinition,
 };
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SendState {
@@ -58,7 +57,7 @@ pub enum Outcome {
 /// reuses the response id (the idempotency key).
 pub struct Form {
     pub survey: Option<SurveyDefinition>,
-    pub answers: BTreeMap<Slug, AnswerValue>,
+    pub answers: Answers,
     /// Text typed for a multi-choice "Other", by question (few, so a list).
     pub others: Vec<(Slug, String)>,
     /// Index into the questions shown for the current answers.
@@ -80,7 +79,7 @@ impl Form {
     pub fn new(survey: Option<SurveyDefinition>, response_id: ResponseId) -> Self {
         Self {
             survey,
-            answers: BTreeMap::new(),
+            answers: Answers::new(),
             others: Vec::new(),
             step: 0,
             status: SendState::Editing,
