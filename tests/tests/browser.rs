@@ -718,6 +718,59 @@ async fn a_time_on_page_trigger_shows_its_survey_after_the_wait() {
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identified_visitor_gets_the_survey_for_their_plan_and_their_attributes_are_stored() {
+    let test = DemoTest::new().await;
+    // The survey for the other plan comes first: it would show if
+    // targeting were ignored.
+    for (id, plan) in [("for-free", "free"), ("for-pro", "pro")] {
+        let survey = json!({
+            "id": id, "name": id, "title": {"en": format!("Hello, {plan} plan")},
+            "trigger": {"event": "plan-check"},
+            "targeting": {"attributes": {"plan": plan}},
+            "questions": [{"id": "ok", "kind": "yes_no", "prompt": {"en": "Is your plan working for you?"}}]
+        });
+        test.app.add_live_survey("demo", survey).await;
+    }
+    let app = test
+        .open(|client, widget| async move {
+            wait_in(&widget, "button.launcher").await?;
+            // Numbers and booleans become strings; the event comes after.
+            client
+                .execute(
+                    "sori('identify', 'user-42', {plan: 'pro', seats: 5, beta: true}); \
+                     sori('track', 'plan-check');",
+                    vec![],
+                )
+                .await?;
+            let title = dialog_title(&widget).await?;
+            anyhow::ensure!(title == "Hello, pro plan", "shown: {title:?}");
+            click(&widget, "label.choice:nth-child(1)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, ".thanks").await?;
+            Ok(())
+        })
+        .await;
+    let stored = app.stored_for("demo", "for-pro").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].user_id.as_deref(), Some("user-42"));
+    let attributes: Vec<(&str, &str)> = stored[0]
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        attributes,
+        [("beta", "true"), ("plan", "pro"), ("seats", "5")]
+    );
+    assert_eq!(
+        stored[0].answers,
+        json!([{"question": "ok", "value": true}])
+    );
+    assert!(app.stored_for("demo", "for-free").await.is_empty());
+    app.stop().await;
+}
+
 /// Installed before the page's own scripts: records in
 /// `window.__soriDialogAt` the page time (ms) at which the widget's dialog
 /// first appears.
