@@ -56,7 +56,7 @@ mod tests {
     use crate::targeting::Trigger;
 
     fn text(s: &str) -> crate::Localized {
-        crate::Localized(vec![(Locale::En, s.to_owned())])
+        crate::Localized([(Locale::En, s.to_owned())].into_iter().collect())
     }
 
     #[test]

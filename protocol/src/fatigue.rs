@@ -2,6 +2,7 @@
 //! lives in the respondent's localStorage; these rules are pure so they can
 //! be tested here and run in the widget.
 
+use crate::pairs::Pairs;
 use crate::slug::Slug;
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +52,9 @@ pub struct Seen {
 /// What one browser remembers about one site's surveys.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    /// One entry per survey, in the order first seen; an object keyed by
-    /// survey id in JSON.
-    #[serde(default, with = "crate::pairs")]
-    pub surveys: Vec<(Slug, Seen)>,
+    /// One entry per survey; an object keyed by survey id in JSON.
+    #[serde(default)]
+    pub surveys: Pairs<Slug, Seen>,
     /// When any survey was last shown on its own.
     #[serde(default)]
     pub last_shown_ms: Option<u64>,
@@ -73,18 +73,11 @@ impl Memory {
 
     /// `survey`'s entry, added as shown at `now_ms` if it has none.
     fn entry(&mut self, survey: &Slug, now_ms: u64) -> &mut Seen {
-        let at = match self.surveys.iter().position(|(s, _)| s == survey) {
-            Some(at) => at,
-            None => {
-                let seen = Seen {
-                    shown_ms: now_ms,
-                    answered: false,
-                };
-                self.surveys.push((survey.clone(), seen));
-                self.surveys.len() - 1
-            }
+        let fresh = Seen {
+            shown_ms: now_ms,
+            answered: false,
         };
-        &mut self.surveys[at].1
+        self.surveys.get_or_insert(survey.clone(), fresh)
     }
 
     /// Whether `survey` may appear on its own now. `session_count` is how
@@ -97,7 +90,7 @@ impl Memory {
         session_count: u32,
         now_ms: u64,
     ) -> bool {
-        let seen = crate::pairs::get(&self.surveys, survey);
+        let seen = self.surveys.get(survey);
         let survey_ok = match (recontact, seen) {
             (_, None) => true,
             (Recontact::Once, Some(_)) => false,
@@ -208,16 +201,11 @@ mod tests {
             r#"{"surveys":{"a":{"shown_ms":1,"answered":false},"a":{"shown_ms":2,"answered":true}}}"#,
         )
         .unwrap();
-        assert_eq!(
-            twice.surveys,
-            [(
-                s("a"),
-                Seen {
-                    shown_ms: 2,
-                    answered: true
-                }
-            )]
-        );
+        let last = Seen {
+            shown_ms: 2,
+            answered: true,
+        };
+        assert_eq!(twice.surveys, [(s("a"), last)].into_iter().collect());
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub use config::{SiteConfig, SiteRules, SurveyRules};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use fatigue::{Memory, Recontact, SiteFatigue};
 pub use locale::{Locale, Localized};
+pub use pairs::Pairs;
 pub use question::{Choice, Question, QuestionKind, RatingStyle, Scale};
 pub use response::{Answer, AnswerValue, DeviceClass, ResponseId, Submission};
 pub use rules::{Answers, Condition, Op};

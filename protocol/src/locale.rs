@@ -1,5 +1,6 @@
 //! The languages the widget speaks, and texts given per language.
 
+use crate::pairs::Pairs;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -74,17 +75,18 @@ where
 }
 
 /// A text written once per locale, e.g. a question's prompt: an object
-/// keyed by locale in JSON, each locale once.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// keyed by locale in JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Localized(#[serde(with = "crate::pairs")] pub Vec<(Locale, String)>);
+pub struct Localized(pub Pairs<Locale, String>);
 
 impl Localized {
     /// The text in `locale`, else English, else any text there is.
     pub fn get(&self, locale: Locale) -> &str {
-        crate::pairs::get(&self.0, &locale)
-            .or_else(|| crate::pairs::get(&self.0, &Locale::En))
-            .or_else(|| self.0.first().map(|(_, text)| text))
+        self.0
+            .get(&locale)
+            .or_else(|| self.0.get(&Locale::En))
+            .or_else(|| self.0.iter().next().map(|(_, text)| text))
             .map(String::as_str)
             .unwrap_or("")
     }
@@ -93,19 +95,6 @@ impl Localized {
         self.0.iter().all(|(_, t)| t.trim().is_empty())
     }
 }
-
-/// The same texts in any order are the same `Localized`.
-impl PartialEq for Localized {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .all(|(locale, text)| crate::pairs::get(&other.0, locale) == Some(text))
-    }
-}
-
-impl Eq for Localized {}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! What the widget posts: `POST /v1/sites/{key}/responses`.
 
 use crate::locale::Locale;
+use crate::pairs::Pairs;
 use crate::slug::Slug;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -139,10 +140,9 @@ pub struct Submission {
     /// The id the host gave with `sori('identify', id, …)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// The attributes the host gave with `sori('identify', id, {…})`, each
-    /// name once (an object in JSON).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "crate::pairs")]
-    pub attributes: Vec<(String, String)>,
+    /// The attributes the host gave with `sori('identify', id, {…})`.
+    #[serde(default, skip_serializing_if = "Pairs::is_empty")]
+    pub attributes: Pairs<String, String>,
     /// The help article the respondent came from ("Still need help?").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_article: Option<Slug>,

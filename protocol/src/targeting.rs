@@ -1,6 +1,7 @@
 //! When a survey appears (its trigger) and to whom (its targeting).
 
 use crate::locale::Locale;
+use crate::pairs::Pairs;
 use crate::slug::Slug;
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +35,8 @@ pub struct Targeting {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub url_exclude: Vec<String>,
     /// `identify` attributes that must equal these values, e.g. `{"plan": "pro"}`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "crate::pairs")]
-    pub attributes: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Pairs::is_empty")]
+    pub attributes: Pairs<String, String>,
     /// Languages it is shown in; empty means all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locales: Vec<Locale>,
@@ -49,8 +50,8 @@ pub struct Targeting {
 pub struct Audience<'a> {
     pub path: &'a str,
     pub locale: Locale,
-    /// `identify` attributes, each name once.
-    pub attributes: &'a [(String, String)],
+    /// `identify` attributes.
+    pub attributes: &'a Pairs<String, String>,
     /// The anonymous respondent id kept in localStorage.
     pub respondent: &'a str,
 }
@@ -63,7 +64,7 @@ impl Targeting {
         let attributes = self
             .attributes
             .iter()
-            .all(|(k, v)| crate::pairs::get(who.attributes, k) == Some(v));
+            .all(|(k, v)| who.attributes.get(k) == Some(v));
         let locale = self.locales.is_empty() || self.locales.contains(&who.locale);
         let sampled = self
             .sample_percent
@@ -143,7 +144,7 @@ mod tests {
         }
     }
 
-    fn audience<'a>(path: &'a str, attributes: &'a [(String, String)]) -> Audience<'a> {
+    fn audience<'a>(path: &'a str, attributes: &'a Pairs<String, String>) -> Audience<'a> {
         Audience {
             path,
             locale: Locale::Ko,
@@ -158,8 +159,12 @@ mod tests {
 
     #[test]
     fn targeting_needs_every_given_part_to_match() {
-        let pro = vec![("plan".to_owned(), "pro".to_owned())];
-        let free = vec![("plan".to_owned(), "free".to_owned())];
+        let pro: Pairs<_, _> = [("plan".to_owned(), "pro".to_owned())]
+            .into_iter()
+            .collect();
+        let free: Pairs<_, _> = [("plan".to_owned(), "free".to_owned())]
+            .into_iter()
+            .collect();
         let t = Targeting {
             url_include: vec!["/app*".into()],
             url_exclude: vec!["/app/settings*".into()],

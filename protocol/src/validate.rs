@@ -5,6 +5,7 @@
 
 use crate::error::ErrorCode;
 use crate::locale::Locale;
+use crate::pairs::Pairs;
 use crate::question::{DEFAULT_TEXT_LENGTH, OTHER, QuestionKind, Scale};
 use crate::response::{Answer, AnswerValue, DeviceClass, ResponseId, Submission};
 use crate::rules::{Answers, is_shown};
@@ -211,7 +212,7 @@ pub fn validate_submission(
 
 fn check_identity(
     user_id: Option<&str>,
-    attributes: &[(String, String)],
+    attributes: &Pairs<String, String>,
 ) -> Result<(), FieldError> {
     if user_id.is_some_and(|u| u.is_empty() || u.chars().count() > MAX_USER_ID) {
         return Err(FieldError::new(
@@ -227,7 +228,7 @@ fn check_identity(
             format!("at most {MAX_ATTRIBUTES} attributes"),
         ));
     }
-    for (key, value) in attributes {
+    for (key, value) in attributes.iter() {
         if key.is_empty() || key.chars().count() > 50 || value.chars().count() > MAX_ATTRIBUTE_LEN {
             return Err(FieldError::new(
                 format!("attributes.{key}"),
@@ -699,7 +700,7 @@ mod tests {
     #[test]
     fn oversized_identify_data_is_refused() {
         let mut sub = submission(json!([{"question": "csat", "value": 4}]));
-        sub.attributes.push(("plan".into(), "x".repeat(201)));
+        sub.attributes.set("plan".into(), "x".repeat(201));
         assert_eq!(
             validate_submission(&survey(), sub)
                 .unwrap_err()

@@ -771,6 +771,63 @@ async fn an_identified_visitor_gets_the_survey_for_their_plan_and_their_attribut
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_with_fields_this_widget_does_not_know_still_works() {
+    // A collector newer than a cached widget may send more: the page's
+    // fetch adds an unknown field at every level of the config.
+    let app = DemoTest::new()
+        .await
+        .query("?survey=page-rating")
+        .browse(|client, page| async move {
+            cdp(
+                &client,
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": NEWER_CONFIG }),
+            )
+            .await?;
+            let widget = open_page(&client, &page).await?;
+            let title = dialog_title(&widget).await?;
+            anyhow::ensure!(title == "Rate this page", "shown: {title:?}");
+            click(&widget, "label.choice:nth-child(5)").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, "input[value=yes]").await?;
+            click(&widget, "button.primary").await?;
+            wait_in(&widget, ".thanks").await?;
+            let rewritten = client
+                .execute("return window.__soriConfigsRewritten || 0;", vec![])
+                .await?;
+            anyhow::ensure!(rewritten == json!(1), "configs rewritten: {rewritten}");
+            Ok(())
+        })
+        .await;
+    let stored = app.stored_for("demo", "page-rating").await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(
+        stored[0].answers,
+        json!([{"question": "stars", "value": 5}])
+    );
+    app.stop().await;
+}
+
+/// Installed before the page's own scripts: the site config the widget
+/// fetches comes back with a field it does not know added to the config,
+/// each survey, its targeting and each question.
+const NEWER_CONFIG: &str = "const fetched = window.fetch;
+window.fetch = async (input, init) => {
+    const response = await fetched(input, init);
+    const url = typeof input === 'string' ? input : input.url;
+    if (!url.endsWith('/config') || !response.ok) return response;
+    const config = await response.json();
+    config.added_later = { any: ['shape'] };
+    for (const survey of config.surveys) {
+        survey.added_later = 7;
+        survey.targeting = Object.assign({}, survey.targeting, { added_later: true });
+        for (const question of survey.questions) question.added_later = 'x';
+    }
+    window.__soriConfigsRewritten = (window.__soriConfigsRewritten || 0) + 1;
+    return new Response(JSON.stringify(config), { status: 200, headers: response.headers });
+};";
+
 /// Installed before the page's own scripts: records in
 /// `window.__soriDialogAt` the page time (ms) at which the widget's dialog
 /// first appears.

@@ -155,6 +155,31 @@ async fn an_unchanged_survey_keeps_its_version_and_an_edit_adds_one(store: &dyn 
         .await
         .unwrap();
     assert_eq!(same.version, 1);
+    // The same texts and attributes in another order are no edit. (Parsed
+    // from text: `json!` would sort the keys.)
+    let ordered = |title: &str, attributes: &str| -> SurveyDefinition {
+        serde_json::from_str(&format!(
+            r#"{{"id": "ordered", "name": "Ordered", "title": {title},
+                "targeting": {{"attributes": {attributes}}},
+                "questions": [{{"id": "csat", "kind": "csat", "prompt": {{"en": "How was it?"}}}}]}}"#
+        ))
+        .unwrap()
+    };
+    let written = ordered(
+        r#"{"en": "Hi", "ko": "안녕"}"#,
+        r#"{"plan": "pro", "tier": "a"}"#,
+    );
+    let reordered = ordered(
+        r#"{"ko": "안녕", "en": "Hi"}"#,
+        r#"{"tier": "a", "plan": "pro"}"#,
+    );
+    for def in [&written, &reordered] {
+        let put = store
+            .put_survey(&site, def, SurveyStatus::Paused)
+            .await
+            .unwrap();
+        assert_eq!(put.version, 1, "a reordering made a new version");
+    }
     let mut edited = checkout_survey();
     edited.name = "Checkout CSAT (v2)".into();
     let second = store

@@ -3,6 +3,7 @@
 //! so these cross as JavaScript values written by serde.
 
 use serde::{Deserialize, Serialize};
+use sori_protocol::Pairs;
 
 /// Who is answering, as far as the page has said: filled into each save.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -11,9 +12,7 @@ pub struct Who {
     pub respondent: Option<uuid::Uuid>,
     /// `sori('identify', user, attributes)`.
     pub user_id: Option<String>,
-    /// Each name once; an object in JSON.
-    #[serde(with = "sori_protocol::pairs")]
-    pub attributes: Vec<(String, String)>,
+    pub attributes: Pairs<String, String>,
 }
 
 /// What became of one save the UI handed the engine.
@@ -37,7 +36,9 @@ mod tests {
         let who = Who {
             respondent: Some(uuid::Uuid::from_u128(7)),
             user_id: Some("user-42".to_owned()),
-            attributes: vec![("plan".to_owned(), "pro".to_owned())],
+            attributes: [("plan".to_owned(), "pro".to_owned())]
+                .into_iter()
+                .collect(),
         };
         let json = serde_json::to_string(&who).unwrap();
         assert_eq!(serde_json::from_str::<Who>(&json).unwrap(), who);

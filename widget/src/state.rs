@@ -2,7 +2,7 @@
 //! that drive it from the host page.
 
 use crate::{api, launcher, triggers, ui};
-use sori_protocol::{Locale, SiteRules, Slug};
+use sori_protocol::{Locale, Pairs, SiteRules, Slug};
 use sori_widget_core::bridge::Who;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,7 +67,7 @@ pub enum ConfigState {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Identity {
     pub user_id: Option<String>,
-    pub attributes: Vec<(String, String)>,
+    pub attributes: Pairs<String, String>,
 }
 
 pub struct Widget {
@@ -236,14 +236,14 @@ pub fn command(name: &str, arg: JsValue, arg2: JsValue) {
 /// and booleans become strings; anything else is left out.
 fn identity(user: &JsValue, attributes: &JsValue) -> Identity {
     let user_id = js_text(user).filter(|u| !u.is_empty());
-    let mut out = Vec::new();
+    let mut out = Pairs::new();
     if let Some(object) = attributes.dyn_ref::<js_sys::Object>() {
         for entry in js_sys::Object::entries(object).iter() {
             let pair: js_sys::Array = entry.unchecked_into();
             let (key, value) = (pair.get(0), pair.get(1));
             let value = js_text(&value).or_else(|| value.as_bool().map(|b| b.to_string()));
             if let (Some(key), Some(value)) = (key.as_string(), value) {
-                sori_protocol::pairs::set(&mut out, key, value);
+                out.set(key, value);
             }
         }
     }

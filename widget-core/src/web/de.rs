@@ -18,11 +18,16 @@
 //! When the type says what it expects (a struct, a string, a list), only
 //! that kind of value is offered to it: a struct reads from an object and
 //! never from an array, so the array-reading half of each derived struct
-//! reader is never linked either. `deserialize_any`, which offers whatever
+//! reader is never linked either.
+//!
+//! A struct reads only its own fields, looked up by name: properties it does
+//! not know are never seen. A collector newer than a cached widget may add
+//! fields to what it sends (even to types it reads with
+//! `deny_unknown_fields`) without that widget refusing the whole value. `deserialize_any`, which offers whatever
 //! the value is, is left for types that look before they choose (tagged and
 //! untagged enums).
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Reflect};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
@@ -208,10 +213,15 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        visitor.visit_map(self.entries()?)
+        let object = self.object().ok_or(Unreadable)?.clone();
+        visitor.visit_map(Fields {
+            object,
+            fields: fields.iter(),
+            value: None,
+        })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -286,13 +296,49 @@ impl<'de> de::MapAccess<'de> for Entries {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        let value = self.value.take().ok_or(Unreadable)?;
-        seed.deserialize(Deserializer(value))
+        next_value(&mut self.value, seed)
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some((self.entries.length() - self.next) as usize)
     }
+}
+
+/// A struct's own fields that the object has (a property that is
+/// `undefined` counts as absent), in the struct's order.
+struct Fields {
+    object: Object,
+    fields: std::slice::Iter<'static, &'static str>,
+    value: Option<JsValue>,
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = Unreadable;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        for &name in self.fields.by_ref() {
+            let value =
+                Reflect::get(&self.object, &JsValue::from_str(name)).map_err(|_| Unreadable)?;
+            if value.is_undefined() {
+                continue;
+            }
+            self.value = Some(value);
+            return seed.deserialize(name.into_deserializer()).map(Some);
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        next_value(&mut self.value, seed)
+    }
+}
+
+/// The value of the key just read, for either kind of map.
+fn next_value<'de, V: DeserializeSeed<'de>>(
+    value: &mut Option<JsValue>,
+    seed: V,
+) -> Result<V::Value> {
+    seed.deserialize(Deserializer(value.take().ok_or(Unreadable)?))
 }
 
 /// A variant written as `{"name": content}`.
@@ -332,9 +378,9 @@ impl<'de> de::VariantAccess<'de> for Deserializer {
 
     fn struct_variant<V: Visitor<'de>>(
         self,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        visitor.visit_map(self.entries()?)
+        de::Deserializer::deserialize_struct(self, "", fields, visitor)
     }
 }

@@ -1,21 +1,23 @@
-//! The few browser calls both wasm modules make the same way: JSON through
-//! the browser's own parser, and fresh ids from `crypto.getRandomValues`.
+//! What both wasm modules do the same way in the browser: JSON through the
+//! browser's own parser with our value reader (`de`) in between, fresh ids
+//! from `crypto.getRandomValues`, and the allocator both link.
 
 mod de;
-
-/// Both wasm modules allocate through a free-list allocator of about 1 KB
-/// instead of the default dlmalloc (about 7 KB in each). They hold few,
-/// small values (a page's rules, an outbox, a panel's state), and the bytes
-/// are downloaded with every page view.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sori_protocol::ResponseId;
 use wasm_bindgen::JsValue;
+
+/// Both wasm modules (this crate's `web` feature is theirs alone) allocate
+/// through lol_alloc's free-list allocator, about 1 KB of code, instead of
+/// the default dlmalloc, about 7 KB in each download. Its cost grows with
+/// the number of free blocks, which stays small: adjacent ones are merged,
+/// and the engine holds a page's rules and an outbox, the UI one panel.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// Reads JSON text into a protocol type: `JSON.parse` does the text, serde
 /// the shape.
