@@ -18,14 +18,14 @@
 //! When the type says what it expects (a struct, a string, a list), only
 //! that kind of value is offered to it: a struct reads from an object and
 //! never from an array, so the array-reading half of each derived struct
-//! reader is never linked either.
+//! reader is never linked either. `deserialize_any`, which offers whatever
+//! the value is, is left for types that look before they choose (tagged and
+//! untagged enums).
 //!
 //! A struct reads only its own fields, looked up by name: properties it does
 //! not know are never seen. A collector newer than a cached widget may add
 //! fields to what it sends (even to types it reads with
-//! `deny_unknown_fields`) without that widget refusing the whole value. `deserialize_any`, which offers whatever
-//! the value is, is left for types that look before they choose (tagged and
-//! untagged enums).
+//! `deny_unknown_fields`) without that widget refusing the whole value.
 
 use js_sys::{Array, Object, Reflect};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
